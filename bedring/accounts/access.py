@@ -1,0 +1,110 @@
+"""Who is asking, for which organisation, with which rights.
+
+Every staff page is wrapped in :func:`staff_view`; it refuses anonymous visitors, staff without
+a second factor, and staff without the permission. The declared rule is attached to the view
+(``view.bedring_access``) so the authorisation walk in the tests can check every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Literal, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .models import Membership, Organisation, User
+from .roles import Perm
+
+Scope = Literal["org", "client", "self"]
+ACTIVE_ORG_SESSION_KEY = "bedring_org"
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """``perm`` None: any verified staff member. ``scope`` client: the perm is checked
+    against the client's organisation, and outsiders get 404."""
+
+    perm: Perm | None
+    scope: Scope
+
+
+@dataclass
+class Staff:
+    user: User
+    memberships: dict[int, Membership]
+    active: Membership | None
+    _orgs_with: dict[Perm, list[int]] = field(default_factory=dict)
+
+    @property
+    def organisation(self) -> Organisation:
+        if self.active is None:
+            raise PermissionDenied
+        return self.active.organisation
+
+    def org_ids_with(self, perm: Perm) -> list[int]:
+        if perm not in self._orgs_with:
+            self._orgs_with[perm] = [oid for oid, m in self.memberships.items() if m.has(perm)]
+        return self._orgs_with[perm]
+
+    def can(self, perm: Perm, organisation_id: int | None = None) -> bool:
+        oid = organisation_id if organisation_id is not None else (
+            self.active.organisation_id if self.active else None
+        )
+        membership = self.memberships.get(oid) if oid is not None else None
+        return membership is not None and membership.has(perm)
+
+
+def load_staff(user: User, active_org_id: int | None) -> Staff:
+    memberships = {
+        m.organisation_id: m
+        for m in Membership.objects.filter(user=user, is_active=True).select_related(
+            "organisation", "team"
+        )
+    }
+    active = memberships.get(active_org_id) if active_org_id is not None else None
+    if active is None and memberships:
+        active = min(memberships.values(), key=lambda m: m.organisation.name)
+    return Staff(user=user, memberships=memberships, active=active)
+
+
+def staff_for_request(request: HttpRequest) -> Staff:
+    cached = getattr(request, "staff", None)
+    if cached is not None:
+        return cast(Staff, cached)
+    staff = load_staff(cast(User, request.user), request.session.get(ACTIVE_ORG_SESSION_KEY))
+    request.staff = staff  # type: ignore[attr-defined]
+    return staff
+
+
+def staff_view(
+    perm: Perm | None = None, *, scope: Scope = "org"
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    rule = AccessRule(perm=perm, scope=scope)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not getattr(user, "is_verified", lambda: False)():
+                target = reverse("accounts:verify")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            staff = staff_for_request(request)
+            if staff.active is None:
+                raise PermissionDenied
+            if perm is not None and scope == "org" and not staff.active.has(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.bedring_access = rule  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,70 @@
+"""Staff roles and what each may do. One table, read by every view and API route."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    NURSE = "nurse", _("Nurse")
+    DOCTOR = "doctor", _("Doctor")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    STREET_NURSE = "street_nurse", _("Street nurse")
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
+    MUSIC_THERAPIST = "music_therapist", _("Music therapist")
+    CHILD_EXPERT = "child_expert", _("Child expert")
+    DROPIN_WORKER = "dropin_worker", _("Drop-in worker")
+    PEER_WORKER = "peer_worker", _("Peer worker")
+    AUTHORITY = "authority", _("Authority caseworker")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Perm(StrEnum):
+    CLIENT_READ = "client_read"
+    CLIENT_WRITE = "client_write"
+    AUDIT_READ = "audit_read"
+    ORG_SETTINGS = "org_settings"
+
+
+# Clinical staff who work with named clients. Drop-in and peer workers work with anonymous
+# tallies and groups and do not open records; the administrator runs the installation and
+# sees no clinical data (least privilege, PRV-1).
+CLINICAL = frozenset(
+    {
+        Role.COUNSELLOR,
+        Role.NURSE,
+        Role.DOCTOR,
+        Role.PSYCHOLOGIST,
+        Role.STREET_NURSE,
+        Role.OCCUPATIONAL_THERAPIST,
+        Role.MUSIC_THERAPIST,
+        Role.CHILD_EXPERT,
+    }
+)
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    **{r.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE}) for r in CLINICAL},
+    Role.AUTHORITY.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE}),
+    Role.MANAGER.value: frozenset(
+        {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.AUDIT_READ, Perm.ORG_SETTINGS}
+    ),
+    Role.ADMINISTRATOR.value: frozenset({Perm.ORG_SETTINGS}),
+    Role.DROPIN_WORKER.value: frozenset(),
+    Role.PEER_WORKER.value: frozenset(),
+}
+
+
+def perms_for_roles(roles: list[str] | tuple[str, ...]) -> frozenset[Perm]:
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= ROLE_PERMS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def roles_with(perm: Perm) -> frozenset[str]:
+    return frozenset(role for role, perms in ROLE_PERMS.items() if perm in perms)

@@ -1,0 +1,102 @@
+"""The REST API under /api/v1/ (django-ninja, OpenAPI 3.1 at /api/v1/openapi.json).
+
+Authentication is a staff member's bearer token (created in the UI or with
+``manage.py create_api_token``). Errors are always JSON: ``{"code": ..., "message": ...}`` with
+a stable code, the same codes the HTML forms use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import HttpError as NinjaHttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from bedring.accounts.access import Staff, load_staff
+from bedring.core.errors import DomainError
+
+
+class StaffToken(HttpBearer):
+    """The token was resolved by ApiTokenMiddleware (before the audit middleware, so that
+    writes are attributed); here we only require that it was, and load the staff context."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
+        api_token = getattr(request, "api_token", None)
+        if api_token is None:
+            return None
+        staff = load_staff(api_token.user, None)
+        request.staff = staff  # type: ignore[attr-defined]
+        return staff
+
+
+api = NinjaAPI(
+    title="Bedring API",
+    version="1",
+    description=__doc__ or "",
+    auth=StaffToken(),
+    urls_namespace="api",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    if exc.field:
+        extra["field"] = exc.field
+    if exc.details:
+        extra["details"] = exc.details
+    return error(request, exc.status, exc.code, str(exc.message), **extra)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", _("Your role does not allow this."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "unauthenticated", _("Send a valid API token as Authorization: Bearer."))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None,
+            "message": str(err.get("msg", "")),
+            "type": err.get("type"),
+        }
+        for err in exc.errors
+    ]
+    return error(request, 422, "invalid_input", _("Some values are not valid."), errors=errors)
+
+
+@api.exception_handler(NinjaHttpError)
+def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
+    return error(request, exc.status_code, "http_error", str(exc))
+
+
+def _register_routers() -> None:
+    from bedring.accounts.api import router as accounts_router
+    from bedring.clients.api import router as clients_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/clients", clients_router)
+
+
+_register_routers()

@@ -1,0 +1,25 @@
+"""Writing the access log. Called by the permission-checked client getters, never by views."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from bedring.accounts.models import User
+from bedring.clients.models import Client
+
+from .models import AccessEvent
+
+
+def access_record(
+    *, actor: User, client: Client, view: str, channel: str, request: HttpRequest | None = None
+) -> AccessEvent:
+    """PRV-1: every read of a client record is logged with who, when, which client and view."""
+    remote_addr = request.META.get("REMOTE_ADDR") if request is not None else None
+    return AccessEvent.objects.create(
+        actor=actor,
+        organisation_id=client.organisation_id,
+        client=client,
+        view=view,
+        channel=channel,
+        remote_addr=remote_addr or None,
+    )

@@ -1,0 +1,50 @@
+"""Reads about clients. Lists are always scoped to organisations the staff member may read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .identifiers import digits_only
+from .models import ChildAtHome, Client, Consent, Relative
+
+
+def client_search(*, organisation_ids: list[int], query: str = "") -> QuerySet[Client]:
+    """INT-1: find a client by name, national identifier or client code."""
+    qs = Client.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
+    query = query.strip()
+    if not query:
+        return qs
+    digits = digits_only(query)
+    if digits.isdigit() and len(digits) >= 6:
+        return qs.filter(national_id__startswith=digits)
+    condition = Q(code__iexact=query)
+    for word in query.split():
+        condition |= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    words = query.split()
+    if len(words) > 1:
+        # "Anna Berg" matches first and last name together, not every Anna and every Berg.
+        both = Q()
+        for word in words:
+            both &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        condition = Q(code__iexact=query) | both
+    return qs.filter(condition)
+
+
+@dataclass
+class ClientOverview:
+    client: Client
+    relatives: list[Relative]
+    consents: list[Consent]
+    children: list[ChildAtHome]
+
+
+def client_overview(client: Client) -> ClientOverview:
+    """Three queries whatever the client's history: the client page's query count is bounded."""
+    return ClientOverview(
+        client=client,
+        relatives=list(Relative.objects.filter(client=client, archived_at__isnull=True)),
+        consents=list(Consent.objects.filter(client=client)),
+        children=list(ChildAtHome.objects.filter(client=client, archived_at__isnull=True)),
+    )

@@ -1,0 +1,158 @@
+"""Service data packs: an organisation, its sites and their hours as a YAML file.
+
+Every service described in the seeds runs from such a pack (``service_packs/*.yaml``), loaded
+by ``manage.py load_pack NAME``; nothing about a particular service is in the code. A pack is
+validated before anything is written, and an error names the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from django.db import transaction
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bedring.accounts import services as account_services
+from bedring.accounts.models import Organisation, Site
+from bedring.core.hours import HoursError, Interval, parse_intervals
+
+from .packs import RulePackError, merged_pack
+
+PACK_DIR = Path(__file__).resolve().parent / "service_packs"
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class PackError(ValueError):
+    pass
+
+
+class WeekIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mon: str = ""
+    tue: str = ""
+    wed: str = ""
+    thu: str = ""
+    fri: str = ""
+    sat: str = ""
+    sun: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        try:
+            parse_intervals(value)
+        except HoursError as exc:
+            raise ValueError(exc.message) from exc
+        return value
+
+    def intervals(self) -> dict[int, tuple[Interval, ...]]:
+        return {i: parse_intervals(getattr(self, key)) for i, key in enumerate(WEEKDAY_KEYS)}
+
+
+class HoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    opening: WeekIn = Field(default_factory=WeekIn)
+    phone: WeekIn = Field(default_factory=WeekIn)
+    medication: WeekIn = Field(default_factory=WeekIn)
+
+
+class SiteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    kind: Literal["main", "antenna", "outreach", "shelter"]
+    address: str = ""
+    phone: str = ""
+    open_on_public_holidays: bool = False
+    hours: HoursIn = Field(default_factory=HoursIn)
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    jurisdiction: Literal["DK", "NO", "BE"]
+    language: Literal["da", "nb", "nl", "en"]
+    time_zone: str | None = None
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    rule_overrides: dict[str, object] = Field(default_factory=dict)
+
+
+class ServicePack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation: OrganisationIn
+    sites: list[SiteIn] = Field(min_length=1)
+
+
+def available_packs() -> list[str]:
+    return sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
+
+
+def read_pack(path: Path) -> ServicePack:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path.name}: not valid YAML: {exc}") from exc
+    try:
+        pack = ServicePack.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise PackError(f"{path.name}: {problems}") from exc
+    try:
+        merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
+    except RulePackError as exc:
+        raise PackError(f"{path.name}: {exc}") from exc
+    return pack
+
+
+def pack_path(name: str) -> Path:
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    path = PACK_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise PackError(f"No pack named {name!r}; known packs: {', '.join(available_packs())}")
+    return path
+
+
+@transaction.atomic
+def load_pack(name: str) -> Organisation:
+    """Create or update the organisation of a pack, its sites and their hours. Idempotent."""
+    pack = read_pack(pack_path(name))
+    org_in = pack.organisation
+    rules = merged_pack(org_in.jurisdiction, dict(org_in.rule_overrides))
+    organisation, _created = Organisation.objects.update_or_create(
+        slug=org_in.slug,
+        defaults={
+            "name": org_in.name,
+            "jurisdiction": org_in.jurisdiction,
+            "language": org_in.language,
+            "time_zone": org_in.time_zone or rules.time_zone,
+            "address": org_in.address,
+            "phone": org_in.phone,
+            "email": org_in.email,
+            "rule_overrides": dict(org_in.rule_overrides),
+        },
+    )
+    for site_in in pack.sites:
+        site, _created = Site.objects.update_or_create(
+            organisation=organisation,
+            slug=site_in.slug,
+            defaults={
+                "name": site_in.name,
+                "kind": site_in.kind,
+                "address": site_in.address,
+                "phone": site_in.phone,
+                "open_on_public_holidays": site_in.open_on_public_holidays,
+            },
+        )
+        for kind in ("opening", "phone", "medication"):
+            week: WeekIn = getattr(site_in.hours, kind)
+            account_services.site_set_hours(site=site, kind=kind, week=week.intervals())
+    return organisation

@@ -1,0 +1,77 @@
+"""Rule packs: every jurisdiction difference is data (ARCHITECTURE.md, "Rules are data").
+
+A pack per jurisdiction lives in ``jurisdictions/<CODE>.yaml``; an organisation may override
+single rules in ``Organisation.rule_overrides``. Both are validated by :class:`RulePack`, so a
+typo in a pack or an override fails with the field's name instead of silently using a default.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
+
+
+class RulePackError(ValueError):
+    pass
+
+
+class RulePack(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    jurisdiction: Literal["DK", "NO", "BE"]
+    time_zone: str
+    language: Literal["da", "nb", "nl", "en"]
+    identifier: Literal["dk_cpr", "no_fnr", "be_nn"]
+    start_guarantee_days: int | None = Field(default=None, ge=1)
+    first_contact_working_days: int | None = Field(default=None, ge=1)
+    callback_next_working_day: bool = False
+    mapping_period_months: int | None = Field(default=None, ge=1)
+    complaint_window_weeks: int | None = Field(default=None, ge=1)
+    appeals_body: str = ""
+    health_complaints_body: str = ""
+    plan_evaluation_months: int = Field(default=3, ge=1)
+    follow_up_months: tuple[int, ...] = (1, 6)
+    missed_dose_hold_days: int = Field(default=3, ge=1)
+    no_show_flag_after: int = Field(default=3, ge=1)
+    parental_consent_under_age: int = Field(default=15, ge=0, le=18)
+    adult_age: int = Field(default=18, ge=15, le=21)
+    substitution_min_age: int = Field(default=18, ge=15, le=21)
+    charges_co_payment: bool = False
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+    )
+
+
+@lru_cache(maxsize=8)
+def jurisdiction_pack(code: str) -> RulePack:
+    path = PACK_DIR / f"{code}.yaml"
+    if not path.exists():
+        raise RulePackError(f"No rule pack for jurisdiction {code!r} ({path})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return RulePack.model_validate(data)
+    except ValidationError as exc:
+        raise RulePackError(f"{path.name}: {_describe(exc)}") from exc
+
+
+def merged_pack(code: str, overrides: dict[str, Any] | None) -> RulePack:
+    """The jurisdiction's pack with an organisation's overrides applied and validated."""
+    base = jurisdiction_pack(code)
+    if not overrides:
+        return base
+    forbidden = {"jurisdiction", "identifier"} & set(overrides)
+    if forbidden:
+        raise RulePackError(f"rule_overrides may not change: {', '.join(sorted(forbidden))}")
+    try:
+        return RulePack.model_validate({**base.model_dump(), **overrides})
+    except ValidationError as exc:
+        raise RulePackError(f"rule_overrides: {_describe(exc)}") from exc

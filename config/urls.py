@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from bedring.api import api
+
+urlpatterns = [
+    path("", include("bedring.web.urls")),
+    path("accounts/", include("bedring.accounts.urls")),
+    path("clients/", include("bedring.clients.urls")),
+    path("audit/", include("bedring.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,121 @@
+"""Shared fixtures: organisations from the shipped packs, staff of any role with a confirmed
+second factor, and always an outsider from another organisation who must see nothing."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bedring.accounts import services as account_services
+from bedring.accounts.models import Organisation, User
+from bedring.accounts.roles import Role
+from bedring.clients import services as client_services
+from bedring.clients.models import Client
+from bedring.clients.synthetic import synthetic_person
+from bedring.rules.loader import load_pack
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def org_dk(db: Any) -> Organisation:
+    return load_pack("sonderborg")
+
+
+@pytest.fixture
+def org_no(db: Any) -> Organisation:
+    return load_pack("sandnes")
+
+
+@pytest.fixture
+def org_be(db: Any) -> Organisation:
+    return load_pack("msoc-oostende")
+
+
+@pytest.fixture
+def make_staff(db: Any) -> Callable[..., User]:
+    counter = iter(range(10_000))
+
+    def make(organisation: Organisation, *roles: str, username: str | None = None) -> User:
+        name = username or f"{organisation.slug}-{'-'.join(roles) or 'none'}-{next(counter)}"
+        user = account_services.staff_create(
+            username=name,
+            password="a-long-test-password-1",
+            first_name="Test",
+            last_name=name,
+            organisation=organisation,
+            roles=list(roles),
+        )
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        return user
+
+    return make
+
+
+def login(http: HttpClient, user: User) -> HttpClient:
+    """Log in as a staff member who has passed both factors."""
+    http.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    session = http.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return http
+
+
+@pytest.fixture
+def as_user(client: HttpClient) -> Callable[[User], HttpClient]:
+    def use(user: User) -> HttpClient:
+        fresh = HttpClient()
+        return login(fresh, user)
+
+    return use
+
+
+@pytest.fixture
+def counsellor(org_dk: Organisation, make_staff: Callable[..., User]) -> User:
+    return make_staff(org_dk, Role.COUNSELLOR)
+
+
+@pytest.fixture
+def manager(org_dk: Organisation, make_staff: Callable[..., User]) -> User:
+    return make_staff(org_dk, Role.MANAGER)
+
+
+@pytest.fixture
+def outsider(org_no: Organisation, make_staff: Callable[..., User]) -> User:
+    """Every role, but in another organisation: must never see org_dk's clients."""
+    return make_staff(org_no, *Role.values)
+
+
+@pytest.fixture
+def make_client(db: Any) -> Callable[..., Client]:
+    rng = random.Random(7)
+
+    def make(organisation: Organisation, **overrides: Any) -> Client:
+        person = synthetic_person(organisation.jurisdiction, rng, today=TODAY)
+        data: dict[str, Any] = {
+            "national_id": person.national_id,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "phone": person.phone,
+        }
+        data.update(overrides)
+        return client_services.client_register(organisation=organisation, **data)
+
+    return make
+
+
+@pytest.fixture
+def dk_client(org_dk: Organisation, make_client: Callable[..., Client]) -> Client:
+    return make_client(org_dk)
+
+
+def api_headers(user: User) -> dict[str, str]:
+    _token, raw = account_services.api_token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
