@@ -70,7 +70,9 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error(request, 401, "unauthenticated", _("Send a valid API token as Authorization: Bearer."))
+    return error(
+        request, 401, "unauthenticated", _("Send a valid API token as Authorization: Bearer.")
+    )
 
 
 @api.exception_handler(NinjaValidationError)

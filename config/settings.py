@@ -45,7 +45,7 @@ SECRET_KEY = os.environ.get("BEDRING_SECRET_KEY", "")
 if not SECRET_KEY:
     if not _env_bool("BEDRING_DEMO", True):
         raise ImproperlyConfigured("BEDRING_SECRET_KEY must be set when BEDRING_DEMO is false")
-    SECRET_KEY = "bedring-demo-only-not-secret-" + "x" * 32  # noqa: S105 - demo default
+    SECRET_KEY = "bedring-demo-only-not-secret-" + "x" * 32
 DEMO = _env_bool("BEDRING_DEMO", True)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("BEDRING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")

@@ -43,7 +43,8 @@ def make_staff(db: Any) -> Callable[..., User]:
     counter = iter(range(10_000))
 
     def make(organisation: Organisation, *roles: str, username: str | None = None) -> User:
-        name = username or f"{organisation.slug}-{'-'.join(roles) or 'none'}-{next(counter)}"
+        label = roles[0] if len(roles) == 1 else f"{len(roles)}roles"
+        name = username or f"{organisation.slug}-{label}-{next(counter)}"
         user = account_services.staff_create(
             username=name,
             password="a-long-test-password-1",

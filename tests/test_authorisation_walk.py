@@ -23,11 +23,21 @@ from bedring.clients.synthetic import GENERATORS
 from tests.conftest import api_headers, login
 
 # Views that need no login: the login steps themselves and the language switch.
-PUBLIC = {"accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout", "web:set_language"}
+PUBLIC = {
+    "accounts:login",
+    "accounts:verify",
+    "accounts:enrol",
+    "accounts:logout",
+    "web:set_language",
+}
 # Views that only accept POST (they change something); walked with POST.
 POST_ONLY = {
-    "web:switch_organisation", "accounts:token_revoke", "accounts:closed_day_add",
-    "clients:consent_withdraw", "accounts:logout", "web:set_language",
+    "web:switch_organisation",
+    "accounts:token_revoke",
+    "accounts:closed_day_add",
+    "clients:consent_withdraw",
+    "accounts:logout",
+    "web:set_language",
 }
 SKIP_NAMESPACES = {"api"}  # walked through the OpenAPI schema below
 
@@ -52,9 +62,15 @@ def html_routes() -> list[tuple[str, Any]]:
 @pytest.fixture
 def world(org_dk, org_no, make_staff, make_client):
     client = make_client(org_dk)
-    relative = client_services.relative_save(client=client, name="Rita Relative", relation="partner")
+    relative = client_services.relative_save(
+        client=client, name="Rita Relative", relation="partner"
+    )
     consent = client_services.consent_add(
-        client=client, party="gp", scope="Medication", valid_from=datetime.date(2026, 1, 1), given_by="client"
+        client=client,
+        party="gp",
+        scope="Medication",
+        valid_from=datetime.date(2026, 1, 1),
+        given_by="client",
     )
     return {
         "org": org_dk,
@@ -102,14 +118,18 @@ def test_every_html_route_declares_its_access_rule():
 
 
 def test_html_walk_as_every_role_outsider_and_anonymous(world):
-    routes = [(n, p) for n, p in html_routes() if n not in PUBLIC and not n.startswith("set_language")]
+    routes = [
+        (n, p) for n, p in html_routes() if n not in PUBLIC and not n.startswith("set_language")
+    ]
     assert len(routes) >= 15
     for name, pattern in routes:
         rule: AccessRule = pattern.callback.bedring_access
         # Anonymous: sent to the login page.
         anon = HttpClient()
-        response = anon.post(url_for(name, pattern, world, None), {}) if name in POST_ONLY else anon.get(
-            url_for(name, pattern, world, None)
+        response = (
+            anon.post(url_for(name, pattern, world, None), {})
+            if name in POST_ONLY
+            else anon.get(url_for(name, pattern, world, None))
         )
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
         # Each role in the client's organisation.
@@ -124,7 +144,9 @@ def test_html_walk_as_every_role_outsider_and_anonymous(world):
         # The outsider has every role, but in another organisation.
         http = login(HttpClient(), world["outsider"])
         status = request(http, name, url_for(name, pattern, world, world["outsider"]))
-        touches_other_org = any(k in pattern.pattern.converters for k in ("client_uuid", "site_uuid"))
+        touches_other_org = any(
+            k in pattern.pattern.converters for k in ("client_uuid", "site_uuid")
+        )
         if touches_other_org:
             assert status == 404, f"{name} as outsider: expected 404, got {status}"
         else:
@@ -166,7 +188,9 @@ def test_every_api_route_is_in_the_walk():
     assert api_operations() == set(API_ROUTES)
 
 
-def api_body(method: str, path: str, rng: random.Random, jurisdiction: str) -> dict[str, Any] | None:
+def api_body(
+    method: str, path: str, rng: random.Random, jurisdiction: str
+) -> dict[str, Any] | None:
     if method == "get":
         return None
     if path == "/api/v1/clients":
@@ -186,7 +210,11 @@ def api_body(method: str, path: str, rng: random.Random, jurisdiction: str) -> d
 
 def call_api(http, method, path, world, headers, rng, jurisdiction="DK"):
     consent = client_services.consent_add(
-        client=world["client"], party="gp", scope="x", valid_from=datetime.date(2026, 1, 1), given_by="client"
+        client=world["client"],
+        party="gp",
+        scope="x",
+        valid_from=datetime.date(2026, 1, 1),
+        given_by="client",
     )
     url = (
         path.replace("{org_id}", str(world["org"].uuid))
@@ -214,13 +242,19 @@ def test_api_walk_as_every_role_outsider_and_anonymous(world):
             response = call_api(http, method, path, world, headers[role], rng)
             allowed = perm is None or perm in {p.value for p in ROLE_PERMS[role]}
             if allowed:
-                assert response.status_code in (200, 201), f"{method} {path} as {role}: {response.content!r}"
+                assert response.status_code in (200, 201), (
+                    f"{method} {path} as {role}: {response.content!r}"
+                )
             else:
-                assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
+                assert response.status_code == 403, (
+                    f"{method} {path} as {role}: {response.status_code}"
+                )
                 assert response.json()["code"] == "forbidden"
         response = call_api(http, method, path, world, outsider_headers, rng, "NO")
         if names_org_object:
             assert response.status_code == 404, f"{method} {path} outsider: {response.status_code}"
             assert response.json()["code"] == "not_found"
         else:
-            assert response.status_code in (200, 201), f"{method} {path} outsider: {response.content!r}"
+            assert response.status_code in (200, 201), (
+                f"{method} {path} outsider: {response.content!r}"
+            )

@@ -23,12 +23,23 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 def fresh_catalogues(tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("tree")
     for name in ("bedring", "templates", "config", "locale"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        shutil.copytree(
+            ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+        )
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", *[f"-l{lang}" for lang in LANGUAGES],
-         "--no-obsolete", "-v", "0"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            *[f"-l{lang}" for lang in LANGUAGES],
+            "--no-obsolete",
+            "-v",
+            "0",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     return copy / "locale"
 

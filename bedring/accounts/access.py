@@ -54,8 +54,10 @@ class Staff:
         return self._orgs_with[perm]
 
     def can(self, perm: Perm, organisation_id: int | None = None) -> bool:
-        oid = organisation_id if organisation_id is not None else (
-            self.active.organisation_id if self.active else None
+        oid = (
+            organisation_id
+            if organisation_id is not None
+            else (self.active.organisation_id if self.active else None)
         )
         membership = self.memberships.get(oid) if oid is not None else None
         return membership is not None and membership.has(perm)

@@ -61,13 +61,17 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 def _staff(request: HttpRequest) -> Staff:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def _organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut(
-        id=org.uuid, slug=org.slug, name=org.name, jurisdiction=org.jurisdiction,
-        language=org.language, time_zone=org.time_zone,
+        id=org.uuid,
+        slug=org.slug,
+        name=org.name,
+        jurisdiction=org.jurisdiction,
+        language=org.language,
+        time_zone=org.time_zone,
     )
 
 
@@ -78,7 +82,11 @@ def me(request: HttpRequest) -> MeOut:
         username=staff.user.username,
         name=staff.user.get_full_name(),
         memberships=[
-            MembershipOut(organisation=m.organisation.uuid, organisation_name=m.organisation.name, roles=m.roles)
+            MembershipOut(
+                organisation=m.organisation.uuid,
+                organisation_name=m.organisation.name,
+                roles=m.roles,
+            )
             for m in staff.memberships.values()
         ],
     )
@@ -92,7 +100,7 @@ def organisation_list(request: HttpRequest) -> list[OrganisationOut]:
 
 @router.get("/organisations/{org_id}", response=OrganisationDetailOut)
 def organisation_detail(request: HttpRequest, org_id: UUID) -> OrganisationDetailOut:
-    """INT-8, INT-9: an organisation with its sites and their opening, phone and medication hours."""
+    """INT-8, INT-9: an organisation with its sites and their opening, phone, medication hours."""
     memberships = {m.organisation.uuid: m for m in _staff(request).memberships.values()}
     membership = memberships.get(org_id)
     if membership is None:
@@ -103,8 +111,13 @@ def organisation_detail(request: HttpRequest, org_id: UUID) -> OrganisationDetai
         week = weekly_hours(list(site.hours.all()))
         sites.append(
             SiteOut(
-                id=site.uuid, slug=site.slug, name=site.name, kind=site.kind, address=site.address,
-                phone=site.phone, open_on_public_holidays=site.open_on_public_holidays,
+                id=site.uuid,
+                slug=site.slug,
+                name=site.name,
+                kind=site.kind,
+                address=site.address,
+                phone=site.phone,
+                open_on_public_holidays=site.open_on_public_holidays,
                 hours={
                     kind: {day: format_intervals(ivs) for day, ivs in week[kind].items()}
                     for kind in HoursKind.values

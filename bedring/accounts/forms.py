@@ -10,7 +10,12 @@ from bedring.core.hours import HoursError, Interval, parse_intervals
 from .models import HoursKind
 
 WEEKDAYS = [
-    _("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
     _("Sunday"),
 ]
 HOURS_ERRORS = {
@@ -51,9 +56,7 @@ def hours_field_name(kind: str, weekday: int) -> str:
 class SiteHoursForm(forms.Form):
     """One text box per kind and weekday: "09:00-12:00, 13:00-19:00"; empty means closed."""
 
-    open_on_public_holidays = forms.BooleanField(
-        label=_("Open on public holidays"), required=False
-    )
+    open_on_public_holidays = forms.BooleanField(label=_("Open on public holidays"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

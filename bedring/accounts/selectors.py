@@ -21,8 +21,12 @@ def rules_for(organisation: Organisation) -> RulePack:
 
 
 def sites_with_hours(organisation: Organisation) -> QuerySet[Site]:
-    return organisation.sites.order_by("kind", "name").prefetch_related(
-        Prefetch("hours", queryset=SiteHours.objects.order_by("kind", "weekday", "start"))
+    return (
+        organisation.sites.filter(is_active=True)
+        .order_by("kind", "name")
+        .prefetch_related(
+            Prefetch("hours", queryset=SiteHours.objects.order_by("kind", "weekday", "start"))
+        )
     )
 
 
@@ -41,7 +45,8 @@ class SiteCalendar:
         if day in self.closed_days:
             return True
         return not self.site.open_on_public_holidays and calendar.is_public_holiday(
-            day, self.jurisdiction  # type: ignore[arg-type]
+            day,
+            self.jurisdiction,  # type: ignore[arg-type]
         )
 
     def local(self, at: datetime.datetime) -> datetime.datetime:

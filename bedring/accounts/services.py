@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from bedring.core.errors import NotFound, ValidationFailed
 from bedring.core.hours import Interval
 
-from .models import ApiToken, ClosedDay, Membership, Organisation, Site, SiteHours, Team, User, hash_token
+from .models import (
+    ApiToken,
+    ClosedDay,
+    Membership,
+    Organisation,
+    Site,
+    SiteHours,
+    Team,
+    User,
+    hash_token,
+)
 from .roles import Role
 
 
@@ -58,7 +68,9 @@ def closed_day_add(
 
 
 def closed_day_remove(*, organisation: Organisation, closed_day_id: int) -> None:
-    deleted, _counts = ClosedDay.objects.filter(organisation=organisation, pk=closed_day_id).delete()
+    deleted, _counts = ClosedDay.objects.filter(
+        organisation=organisation, pk=closed_day_id
+    ).delete()
     if not deleted:
         raise NotFound("not_found", _("No such closed day."))
 
@@ -78,7 +90,9 @@ def staff_create(
     roles = list(roles)
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise ValidationFailed("unknown_role", _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))})
+        raise ValidationFailed(
+            "unknown_role", _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}
+        )
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if password:
         user.set_password(password)
@@ -104,7 +118,9 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ValidationFailed("token_name_required", _("Give the token a name."), field="name")
     raw = ApiToken.new_raw_token()
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[4:12], key_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[4:12], key_hash=hash_token(raw)
+    )
     return token, raw
 
 

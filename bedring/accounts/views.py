@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,6 +45,11 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("web:dashboard")
 
 
+def _step_url(step: str, request: HttpRequest) -> str:
+    """The next login step, carrying ``next`` encoded so that its own query string survives."""
+    return f"{reverse(step)}?{urlencode({'next': _next_url(request)})}"
+
+
 def _with_language(response: HttpResponse, user: User) -> HttpResponse:
     """Log in in the staff member's language, else the organisation's."""
     code = user.language
@@ -52,7 +57,9 @@ def _with_language(response: HttpResponse, user: User) -> HttpResponse:
         first = user.memberships.select_related("organisation").first()
         code = first.organisation.language if first else ""
     if code:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax", max_age=365 * 86400)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax", max_age=365 * 86400
+        )
     return response
 
 
@@ -67,9 +74,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if user is not None:
             login(request, user)
-            step = "accounts:verify" if _confirmed_device(cast(User, user)) else "accounts:enrol"
-            url = reverse(step) + "?next=" + _next_url(request)
-            return _with_language(HttpResponseRedirect(url), cast(User, user))
+            step = "accounts:verify" if _confirmed_device(user) else "accounts:enrol"
+            return _with_language(HttpResponseRedirect(_step_url(step, request)), user)
         form.add_error(None, _("Username or password is wrong."))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
@@ -81,7 +87,7 @@ def _confirmed_device(user: User) -> TOTPDevice | None:
 def _require_password_step(request: HttpRequest) -> User | None:
     if not request.user.is_authenticated:
         return None
-    return cast(User, request.user)
+    return request.user
 
 
 def verify_view(request: HttpRequest) -> HttpResponse:
@@ -91,7 +97,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     device = _confirmed_device(user)
     if device is None:
-        return redirect(reverse("accounts:enrol") + "?next=" + _next_url(request))
+        return redirect(_step_url("accounts:enrol", request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
@@ -114,7 +120,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("accounts:login")
     if _confirmed_device(user) is not None:
-        return redirect(reverse("accounts:verify") + "?next=" + _next_url(request))
+        return redirect(_step_url("accounts:verify", request))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -196,7 +202,9 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
             "rules": selectors.rules_for(organisation),
             "sites": sites,
             "kinds": HoursKind.choices,
-            "closed_days": ClosedDay.objects.filter(organisation=organisation).select_related("site"),
+            "closed_days": ClosedDay.objects.filter(organisation=organisation).select_related(
+                "site"
+            ),
             "can_edit": staff.can(Perm.ORG_SETTINGS),
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 
 from bedring.accounts.models import User
@@ -22,4 +24,23 @@ def access_record(
         view=view,
         channel=channel,
         remote_addr=remote_addr or None,
+    )
+
+
+def access_search_results(
+    *, actor: User, clients: Iterable[Client], view: str, channel: str, request: HttpRequest | None
+) -> None:
+    """PRV-1: a search result shows who is in treatment where; each listed client is logged
+    as seen (one INSERT for the whole page)."""
+    remote_addr = (request.META.get("REMOTE_ADDR") if request is not None else None) or None
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            actor=actor,
+            organisation_id=client.organisation_id,
+            client=client,
+            view=view,
+            channel=channel,
+            remote_addr=remote_addr,
+        )
+        for client in clients
     )

@@ -4,17 +4,21 @@ HTML pages, the same error codes."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, field_validator
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation
 from bedring.accounts.roles import Perm
+from bedring.audit.services import access_search_results
 from bedring.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -26,8 +30,18 @@ router = Router(tags=["clients"])
 SexIn = Literal["female", "male", "other", "unknown"]
 LanguageIn = Literal["", "en", "da", "nb", "nl"]
 PartyIn = Literal[
-    "gp", "job_centre", "school", "psychiatry", "hospital", "specialist", "probation",
-    "employer", "ngo", "children_services", "relative", "other",
+    "gp",
+    "job_centre",
+    "school",
+    "psychiatry",
+    "hospital",
+    "specialist",
+    "probation",
+    "employer",
+    "ngo",
+    "children_services",
+    "relative",
+    "other",
 ]
 GiverIn = Literal["client", "parent", "guardian"]
 RelationIn = Literal[
@@ -36,8 +50,21 @@ RelationIn = Literal[
 MAX_PAGE = 200
 
 
+def _email_or_empty(value: str) -> str:
+    """The same check as the HTML forms: an e-mail address, or nothing."""
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError as exc:
+            raise ValueError("not a valid e-mail address") from exc
+    return value
+
+
+EmailOrEmpty = Annotated[str, Field(max_length=254), AfterValidator(_email_or_empty)]
+
+
 def _staff(request: HttpRequest) -> Staff:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 class ClientIn(Schema):
@@ -51,7 +78,7 @@ class ClientIn(Schema):
     birth_date: datetime.date | None = None
     sex: SexIn = "unknown"
     phone: str = Field("", max_length=40)
-    email: str = Field("", max_length=254)
+    email: EmailOrEmpty = ""
     address: str = Field("", max_length=200)
     postal_code: str = Field("", max_length=12)
     city: str = Field("", max_length=100)
@@ -66,11 +93,30 @@ class ClientPatch(Schema):
     birth_date: datetime.date | None = None
     sex: SexIn | None = None
     phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
+    email: EmailOrEmpty | None = None
     address: str | None = Field(None, max_length=200)
     postal_code: str | None = Field(None, max_length=12)
     city: str | None = Field(None, max_length=100)
     language: LanguageIn | None = None
+
+    @field_validator(
+        "anonymous",
+        "first_name",
+        "last_name",
+        "sex",
+        "phone",
+        "email",
+        "address",
+        "postal_code",
+        "city",
+        "language",
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Leave a field out to keep it; only birth_date and national_id can be cleared.
+        if value is None:
+            raise ValueError("leave the field out instead of sending null")
+        return value
 
 
 class ClientOut(Schema):
@@ -103,13 +149,25 @@ class ClientPage(Schema):
 
 def client_out(client: Client) -> ClientOut:
     return ClientOut(
-        id=client.uuid, organisation=client.organisation.uuid, code=client.code,
-        identifier_kind=client.identifier_kind, national_id=client.national_id,
-        anonymous=client.anonymous, display_name=client.display_name,
-        first_name=client.first_name, last_name=client.last_name, birth_date=client.birth_date,
-        sex=client.sex, phone=client.phone, email=client.email, address=client.address,
-        postal_code=client.postal_code, city=client.city, language=client.language,
-        archived=client.archived_at is not None, created_at=client.created_at,
+        id=client.uuid,
+        organisation=client.organisation.uuid,
+        code=client.code,
+        identifier_kind=client.identifier_kind,
+        national_id=client.national_id,
+        anonymous=client.anonymous,
+        display_name=client.display_name,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        birth_date=client.birth_date,
+        sex=client.sex,
+        phone=client.phone,
+        email=client.email,
+        address=client.address,
+        postal_code=client.postal_code,
+        city=client.city,
+        language=client.language,
+        archived=client.archived_at is not None,
+        created_at=client.created_at,
         updated_at=client.updated_at,
     )
 
@@ -136,43 +194,60 @@ def _organisation_for_write(staff: Staff, wanted: UUID | None) -> Organisation:
 
 @router.get("", response=ClientPage)
 def client_list(
-    request: HttpRequest, q: str = "", organisation: UUID | None = None, offset: int = 0, limit: int = 50
+    request: HttpRequest,
+    q: str = "",
+    organisation: UUID | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> ClientPage:
     """Search clients by name, national identifier or client code."""
     staff = _staff(request)
     org_ids = staff.org_ids_with(Perm.CLIENT_READ)
     if organisation is not None:
-        org_ids = [m.organisation_id for m in staff.memberships.values() if m.organisation.uuid == organisation and m.organisation_id in org_ids]
+        org_ids = [
+            m.organisation_id
+            for m in staff.memberships.values()
+            if m.organisation.uuid == organisation and m.organisation_id in org_ids
+        ]
     if not org_ids:
         raise PermissionDenied
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed("invalid_page", _("offset must be 0 or more and limit 1 to 200."))
     results = selectors.client_search(organisation_ids=org_ids, query=q)
-    return ClientPage(
-        count=results.count(), results=[client_out(c) for c in results[offset : offset + limit]]
+    found = list(results[offset : offset + limit])
+    access_search_results(
+        actor=staff.user, clients=found, view="api_client_search", channel="api", request=request
     )
+    return ClientPage(count=results.count(), results=[client_out(c) for c in found])
 
 
 @router.post("", response={201: ClientOut})
-def client_create(request: HttpRequest, payload: ClientIn) -> tuple[int, ClientOut]:
+def client_create(request: HttpRequest, payload: ClientIn) -> Status[ClientOut]:
     """PRV-1: register a client; a second registration of the same identifier is 409."""
     staff = _staff(request)
     organisation = _organisation_for_write(staff, payload.organisation)
     data = payload.model_dump(exclude={"organisation"})
     client = services.client_register(organisation=organisation, **data)
-    return 201, client_out(client)
+    return Status(201, client_out(client))
 
 
 @router.get("/{client_id}", response=ClientOut)
 def client_detail(request: HttpRequest, client_id: UUID) -> ClientOut:
-    client = client_for(request, _staff(request), client_id, view="api_client_detail", channel="api")
+    client = client_for(
+        request, _staff(request), client_id, view="api_client_detail", channel="api"
+    )
     return client_out(client)
 
 
 @router.patch("/{client_id}", response=ClientOut)
 def client_update(request: HttpRequest, client_id: UUID, payload: ClientPatch) -> ClientOut:
     client = client_for(
-        request, _staff(request), client_id, view="api_client_update", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_client_update",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
     changes = payload.model_dump(exclude_unset=True)
     client = services.client_update(client=client, changes=changes)
@@ -183,7 +258,7 @@ class RelativeIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     relation: RelationIn
     phone: str = Field("", max_length=40)
-    email: str = Field("", max_length=254)
+    email: EmailOrEmpty = ""
     is_contact_person: bool = False
     involvement_wished: bool = False
     notes: str = ""
@@ -195,23 +270,38 @@ class RelativeOut(RelativeIn):
 
 def _relative_out(r: Relative) -> RelativeOut:
     return RelativeOut(
-        id=r.uuid, name=r.name, relation=r.relation, phone=r.phone, email=r.email,  # type: ignore[arg-type]
-        is_contact_person=r.is_contact_person, involvement_wished=r.involvement_wished, notes=r.notes,
+        id=r.uuid,
+        name=r.name,
+        relation=r.relation,  # type: ignore[arg-type]  # a RelationKind value
+        phone=r.phone,
+        email=r.email,
+        is_contact_person=r.is_contact_person,
+        involvement_wished=r.involvement_wished,
+        notes=r.notes,
     )
 
 
 @router.get("/{client_id}/relatives", response=list[RelativeOut])
 def relative_list(request: HttpRequest, client_id: UUID) -> list[RelativeOut]:
     client = client_for(request, _staff(request), client_id, view="api_relatives", channel="api")
-    return [_relative_out(r) for r in Relative.objects.filter(client=client, archived_at__isnull=True)]
+    return [
+        _relative_out(r) for r in Relative.objects.filter(client=client, archived_at__isnull=True)
+    ]
 
 
 @router.post("/{client_id}/relatives", response={201: RelativeOut})
-def relative_create(request: HttpRequest, client_id: UUID, payload: RelativeIn) -> tuple[int, RelativeOut]:
+def relative_create(
+    request: HttpRequest, client_id: UUID, payload: RelativeIn
+) -> Status[RelativeOut]:
     client = client_for(
-        request, _staff(request), client_id, view="api_relative_create", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_relative_create",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
-    return 201, _relative_out(services.relative_save(client=client, **payload.model_dump()))
+    return Status(201, _relative_out(services.relative_save(client=client, **payload.model_dump())))
 
 
 @router.put("/{client_id}/relatives/{relative_id}", response=RelativeOut)
@@ -219,12 +309,19 @@ def relative_update(
     request: HttpRequest, client_id: UUID, relative_id: UUID, payload: RelativeIn
 ) -> RelativeOut:
     client = client_for(
-        request, _staff(request), client_id, view="api_relative_update", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_relative_update",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
     relative = Relative.objects.filter(client=client, uuid=relative_id).first()
     if relative is None:
         raise Http404
-    return _relative_out(services.relative_save(client=client, relative=relative, **payload.model_dump()))
+    return _relative_out(
+        services.relative_save(client=client, relative=relative, **payload.model_dump())
+    )
 
 
 class ConsentIn(Schema):
@@ -249,9 +346,16 @@ class WithdrawIn(Schema):
 
 def _consent_out(c: Consent) -> ConsentOut:
     return ConsentOut(
-        id=c.uuid, party=c.party, party_name=c.party_name, scope=c.scope,  # type: ignore[arg-type]
-        valid_from=c.valid_from, valid_until=c.valid_until, given_by=c.given_by,  # type: ignore[arg-type]
-        given_by_name=c.given_by_name, withdrawn_at=c.withdrawn_at, withdrawn_reason=c.withdrawn_reason,
+        id=c.uuid,
+        party=c.party,  # type: ignore[arg-type]  # a ConsentParty value
+        party_name=c.party_name,
+        scope=c.scope,
+        valid_from=c.valid_from,
+        valid_until=c.valid_until,
+        given_by=c.given_by,  # type: ignore[arg-type]  # a ConsentGiver value
+        given_by_name=c.given_by_name,
+        withdrawn_at=c.withdrawn_at,
+        withdrawn_reason=c.withdrawn_reason,
     )
 
 
@@ -262,12 +366,17 @@ def consent_list(request: HttpRequest, client_id: UUID) -> list[ConsentOut]:
 
 
 @router.post("/{client_id}/consents", response={201: ConsentOut})
-def consent_create(request: HttpRequest, client_id: UUID, payload: ConsentIn) -> tuple[int, ConsentOut]:
+def consent_create(request: HttpRequest, client_id: UUID, payload: ConsentIn) -> Status[ConsentOut]:
     """PRV-2: consent before working with others; a parent consents for a young child."""
     client = client_for(
-        request, _staff(request), client_id, view="api_consent_create", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_consent_create",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
-    return 201, _consent_out(services.consent_add(client=client, **payload.model_dump()))
+    return Status(201, _consent_out(services.consent_add(client=client, **payload.model_dump())))
 
 
 @router.post("/{client_id}/consents/{consent_id}/withdraw", response=ConsentOut)
@@ -275,7 +384,12 @@ def consent_withdraw(
     request: HttpRequest, client_id: UUID, consent_id: UUID, payload: WithdrawIn
 ) -> ConsentOut:
     client = client_for(
-        request, _staff(request), client_id, view="api_consent_withdraw", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_consent_withdraw",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
     consent = Consent.objects.filter(client=client, uuid=consent_id).first()
     if consent is None:
@@ -297,21 +411,32 @@ class ChildOut(ChildIn):
 
 def _child_out(c: ChildAtHome) -> ChildOut:
     return ChildOut(
-        id=c.uuid, first_name=c.first_name, birth_date=c.birth_date,
-        lives_with_client=c.lives_with_client, concern=c.concern, notes=c.notes,
+        id=c.uuid,
+        first_name=c.first_name,
+        birth_date=c.birth_date,
+        lives_with_client=c.lives_with_client,
+        concern=c.concern,
+        notes=c.notes,
     )
 
 
 @router.get("/{client_id}/children", response=list[ChildOut])
 def child_list(request: HttpRequest, client_id: UUID) -> list[ChildOut]:
     client = client_for(request, _staff(request), client_id, view="api_children", channel="api")
-    return [_child_out(c) for c in ChildAtHome.objects.filter(client=client, archived_at__isnull=True)]
+    return [
+        _child_out(c) for c in ChildAtHome.objects.filter(client=client, archived_at__isnull=True)
+    ]
 
 
 @router.post("/{client_id}/children", response={201: ChildOut})
-def child_create(request: HttpRequest, client_id: UUID, payload: ChildIn) -> tuple[int, ChildOut]:
+def child_create(request: HttpRequest, client_id: UUID, payload: ChildIn) -> Status[ChildOut]:
     """DEC-7: children under 18 at home."""
     client = client_for(
-        request, _staff(request), client_id, view="api_child_create", perm=Perm.CLIENT_WRITE, channel="api"
+        request,
+        _staff(request),
+        client_id,
+        view="api_child_create",
+        perm=Perm.CLIENT_WRITE,
+        channel="api",
     )
-    return 201, _child_out(services.child_add(client=client, **payload.model_dump()))
+    return Status(201, _child_out(services.child_add(client=client, **payload.model_dump())))

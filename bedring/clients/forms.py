@@ -22,7 +22,9 @@ class ClientForm(forms.Form):
         label=_("National identifier"),
         required=False,
         max_length=20,
-        help_text=_("CPR, fødselsnummer, D-number or national number. Leave empty for a client without one."),
+        help_text=_(
+            "CPR, fødselsnummer, D-number or national number. Leave empty for a client without one."
+        ),
     )
     anonymous = forms.BooleanField(
         label=_("Anonymous (no name, found by client code)"), required=False
@@ -30,7 +32,9 @@ class ClientForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=DATE,
+        label=_("Birth date"),
+        required=False,
+        widget=DATE,
         help_text=_("Taken from the identifier when it has one."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
@@ -55,15 +59,15 @@ class RelativeForm(forms.Form):
     involvement_wished = forms.BooleanField(
         label=_("The client wishes this person involved in the treatment"), required=False
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ConsentForm(forms.Form):
     party = forms.ChoiceField(label=_("Shared with"), choices=ConsentParty.choices)
     party_name = forms.CharField(label=_("Name of the recipient"), required=False, max_length=200)
-    scope = forms.CharField(
-        label=_("What may be shared"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    scope = forms.CharField(label=_("What may be shared"), widget=forms.Textarea(attrs={"rows": 3}))
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
     given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
@@ -79,6 +83,10 @@ class ConsentWithdrawForm(forms.Form):
 class ChildForm(forms.Form):
     first_name = forms.CharField(label=_("First name or initials"), max_length=100)
     birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
-    lives_with_client = forms.BooleanField(label=_("Lives with the client"), required=False, initial=True)
+    lives_with_client = forms.BooleanField(
+        label=_("Lives with the client"), required=False, initial=True
+    )
     concern = forms.BooleanField(label=_("Concern for the child"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

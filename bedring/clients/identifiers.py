@@ -78,7 +78,9 @@ def _parse_no(value: str) -> ParsedIdentifier:
 
 def _parse_be(value: str) -> ParsedIdentifier:
     be_nn.validate(value)
-    return ParsedIdentifier("be_nn", value, be_nn.get_birth_date(value), _sex(be_nn.get_gender(value)))
+    return ParsedIdentifier(
+        "be_nn", value, be_nn.get_birth_date(value), _sex(be_nn.get_gender(value))
+    )
 
 
 PARSERS: dict[str, Callable[[str], ParsedIdentifier]] = {
@@ -98,9 +100,7 @@ def parse_identifier(raw: str, jurisdiction: str, today: datetime.date) -> Parse
     value = digits_only(raw.strip())
     label = KIND_LABELS[JURISDICTION_KIND[jurisdiction]]
     if not value.isdigit():
-        raise IdentifierError(
-            "id_format", _("A %(label)s has digits only.") % {"label": label}
-        )
+        raise IdentifierError("id_format", _("A %(label)s has digits only.") % {"label": label})
     if len(value) != LENGTHS[jurisdiction]:
         other = _valid_elsewhere(value, jurisdiction, today)
         if other:
@@ -134,7 +134,8 @@ def parse_identifier(raw: str, jurisdiction: str, today: datetime.date) -> Parse
             raise other from exc
         if "not been born" in str(exc):
             raise IdentifierError(
-                "id_future", _("This %(label)s gives a birth date in the future.") % {"label": label}
+                "id_future",
+                _("This %(label)s gives a birth date in the future.") % {"label": label},
             ) from exc
         raise IdentifierError(
             "id_date",
@@ -163,9 +164,7 @@ def _valid_elsewhere(value: str, jurisdiction: str, today: datetime.date) -> Ide
             continue
         return IdentifierError(
             "id_other_jurisdiction",
-            _(
-                "This is a valid %(found)s, but this organisation uses the %(expected)s."
-            )
+            _("This is a valid %(found)s, but this organisation uses the %(expected)s.")
             % {
                 "found": KIND_LABELS[parsed.kind],
                 "expected": KIND_LABELS[JURISDICTION_KIND[jurisdiction]],

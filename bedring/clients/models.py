@@ -81,6 +81,8 @@ class Client(BaseModel):
         ]
         indexes: ClassVar = [
             models.Index(fields=["organisation", "last_name", "first_name"]),
+            # Exact identifier look-ups; the partial unique index is not usable by every planner.
+            models.Index(fields=["organisation", "national_id"], name="client_org_national_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +104,8 @@ class Client(BaseModel):
         return None if self.birth_date is None else age_on(self.birth_date, day)
 
     def get_additional_data(self) -> dict[str, Any]:
-        return {"client_id": self.pk, "organisation_id": self.organisation_id}
+        # Strings, so that the change log's client index (audit migration 0003) matches.
+        return {"client_id": str(self.pk), "organisation_id": str(self.organisation_id)}
 
 
 class ClientOwned(BaseModel):
@@ -114,7 +117,7 @@ class ClientOwned(BaseModel):
         abstract = True
 
     def get_additional_data(self) -> dict[str, Any]:
-        return {"client_id": self.client_id}
+        return {"client_id": str(self.client_id)}
 
 
 class RelationKind(models.TextChoices):
@@ -182,7 +185,9 @@ class Consent(ClientOwned):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     given_by = models.CharField(_("given by"), max_length=10, choices=ConsentGiver.choices)
-    given_by_name = models.CharField(_("name of the person giving consent"), max_length=200, blank=True)
+    given_by_name = models.CharField(
+        _("name of the person giving consent"), max_length=200, blank=True
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=300, blank=True)
 

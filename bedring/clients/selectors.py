@@ -17,7 +17,9 @@ def client_search(*, organisation_ids: list[int], query: str = "") -> QuerySet[C
     if not query:
         return qs
     digits = digits_only(query)
-    if digits.isdigit() and len(digits) >= 6:
+    if digits.isdigit() and len(digits) >= 10:  # a whole identifier: exact, by the index
+        return qs.filter(national_id=digits)
+    if digits.isdigit() and len(digits) >= 6:  # a birth date: everyone born that day
         return qs.filter(national_id__startswith=digits)
     condition = Q(code__iexact=query)
     for word in query.split():

@@ -23,8 +23,16 @@ ADULT_AGE = 18
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 CLIENT_FIELDS = (
-    "first_name", "last_name", "birth_date", "sex", "phone", "email", "address", "postal_code",
-    "city", "language",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+    "language",
 )
 
 
@@ -118,10 +126,21 @@ def _save_unique(client: Client) -> Client:
             client.save()
     except IntegrityError as exc:
         # Two people registering the same person at the same moment: the constraint decides.
-        raise Conflict(
-            "duplicate_client",
-            _("A client with this identifier is already registered."),
-            field="national_id",
+        duplicate = client.national_id and (
+            Client.objects.filter(
+                organisation_id=client.organisation_id, national_id=client.national_id
+            )
+            .exclude(pk=client.pk)
+            .exists()
+        )
+        if duplicate:
+            raise Conflict(
+                "duplicate_client",
+                _("A client with this identifier is already registered."),
+                field="national_id",
+            ) from exc
+        raise ValidationFailed(
+            "invalid_client", _("These details cannot be saved: a required value is missing.")
         ) from exc
     return client
 
@@ -176,7 +195,9 @@ def client_update(
     today = today or _today(organisation)
     unknown = set(changes) - {*CLIENT_FIELDS, "national_id", "anonymous"}
     if unknown:
-        raise ValidationFailed("unknown_field", _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationFailed(
+            "unknown_field", _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     for name in CLIENT_FIELDS:
         if name in changes:
             value = changes[name]
@@ -192,9 +213,7 @@ def client_update(
     return _save_unique(client)
 
 
-def relative_save(
-    *, client: Client, relative: Relative | None = None, **fields: Any
-) -> Relative:
+def relative_save(*, client: Client, relative: Relative | None = None, **fields: Any) -> Relative:
     """REL-1: relatives are recorded with whether the client wishes them involved."""
     relative = relative or Relative(client=client)
     if relative.client_id != client.pk:
@@ -220,7 +239,9 @@ def consent_add(
 ) -> Consent:
     """PRV-2, PLN-6: consent before working with others; a parent consents for a young child."""
     if not scope.strip():
-        raise ValidationFailed("consent_scope_required", _("Say what may be shared."), field="scope")
+        raise ValidationFailed(
+            "consent_scope_required", _("Say what may be shared."), field="scope"
+        )
     if valid_until is not None and valid_until < valid_from:
         raise ValidationFailed(
             "consent_period", _("The consent cannot end before it starts."), field="valid_until"
@@ -275,9 +296,13 @@ def child_add(
     """DEC-7: children under 18 at home, so that a concern leads to a notification."""
     today = today or _today(client.organisation)
     if not first_name.strip():
-        raise ValidationFailed("name_required", _("Give the child's first name or initials."), field="first_name")
+        raise ValidationFailed(
+            "name_required", _("Give the child's first name or initials."), field="first_name"
+        )
     if birth_date > today:
-        raise ValidationFailed("birth_date_future", _("The birth date is in the future."), field="birth_date")
+        raise ValidationFailed(
+            "birth_date_future", _("The birth date is in the future."), field="birth_date"
+        )
     if age_on(birth_date, today) >= ADULT_AGE:
         raise ValidationFailed(
             "child_not_minor", _("Only children under 18 are recorded here."), field="birth_date"

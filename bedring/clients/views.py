@@ -14,11 +14,19 @@ from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
+from bedring.audit.services import access_search_results
 from bedring.core.errors import DomainError
 
 from . import selectors, services
 from .access import client_for
-from .forms import ChildForm, ClientForm, ConsentForm, ConsentWithdrawForm, RelativeForm, add_domain_error
+from .forms import (
+    ChildForm,
+    ClientForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    RelativeForm,
+    add_domain_error,
+)
 from .models import Client, Consent, Relative
 
 PAGE_SIZE = 50
@@ -27,11 +35,21 @@ PAGE_SIZE = 50
 def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict[str, Any]]:
     """The tabs of a client page. Later capabilities add theirs here."""
     staff = staff_for_request(request)
-    tabs = [
-        {"key": "overview", "label": _("Overview"), "url": reverse("clients:detail", args=[client.uuid])},
+    tabs: list[dict[str, Any]] = [
+        {
+            "key": "overview",
+            "label": _("Overview"),
+            "url": reverse("clients:detail", args=[client.uuid]),
+        },
     ]
     if staff.can(Perm.AUDIT_READ, client.organisation_id):
-        tabs.append({"key": "access", "label": _("Access log"), "url": reverse("audit:client_log", args=[client.uuid])})
+        tabs.append(
+            {
+                "key": "access",
+                "label": _("Access log"),
+                "url": reverse("audit:client_log", args=[client.uuid]),
+            }
+        )
     for tab in tabs:
         tab["current"] = tab["key"] == current
     return tabs
@@ -53,6 +71,13 @@ def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     results = selectors.client_search(organisation_ids=[staff.organisation.pk], query=query)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_search_results(
+        actor=staff.user,
+        clients=page.object_list,
+        view="client_search",
+        channel="html",
+        request=request,
+    )
     template = "clients/partials/_results.html" if request.htmx else "clients/list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "query": query})
 
@@ -80,7 +105,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
             return redirect("clients:detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "clients/form.html",
+        request,
+        "clients/form.html",
         {"form": form, "duplicate_url": duplicate_url, "organisation": staff.organisation},
         status=status,
     )
@@ -91,18 +117,28 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="client_detail")
     overview = selectors.client_overview(client)
-    return render(request, "clients/detail.html", client_context(request, client, "overview", overview=overview))
+    return render(
+        request,
+        "clients/detail.html",
+        client_context(request, client, "overview", overview=overview),
+    )
 
 
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def client_edit(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="client_edit", perm=Perm.CLIENT_WRITE)
-    initial = {name: getattr(client, name) for name in ClientForm.base_fields if name != "national_id"}
+    initial = {
+        name: getattr(client, name) for name in ClientForm.base_fields if name != "national_id"
+    }
     initial["national_id"] = client.national_id
     form = ClientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in _client_form_kwargs(form.cleaned_data).items() if k in form.changed_data}
+        changes = {
+            k: v
+            for k, v in _client_form_kwargs(form.cleaned_data).items()
+            if k in form.changed_data
+        }
         try:
             services.client_update(client=client, changes=changes)
         except DomainError as exc:
@@ -112,12 +148,23 @@ def client_edit(request: HttpRequest, client_uuid: str) -> HttpResponse:
             messages.success(request, _("The changes are saved."))
             return redirect("clients:detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
-    return render(request, "clients/form.html", client_context(request, client, "overview", form=form), status=status)
+    return render(
+        request,
+        "clients/form.html",
+        client_context(request, client, "overview", form=form),
+        status=status,
+    )
 
 
 def _write_form_page(
-    request: HttpRequest, client_uuid: str, view: str, form_class: type, title: str, save: Any,
-    instance: Any = None, initial: dict[str, Any] | None = None,
+    request: HttpRequest,
+    client_uuid: str,
+    view: str,
+    form_class: type,
+    title: str,
+    save: Any,
+    instance: Any = None,
+    initial: dict[str, Any] | None = None,
 ) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view=view, perm=Perm.CLIENT_WRITE)
@@ -132,15 +179,21 @@ def _write_form_page(
             return redirect("clients:detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "clients/subform.html",
-        client_context(request, client, "overview", form=form, title=title), status=status,
+        request,
+        "clients/subform.html",
+        client_context(request, client, "overview", form=form, title=title),
+        status=status,
     )
 
 
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def relative_add(request: HttpRequest, client_uuid: str) -> HttpResponse:
     return _write_form_page(
-        request, client_uuid, "relative_add", RelativeForm, _("Add a relative or network person"),
+        request,
+        client_uuid,
+        "relative_add",
+        RelativeForm,
+        _("Add a relative or network person"),
         lambda client, data: services.relative_save(client=client, **data),
     )
 
@@ -164,15 +217,21 @@ def relative_edit(request: HttpRequest, client_uuid: str, relative_uuid: str) ->
             return redirect("clients:detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "clients/subform.html",
-        client_context(request, client, "overview", form=form, title=relative.name), status=status,
+        request,
+        "clients/subform.html",
+        client_context(request, client, "overview", form=form, title=relative.name),
+        status=status,
     )
 
 
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def consent_add(request: HttpRequest, client_uuid: str) -> HttpResponse:
     return _write_form_page(
-        request, client_uuid, "consent_add", ConsentForm, _("Record a consent"),
+        request,
+        client_uuid,
+        "consent_add",
+        ConsentForm,
+        _("Record a consent"),
         lambda client, data: services.consent_add(client=client, **data),
     )
 
@@ -181,7 +240,9 @@ def consent_add(request: HttpRequest, client_uuid: str) -> HttpResponse:
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def consent_withdraw(request: HttpRequest, client_uuid: str, consent_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
-    client = client_for(request, staff, client_uuid, view="consent_withdraw", perm=Perm.CLIENT_WRITE)
+    client = client_for(
+        request, staff, client_uuid, view="consent_withdraw", perm=Perm.CLIENT_WRITE
+    )
     consent = Consent.objects.filter(client=client, uuid=consent_uuid).first()
     if consent is None:
         raise Http404
@@ -199,7 +260,11 @@ def consent_withdraw(request: HttpRequest, client_uuid: str, consent_uuid: str) 
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def child_add(request: HttpRequest, client_uuid: str) -> HttpResponse:
     return _write_form_page(
-        request, client_uuid, "child_add", ChildForm, _("Add a child living at home"),
+        request,
+        client_uuid,
+        "child_add",
+        ChildForm,
+        _("Add a child living at home"),
         lambda client, data: services.child_add(client=client, **data),
         initial={"lives_with_client": True},
     )

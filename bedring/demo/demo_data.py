@@ -19,9 +19,19 @@ DEMO_PASSWORD = "bedring-demo-2026"  # noqa: S105 - printed by make run, demo in
 DEMO_CLIENTS_PER_ORGANISATION = 60
 # One login per role and organisation: <organisation slug>.<role>, e.g. sonderborg.counsellor.
 STAFF_NAMES = [
-    ("Alex", "Holm"), ("Sam", "Lund"), ("Robin", "Dahl"), ("Kim", "Berg"), ("Noa", "Vik"),
-    ("Eli", "Strand"), ("Mika", "Aas"), ("Jo", "Moe"), ("Toni", "Bakke"), ("Ulrik", "Hav"),
-    ("Vera", "Lie"), ("Wim", "Claes"), ("Yara", "Dam"),
+    ("Alex", "Holm"),
+    ("Sam", "Lund"),
+    ("Robin", "Dahl"),
+    ("Kim", "Berg"),
+    ("Noa", "Vik"),
+    ("Eli", "Strand"),
+    ("Mika", "Aas"),
+    ("Jo", "Moe"),
+    ("Toni", "Bakke"),
+    ("Ulrik", "Hav"),
+    ("Vera", "Lie"),
+    ("Wim", "Claes"),
+    ("Yara", "Dam"),
 ]
 
 
@@ -30,7 +40,9 @@ def demo_is_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo(*, clients_per_organisation: int = DEMO_CLIENTS_PER_ORGANISATION, seed: int = 2026) -> None:
+def load_demo(
+    *, clients_per_organisation: int = DEMO_CLIENTS_PER_ORGANISATION, seed: int = 2026
+) -> None:
     rng = random.Random(seed)
     today = datetime.date.today()  # noqa: DTZ011 - synthetic birth dates only
     organisations = [load_pack(name) for name in available_packs()]
@@ -58,11 +70,16 @@ def load_demo(*, clients_per_organisation: int = DEMO_CLIENTS_PER_ORGANISATION, 
                 roles=[role],
                 team=team,
             )
-        existing = organisation.clients.count()
+        taken = set(organisation.clients.values_list("national_id", flat=True))
+        missing = clients_per_organisation - len(taken)
         # Synthetic registrations are bulk set-up, not staff actions: no change-log rows.
         with disable_auditlog():
-            for _ in range(existing, clients_per_organisation):
+            while missing > 0:
                 person = synthetic_person(organisation.jurisdiction, rng, today=today)
+                if person.national_id in taken:
+                    continue  # a second load with more clients meets the first load's people
+                taken.add(person.national_id)
+                missing -= 1
                 client_services.client_register(
                     organisation=organisation,
                     national_id=person.national_id,

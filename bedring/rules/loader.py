@@ -18,7 +18,7 @@ from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Site
 from bedring.core.hours import HoursError, Interval, parse_intervals
 
-from .packs import RulePackError, merged_pack
+from .packs import RulePackError, check_time_zone, merged_pack
 
 PACK_DIR = Path(__file__).resolve().parent / "service_packs"
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,11 +81,26 @@ class OrganisationIn(BaseModel):
     email: str = ""
     rule_overrides: dict[str, object] = Field(default_factory=dict)
 
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_time_zone(value)
+
 
 class ServicePack(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organisation: OrganisationIn
     sites: list[SiteIn] = Field(min_length=1)
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_slugs(cls, sites: list[SiteIn]) -> list[SiteIn]:
+        # Sites are matched by slug when loading: a repeated slug would overwrite a site.
+        slugs = [site.slug for site in sites]
+        repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+        if repeated:
+            raise ValueError(f"site slugs must be unique; repeated: {', '.join(repeated)}")
+        return sites
 
 
 def available_packs() -> list[str]:
@@ -150,9 +165,12 @@ def load_pack(name: str) -> Organisation:
                 "address": site_in.address,
                 "phone": site_in.phone,
                 "open_on_public_holidays": site_in.open_on_public_holidays,
+                "is_active": True,
             },
         )
         for kind in ("opening", "phone", "medication"):
             week: WeekIn = getattr(site_in.hours, kind)
             account_services.site_set_hours(site=site, kind=kind, week=week.intervals())
+    # A site taken out of the pack is closed, not deleted: its history stays attached to it.
+    organisation.sites.exclude(slug__in=[s.slug for s in pack.sites]).update(is_active=False)
     return organisation

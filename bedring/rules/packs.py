@@ -10,15 +10,25 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
 
 
 class RulePackError(ValueError):
     pass
+
+
+def check_time_zone(value: str) -> str:
+    """A time zone name the zoneinfo database knows, e.g. "Europe/Oslo"."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
 
 
 class RulePack(BaseModel):
@@ -43,6 +53,11 @@ class RulePack(BaseModel):
     adult_age: int = Field(default=18, ge=15, le=21)
     substitution_min_age: int = Field(default=18, ge=15, le=21)
     charges_co_payment: bool = False
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        return check_time_zone(value)
 
 
 def _describe(exc: ValidationError) -> str:

@@ -27,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ).count()
         # "Recently opened by me": the access log doubles as a convenient history.
         recent_ids = (
-            AccessEvent.objects.filter(actor=request.user, organisation=organisation)
+            AccessEvent.objects.filter(actor=staff.user, organisation=organisation)
             .order_by("-at")
             .values_list("client_id", flat=True)[:50]
         )

@@ -15,7 +15,9 @@ from bedring.clients import services as client_services
 from tests.conftest import login
 
 
-def test_opening_a_client_page_writes_an_access_event_with_who_and_which_view(client, counsellor, dk_client):
+def test_opening_a_client_page_writes_an_access_event_with_who_and_which_view(
+    client, counsellor, dk_client
+):
     """PRV-1"""
     # Given a counsellor in the client's organisation
     login(client, counsellor)
@@ -42,19 +44,29 @@ def test_editing_a_client_records_old_and_new_values_and_the_actor(client, couns
     response = client.post(
         f"/clients/{dk_client.uuid}/edit/",
         {
-            "national_id": dk_client.national_id, "first_name": dk_client.first_name,
-            "last_name": dk_client.last_name, "sex": dk_client.sex, "phone": "+45 20 00 09 99",
+            "national_id": dk_client.national_id,
+            "first_name": dk_client.first_name,
+            "last_name": dk_client.last_name,
+            "sex": dk_client.sex,
+            "phone": "+45 20 00 09 99",
         },
     )
     assert response.status_code == 302
-    entry = LogEntry.objects.get_for_object(dk_client).filter(action=LogEntry.Action.UPDATE).latest("id")
+    entry = (
+        LogEntry.objects.get_for_object(dk_client)
+        .filter(action=LogEntry.Action.UPDATE)
+        .latest("id")
+    )
     assert entry.actor_id == counsellor.pk
     assert entry.changes_dict["phone"] == [old_phone, "+45 20 00 09 99"]
 
 
 def test_changes_to_a_consent_are_listed_on_the_clients_change_log(client, manager, dk_client):
     consent = client_services.consent_add(
-        client=dk_client, party="gp", scope="Medication list", valid_from=datetime.date(2026, 1, 1),
+        client=dk_client,
+        party="gp",
+        scope="Medication list",
+        valid_from=datetime.date(2026, 1, 1),
         given_by="client",
     )
     client_services.consent_withdraw(consent=consent, reason="Changed mind")
@@ -64,7 +76,9 @@ def test_changes_to_a_consent_are_listed_on_the_clients_change_log(client, manag
     assert "withdrawn_reason" in page
 
 
-def test_a_manager_sees_who_accessed_a_client_and_can_print_the_report(client, counsellor, manager, dk_client):
+def test_a_manager_sees_who_accessed_a_client_and_can_print_the_report(
+    client, counsellor, manager, dk_client
+):
     """PRV-1: a manager lists who accessed a client; the client's access report can be printed."""
     login(client, counsellor).get(f"/clients/{dk_client.uuid}/")
     login(client, manager)
@@ -75,7 +89,9 @@ def test_a_manager_sees_who_accessed_a_client_and_can_print_the_report(client, c
     assert report.status_code == 200
     text = report.content.decode()
     assert counsellor.last_name in text and dk_client.code in text
-    assert AccessEvent.objects.filter(client=dk_client, view="access_report", channel="print").exists()
+    assert AccessEvent.objects.filter(
+        client=dk_client, view="access_report", channel="print"
+    ).exists()
 
 
 def test_a_counsellor_may_not_read_the_access_log(client, counsellor, dk_client):
@@ -86,7 +102,11 @@ def test_a_counsellor_may_not_read_the_access_log(client, counsellor, dk_client)
 def test_access_events_cannot_be_changed_or_deleted(counsellor, dk_client):
     """PRV-1: the log is append-only, in the model and (on PostgreSQL) in the database."""
     event = AccessEvent.objects.create(
-        actor=counsellor, organisation=dk_client.organisation, client=dk_client, view="x", channel="html"
+        actor=counsellor,
+        organisation=dk_client.organisation,
+        client=dk_client,
+        view="x",
+        channel="html",
     )
     event.view = "rewritten"
     with pytest.raises(AppendOnlyError):
@@ -96,11 +116,17 @@ def test_access_events_cannot_be_changed_or_deleted(counsellor, dk_client):
     assert AccessEvent.objects.get(pk=event.pk).view == "x"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
 def test_postgresql_refuses_raw_update_and_delete_of_the_logs(counsellor, dk_client):
     """PRV-1: not even raw SQL can rewrite the logs on PostgreSQL (migration audit 0002)."""
     AccessEvent.objects.create(
-        actor=counsellor, organisation=dk_client.organisation, client=dk_client, view="x", channel="html"
+        actor=counsellor,
+        organisation=dk_client.organisation,
+        client=dk_client,
+        view="x",
+        channel="html",
     )
     for statement in (
         "UPDATE audit_accessevent SET view = 'rewritten'",
@@ -108,22 +134,33 @@ def test_postgresql_refuses_raw_update_and_delete_of_the_logs(counsellor, dk_cli
         "UPDATE auditlog_logentry SET object_repr = 'rewritten'",
         "DELETE FROM auditlog_logentry",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
     assert AccessEvent.objects.filter(view="x").count() == 1
 
 
-def test_client_page_query_count_does_not_grow_with_history(client, counsellor, make_client, org_dk):
+def test_client_page_query_count_does_not_grow_with_history(
+    client, counsellor, make_client, org_dk
+):
     """The client page issues the same number of queries for a short and a long history."""
     small = make_client(org_dk)
     large = make_client(org_dk)
     for i in range(40):
         client_services.relative_save(client=large, name=f"Relative {i}", relation="friend")
         client_services.consent_add(
-            client=large, party="gp", scope=f"Scope {i}", valid_from=datetime.date(2026, 1, 1), given_by="client"
+            client=large,
+            party="gp",
+            scope=f"Scope {i}",
+            valid_from=datetime.date(2026, 1, 1),
+            given_by="client",
         )
-        client_services.child_add(client=large, first_name=f"C{i}", birth_date=datetime.date(2015, 1, 1))
+        client_services.child_add(
+            client=large, first_name=f"C{i}", birth_date=datetime.date(2015, 1, 1)
+        )
     login(client, counsellor)
     for _ in range(30):  # a long access log too
         client.get(f"/clients/{large.uuid}/")
@@ -146,3 +183,15 @@ def test_access_log_page_query_count_is_bounded(client, manager, counsellor, dk_
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/audit/clients/{dk_client.uuid}/").status_code == 200
     assert len(ctx.captured_queries) <= 20
+
+
+def test_a_clients_change_log_is_read_through_the_client_index(dk_client):
+    """The change log grows with every write; a client's changes are an index look-up."""
+    from bedring.audit.selectors import client_changes
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny test tables: force the choice
+    plan = client_changes(dk_client).explain()
+    assert "auditlog_logentry_client_idx" in plan
+    assert client_changes(dk_client).filter(content_type__model="client").exists()

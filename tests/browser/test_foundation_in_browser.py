@@ -32,8 +32,12 @@ def test_counsellor_logs_in_with_totp_registers_a_client_meets_the_duplicate_and
     # Given a counsellor at Sønderborg who has never logged in
     # (who has chosen English as her language; the organisation's own is Danish)
     user = account_services.staff_create(
-        username="sofie", password="a-long-test-password-1", first_name="Sofie", last_name="Holm",
-        organisation=org_dk, roles=[Role.COUNSELLOR],
+        username="sofie",
+        password="a-long-test-password-1",
+        first_name="Sofie",
+        last_name="Holm",
+        organisation=org_dk,
+        roles=[Role.COUNSELLOR],
     )
     user.language = "en"
     user.save()

@@ -293,9 +293,7 @@ def test_a_valid_identifier_of_another_country_is_refused_with_id_other_jurisdic
 ) -> None:
     """PRV-1: say what the number is, rather than call a valid number a typo."""
     # Given a valid identifier of one country
-    number = synthetic.GENERATORS[issued_in](
-        datetime.date(1982, 10, 17), "male", random.Random(6)
-    )
+    number = synthetic.GENERATORS[issued_in](datetime.date(1982, 10, 17), "male", random.Random(6))
 
     # When it is entered in an organisation of another country
     error = refusal(number, entered_in)

@@ -6,10 +6,11 @@ from django.db import migrations
 
 TABLES = ("audit_accessevent", "auditlog_logentry")
 
+# "%%" because Django passes the SQL through psycopg's placeholder parsing.
 FORWARD = """
 CREATE OR REPLACE FUNCTION bedring_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the % table is append-only', TG_TABLE_NAME
+    RAISE EXCEPTION 'the %% table is append-only', TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         self.stdout.write("  <organisation>.<role>    one login per organisation and role")
         self.stdout.write("     organisations: " + ", ".join(orgs))
         self.stdout.write("     roles:         " + ", ".join(Role.values))
-        self.stdout.write("     for example:   sonderborg.counsellor, msoc-oostende.nurse, sandnes.authority")
+        self.stdout.write(
+            "     for example:   sonderborg.counsellor, msoc-oostende.nurse, sandnes.authority"
+        )
         self.stdout.write("")
         self.stdout.write(
             "The first login asks you to set up an authenticator app (scan the QR code).\n"

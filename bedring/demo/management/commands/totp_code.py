@@ -18,11 +18,15 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("totp_code only works on a demo install (BEDRING_DEMO=true).")
         device = (
-            TOTPDevice.objects.filter(user__username=options["username"]).order_by("-confirmed", "-id").first()
+            TOTPDevice.objects.filter(user__username=options["username"])
+            .order_by("-confirmed", "-id")
+            .first()
         )
         if device is None:
             raise CommandError(
-                "No authenticator for this user yet: log in once with the password to start enrolment."
+                "No authenticator for this user yet: log in once with the password to enrol one."
             )
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+        code = totp(
+            device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
+        )
         self.stdout.write(f"{code:0{device.digits}d}")

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         names = available_packs() if options["all"] else options["names"]
         if not names:
-            raise CommandError("Name a pack or use --all. Known packs: " + ", ".join(available_packs()))
+            raise CommandError(
+                "Name a pack or use --all. Known packs: " + ", ".join(available_packs())
+            )
         for name in names:
             try:
                 organisation = load_pack(name)

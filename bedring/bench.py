@@ -1,0 +1,220 @@
+"""`make bench`: latency and queries per page on a synthetic data set of national size.
+
+Runs against its own database (``var/bench.sqlite3``, or ``BENCH_DATABASE_URL``), never the
+demo's. Creates the data once (deterministic), then times the pages staff use most. Prints
+median, p95 and SQL queries per request. It never fails: it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def configure(database_url: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    (ROOT / "var").mkdir(exist_ok=True)
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+    django.setup()
+
+
+def ensure_data(n_clients: int, seed: int) -> None:
+    import datetime
+
+    from auditlog.context import disable_auditlog
+    from django.core.management import call_command
+
+    from bedring.clients.models import Client
+    from bedring.clients.synthetic import synthetic_person
+    from bedring.rules.loader import available_packs, load_pack
+
+    call_command("migrate", verbosity=0)
+    organisations = [load_pack(name) for name in available_packs()]
+    have = Client.objects.count()
+    if have >= n_clients:
+        print(f"data: {have:,} clients already present")
+        return
+    rng = random.Random(seed + have)
+    today = datetime.date(2026, 11, 23)
+    started = time.perf_counter()
+    batch: list[Client] = []
+    seen: set[tuple[int, str]] = set(Client.objects.values_list("organisation_id", "national_id"))
+    with disable_auditlog():
+        for i in range(have, n_clients):
+            org = organisations[i % len(organisations)]
+            person = synthetic_person(org.jurisdiction, rng, today=today)
+            if (org.pk, person.national_id) in seen:
+                continue
+            seen.add((org.pk, person.national_id))
+            batch.append(
+                Client(
+                    organisation=org,
+                    code="B" + uuid.uuid4().hex[:12].upper(),
+                    identifier_kind={"DK": "dk_cpr", "NO": "no_fnr", "BE": "be_nn"}[
+                        org.jurisdiction
+                    ],
+                    national_id=person.national_id,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    birth_date=person.birth_date,
+                    sex=person.sex,
+                    phone=person.phone,
+                    address=person.address,
+                    postal_code=person.postal_code,
+                    city=person.city,
+                )
+            )
+            if len(batch) >= 5000:
+                Client.objects.bulk_create(batch)
+                batch.clear()
+                print(f"  {i + 1:,} / {n_clients:,} clients", end="\r", flush=True)
+        Client.objects.bulk_create(batch)
+    print(f"data: created {n_clients - have:,} clients in {time.perf_counter() - started:.1f} s")
+
+
+def measure(name: str, runs: int, call: Callable[[int], int]) -> tuple[str, float, float, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings: list[float] = []
+    queries: list[int] = []
+    for i in range(runs):
+        connection.queries_log.clear()  # the log holds 9,000 queries; count each run afresh
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            status = call(i)
+            timings.append((time.perf_counter() - started) * 1000)
+        queries.append(len(ctx.captured_queries))
+        if status >= 400:
+            print(f"  {name}: HTTP {status}", file=sys.stderr)
+    timings.sort()
+    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+    return name, statistics.median(timings), p95, statistics.mean(queries)
+
+
+def run(n_clients: int, runs: int, seed: int) -> None:
+    from django.conf import settings
+    from django.test import Client as HttpClient
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bedring.accounts import services as account_services
+    from bedring.accounts.models import Organisation, User
+    from bedring.accounts.roles import Role
+    from bedring.clients import services as client_services
+    from bedring.clients.models import Client
+
+    ensure_data(n_clients, seed)
+    settings.ALLOWED_HOSTS.append("testserver")
+    org = Organisation.objects.get(slug="sonderborg")
+    user = User.objects.filter(username="bench.counsellor").first()
+    if user is None:
+        user = account_services.staff_create(
+            username="bench.counsellor",
+            password=None,
+            first_name="Bench",
+            last_name="Mark",
+            organisation=org,
+            roles=[Role.COUNSELLOR, Role.MANAGER],
+        )
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device = TOTPDevice.objects.get(user=user)
+    http = HttpClient()
+    http.force_login(user)
+    session = http.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    _token, raw = account_services.api_token_create(user=user, name="bench")
+    ids = list(Client.objects.filter(organisation=org).values_list("uuid", flat=True)[:2000])
+    sample = random.Random(seed).sample(ids, min(len(ids), runs))
+    heavy = Client.objects.get(uuid=sample[0])
+    if not heavy.relatives.exists():
+        import datetime
+
+        for i in range(25):
+            client_services.relative_save(client=heavy, name=f"Relative {i}", relation="friend")
+            client_services.consent_add(
+                client=heavy,
+                party="gp",
+                scope="Medication",
+                valid_from=datetime.date(2025, 1, 1),
+                given_by="client",
+            )
+    names = list(
+        Client.objects.filter(organisation=org).values_list("last_name", "national_id")[:runs]
+    )
+    total = Client.objects.count()
+    rows = [
+        measure(
+            "client page",
+            runs,
+            lambda i: http.get(f"/clients/{sample[i % len(sample)]}/").status_code,
+        ),
+        measure(
+            "client page, 25 relatives + 25 consents",
+            runs,
+            lambda i: http.get(f"/clients/{heavy.uuid}/").status_code,
+        ),
+        measure(
+            "client search by last name",
+            runs,
+            lambda i: http.get("/clients/", {"q": names[i % len(names)][0]}).status_code,
+        ),
+        measure(
+            "client search by identifier",
+            runs,
+            lambda i: http.get("/clients/", {"q": names[i % len(names)][1]}).status_code,
+        ),
+        measure(
+            "access log page (manager)",
+            max(10, runs // 5),
+            lambda i: http.get(f"/audit/clients/{heavy.uuid}/").status_code,
+        ),
+        measure(
+            "API GET /clients/{id}",
+            runs,
+            lambda i: (
+                http.get(
+                    f"/api/v1/clients/{sample[i % len(sample)]}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+                ).status_code
+            ),
+        ),
+    ]
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print()
+    print(f"Bedring benchmark: {total:,} clients in 5 organisations, database {engine}")
+    print(f"{runs} runs of each request")
+    print(f"{'request':<42} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    for name, median, p95, queries in rows:
+        print(f"{name:<42} {median:>10.1f} {p95:>10.1f} {queries:>8.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    configure(os.environ.get("BENCH_DATABASE_URL"))
+    try:
+        run(args.clients, args.runs, args.seed)
+    except Exception as exc:  # a benchmark reports; it does not fail a build
+        print(f"benchmark stopped: {exc!r}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

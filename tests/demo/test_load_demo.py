@@ -1,0 +1,128 @@
+"""The demo installation (bedring.demo.demo_data.load_demo): every service pack, a login for
+every role in every organisation, synthetic clients with valid identifiers, and loading twice
+changes nothing."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from bedring.accounts.models import Membership, Organisation, Site, Team, User
+from bedring.accounts.roles import Role
+from bedring.clients.identifiers import JURISDICTION_KIND, parse_identifier
+from bedring.clients.models import Client
+from bedring.demo.demo_data import DEMO_PASSWORD, demo_is_loaded, load_demo
+from bedring.rules.loader import available_packs, pack_path, read_pack
+
+CLIENTS_PER_ORGANISATION = 3
+PACK_SLUGS = {read_pack(pack_path(name)).organisation.slug for name in available_packs()}
+
+
+@pytest.fixture
+def demo(db) -> None:
+    load_demo(clients_per_organisation=CLIENTS_PER_ORGANISATION)
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organisation, Site, Team, User, Membership, Client)
+    }
+
+
+def test_the_demo_is_not_loaded_in_an_empty_installation(db):
+    assert not demo_is_loaded()
+
+
+def test_the_demo_has_one_organisation_per_service_pack(demo):
+    # Given the demo is loaded
+    # Then there are five organisations, one for each shipped pack
+    assert len(PACK_SLUGS) == 5
+    assert set(Organisation.objects.values_list("slug", flat=True)) == PACK_SLUGS
+    assert demo_is_loaded()
+
+
+def test_every_organisation_has_sites_and_a_team(demo):
+    for organisation in Organisation.objects.all():
+        assert organisation.sites.exists(), organisation.slug
+        assert Team.objects.filter(organisation=organisation, name="Team 1").exists()
+
+
+def test_every_role_has_a_login_in_every_organisation(demo):
+    """One login per role and organisation: <organisation slug>.<role>."""
+    # Given the demo is loaded
+    for organisation in Organisation.objects.all():
+        for role in Role.values:
+            # Then '<slug>.<role>' exists, with that role in that organisation only
+            user = User.objects.get(username=f"{organisation.slug}.{role}")
+            membership = Membership.objects.get(user=user)
+            assert membership.organisation == organisation
+            assert membership.roles == [role]
+            assert membership.is_active
+            assert user.check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_manager_is_manager_in_every_organisation(demo):
+    # Given the demo is loaded
+    manager = User.objects.get(username="demo.manager")
+
+    # Then demo.manager is a manager (and counsellor) in every organisation
+    memberships = Membership.objects.filter(user=manager)
+    assert {m.organisation.slug for m in memberships} == PACK_SLUGS
+    for membership in memberships:
+        assert Role.MANAGER in membership.roles
+        assert Role.COUNSELLOR in membership.roles
+    assert manager.check_password(DEMO_PASSWORD)
+
+
+def test_every_demo_client_has_a_valid_identifier_of_its_jurisdiction(demo):
+    """PRV-1: synthetic clients pass the same validation as real registrations."""
+    # Given the demo is loaded with three clients per organisation
+    for organisation in Organisation.objects.all():
+        today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+        clients = list(organisation.clients.all())
+        assert len(clients) == CLIENTS_PER_ORGANISATION
+        for client in clients:
+            # Then each identifier validates for the organisation's jurisdiction
+            parsed = parse_identifier(client.national_id, organisation.jurisdiction, today)
+            assert parsed.kind == JURISDICTION_KIND[organisation.jurisdiction]
+            assert client.identifier_kind == parsed.kind
+            # And the stored birth date and sex are those of the identifier, of an adult
+            assert client.birth_date == parsed.birth_date
+            assert client.sex == parsed.sex
+            age = client.age_on(today)
+            assert age is not None
+            assert age >= 18
+            assert client.first_name
+            assert client.last_name
+
+
+def test_loading_the_demo_twice_creates_no_duplicates(demo):
+    # Given the demo is loaded
+    before = counts()
+    usernames = set(User.objects.values_list("username", flat=True))
+    client_ids = set(Client.objects.values_list("national_id", flat=True))
+
+    # When it is loaded again
+    load_demo(clients_per_organisation=CLIENTS_PER_ORGANISATION)
+
+    # Then nothing is added
+    assert counts() == before
+    assert set(User.objects.values_list("username", flat=True)) == usernames
+    assert set(Client.objects.values_list("national_id", flat=True)) == client_ids
+    assert before["Organisation"] == 5
+    assert before["User"] == 5 * len(Role.values) + 1
+    assert before["Client"] == 5 * CLIENTS_PER_ORGANISATION
+
+
+def test_a_second_load_with_more_clients_tops_up_without_duplicates(db):
+    """The demo can grow: asking for more clients adds only the missing ones."""
+    from bedring.clients.models import Client
+    from bedring.demo.demo_data import load_demo
+
+    load_demo(clients_per_organisation=3)
+    load_demo(clients_per_organisation=5)
+    per_org = Client.objects.values_list("organisation_id", flat=True)
+    assert sorted({list(per_org).count(o) for o in set(per_org)}) == [5]
