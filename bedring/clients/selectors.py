@@ -18,7 +18,9 @@ def client_search(*, organisation_ids: list[int], query: str = "") -> QuerySet[C
         return qs
     digits = digits_only(query)
     if digits.isdigit() and len(digits) >= 10:  # a whole identifier: exact, by the index
-        return qs.filter(national_id=digits)
+        # At most one client per organisation: no name ordering, which would tempt a planner
+        # without statistics into walking the name index instead.
+        return qs.filter(national_id=digits).order_by("organisation_id")
     if digits.isdigit() and len(digits) >= 6:  # a birth date: everyone born that day
         return qs.filter(national_id__startswith=digits)
     condition = Q(code__iexact=query)
