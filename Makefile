@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run test lint types pytest install messages system-deps bench clean
+.PHONY: run test lint types pytest install messages runtime-deps system-deps bench clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,18 +18,26 @@ $(STAMP):
 
 install: $(STAMP)
 
-# gettext compiles the translation catalogues; Chromium drives the browser tests.
-system-deps:
-	@missing=""; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+# gettext compiles the translation catalogues, Pango lets WeasyPrint write PDF letters,
+# Chromium drives the browser tests. Installed from Debian when missing and run as root.
+define apt_install
+	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+	  sh -c "$$cmd" >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$(ROOT)" = yes ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-dejavu-core; \
-	  else echo "Please install:$$missing (Debian packages)"; exit 1; fi; \
+	  if [ "$(ROOT)" = yes ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install these Debian packages:$$missing"; exit 1; fi; \
 	fi
+endef
+RUNTIME_PKGS := "command -v msgfmt:gettext" "ldconfig -p | grep -q libpangoft2-1.0:libpango-1.0-0 libpangoft2-1.0-0" "fc-list | grep -qi dejavu:fonts-dejavu-core"
+TEST_PKGS := "test -x /usr/bin/chromium:chromium"
 
-messages: install
-	@command -v msgfmt >/dev/null || { [ "$(ROOT)" = yes ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+runtime-deps:
+	$(call apt_install,$(RUNTIME_PKGS))
+
+system-deps: runtime-deps
+	$(call apt_install,$(TEST_PKGS))
+
+messages: install runtime-deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 run: messages

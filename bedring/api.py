@@ -96,9 +96,11 @@ def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
 def _register_routers() -> None:
     from bedring.accounts.api import router as accounts_router
     from bedring.clients.api import router as clients_router
+    from bedring.pathway.api import router as pathway_router
 
     api.add_router("/", accounts_router)
     api.add_router("/clients", clients_router)
+    api.add_router("/", pathway_router)
 
 
 _register_routers()

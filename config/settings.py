@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bedring.accounts",
     "bedring.clients",
     "bedring.audit",
+    "bedring.pathway",
     "bedring.rules",
     "bedring.demo",
     "bedring.web",

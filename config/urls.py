@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("bedring.accounts.urls")),
     path("clients/", include("bedring.clients.urls")),
     path("audit/", include("bedring.audit.urls")),
+    path("pathway/", include("bedring.pathway.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -29,6 +29,9 @@ class Perm(StrEnum):
     CLIENT_WRITE = "client_write"
     AUDIT_READ = "audit_read"
     ORG_SETTINGS = "org_settings"
+    # DEC-1: the authority decides grant or refusal; a doctor decides on medical treatment.
+    DECIDE = "decide"
+    DECIDE_MEDICAL = "decide_medical"
 
 
 # Clinical staff who work with named clients. Drop-in and peer workers work with anonymous
@@ -49,7 +52,8 @@ CLINICAL = frozenset(
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{r.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE}) for r in CLINICAL},
-    Role.AUTHORITY.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE}),
+    Role.DOCTOR.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DECIDE_MEDICAL}),
+    Role.AUTHORITY.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DECIDE}),
     Role.MANAGER.value: frozenset(
         {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.AUDIT_READ, Perm.ORG_SETTINGS}
     ),

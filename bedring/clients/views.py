@@ -42,6 +42,13 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
             "url": reverse("clients:detail", args=[client.uuid]),
         },
     ]
+    tabs.append(
+        {
+            "key": "pathway",
+            "label": _("Pathway"),
+            "url": reverse("pathway:client_episodes", args=[client.uuid]),
+        }
+    )
     if staff.can(Perm.AUDIT_READ, client.organisation_id):
         tabs.append(
             {

@@ -3,6 +3,11 @@
 Every service described in the seeds runs from such a pack (``service_packs/*.yaml``), loaded
 by ``manage.py load_pack NAME``; nothing about a particular service is in the code. A pack is
 validated before anything is written, and an error names the file and the field.
+
+A pack lists its question sets (``question_sets: [assessment-dk]``), each a file of
+``question_sets/`` (ASM-2, ASM-4), validated by
+:class:`bedring.pathway.questionnaires.QuestionSetIn` and stored per organisation as a new
+version only when it changed.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Site
 from bedring.core.hours import HoursError, Interval, parse_intervals
+from bedring.pathway.questionnaires import QuestionSetIn, label_for
+from bedring.pathway.services import assessment as assessment_services
 
 from .packs import RulePackError, check_time_zone, merged_pack
 
 PACK_DIR = Path(__file__).resolve().parent / "service_packs"
+QUESTION_SET_DIR = Path(__file__).resolve().parent / "question_sets"
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -91,6 +99,21 @@ class ServicePack(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organisation: OrganisationIn
     sites: list[SiteIn] = Field(min_length=1)
+    question_sets: list[str] = Field(default_factory=list)
+
+    @field_validator("question_sets")
+    @classmethod
+    def _known_question_sets(cls, names: list[str]) -> list[str]:
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"question sets listed twice: {', '.join(repeated)}")
+        missing = [name for name in names if not (QUESTION_SET_DIR / f"{name}.yaml").exists()]
+        if missing:
+            raise ValueError(
+                f"no question set file {', '.join(missing)}; known: "
+                f"{', '.join(available_question_sets())}"
+            )
+        return names
 
     @field_validator("sites")
     @classmethod
@@ -107,6 +130,32 @@ def available_packs() -> list[str]:
     return sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
 
 
+def available_question_sets() -> list[str]:
+    return sorted(p.stem for p in QUESTION_SET_DIR.glob("*.yaml"))
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def read_question_set(path: Path) -> QuestionSetIn:
+    """A question set file, validated; an error names the file and the field
+    (``questions.3.choices``)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path.name}: not valid YAML: {exc}") from exc
+    try:
+        question_set = QuestionSetIn.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(f"{path.name}: {_problems(exc)}") from exc
+    if question_set.key != path.stem:
+        raise PackError(f"{path.name}: key: {question_set.key!r} is not the file's name")
+    return question_set
+
+
 def read_pack(path: Path) -> ServicePack:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -115,10 +164,7 @@ def read_pack(path: Path) -> ServicePack:
     try:
         pack = ServicePack.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise PackError(f"{path.name}: {problems}") from exc
+        raise PackError(f"{path.name}: {_problems(exc)}") from exc
     try:
         merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
     except RulePackError as exc:
@@ -138,8 +184,17 @@ def pack_path(name: str) -> Path:
 
 @transaction.atomic
 def load_pack(name: str) -> Organisation:
-    """Create or update the organisation of a pack, its sites and their hours. Idempotent."""
-    pack = read_pack(pack_path(name))
+    """Create or update the organisation of a pack, its sites and their hours, and its question
+    sets. Idempotent: loading an unchanged pack writes nothing."""
+    path = pack_path(name)
+    pack = read_pack(path)
+    # Every question set is read and checked before anything is written.
+    try:
+        question_sets = [
+            read_question_set(QUESTION_SET_DIR / f"{n}.yaml") for n in pack.question_sets
+        ]
+    except PackError as exc:
+        raise PackError(f"{path.name}: question_sets: {exc}") from exc
     org_in = pack.organisation
     rules = merged_pack(org_in.jurisdiction, dict(org_in.rule_overrides))
     organisation, _created = Organisation.objects.update_or_create(
@@ -173,4 +228,14 @@ def load_pack(name: str) -> Organisation:
             account_services.site_set_hours(site=site, kind=kind, week=week.intervals())
     # A site taken out of the pack is closed, not deleted: its history stays attached to it.
     organisation.sites.exclude(slug__in=[s.slug for s in pack.sites]).update(is_active=False)
+    for question_set in question_sets:
+        assessment_services.question_set_load(
+            organisation=organisation,
+            key=question_set.key,
+            title=label_for(question_set.title, organisation.language),
+            questions=question_set.stored_questions(),
+        )
+    assessment_services.question_sets_retire(
+        organisation=organisation, keep=[q.key for q in question_sets]
+    )
     return organisation

@@ -45,6 +45,16 @@ class RulePack(BaseModel):
     complaint_window_weeks: int | None = Field(default=None, ge=1)
     appeals_body: str = ""
     health_complaints_body: str = ""
+    # DEC-2, DEC-6: who else the decision letter's complaint guidance names, for letters.
+    health_complaints_web: str = ""
+    ombudsman_body: str = ""
+    ombudsman_web: str = ""
+    complaint_help_body: str = ""
+    assessment_days: int | None = Field(default=None, ge=1)
+    decision_letter_working_days: int = Field(default=5, ge=0)
+    complaint_reevaluation_weeks: int = Field(default=4, ge=1)
+    child_notification_days: int = Field(default=0, ge=0)
+    intake_requires_doctor: bool = False
     plan_evaluation_months: int = Field(default=3, ge=1)
     follow_up_months: tuple[int, ...] = (1, 6)
     missed_dose_hold_days: int = Field(default=3, ge=1)

@@ -236,7 +236,7 @@ def test_holiday_names_are_english_whatever_the_process_locale(
 
 def test_unknown_jurisdiction_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown jurisdiction"):
-        is_working_day(date(2026, 1, 5), "SE")  # type: ignore[arg-type]
+        is_working_day(date(2026, 1, 5), "SE")
 
 
 # --- Weekends, closed days and the counting conventions --------------------------------------

@@ -1,0 +1,97 @@
+"""The decision letter (DEC-1, DEC-2, DEC-6): the decision, its justification and the
+jurisdiction's complaint guidance, as a PDF in the client's language.
+
+The letter is rendered from ``templates/pathway/letters/decision.html`` inside
+``translation.override`` so that its words, its dates and the labels of the choices are all in
+the language the client reads, whatever the language of the staff member who prints it.
+WeasyPrint may fetch nothing: the stylesheet is read here and passed as a string, and the
+fetcher refuses every URL, so a letter can never make a network request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+from bedring.accounts.selectors import rules_for
+
+from .deadlines import complaint_window_end
+from .models import Decision
+from .services.decision import DECIDER, letter_language
+from .services.episode import local_today
+
+TEMPLATE = "pathway/letters/decision.html"
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "bedring" / "letter.css"
+
+
+@dataclass(frozen=True)
+class Letter:
+    html: str
+    language: str
+    letter_date: datetime.date
+    filename: str
+
+
+def letter_filename(decision: Decision) -> str:
+    """No name or national identifier in the file name: the client code and the date."""
+    client = decision.episode.client
+    return f"decision-{client.code}-{decision.decided_on.isoformat()}.pdf"
+
+
+def letter_context(decision: Decision, letter_date: datetime.date) -> dict[str, Any]:
+    episode = decision.episode
+    rules = rules_for(episode.organisation)
+    _perm, role = DECIDER[decision.kind]
+    return {
+        "decision": decision,
+        "episode": episode,
+        "client": episode.client,
+        "organisation": episode.organisation,
+        "site": episode.site,
+        "rules": rules,
+        "letter_date": letter_date,
+        "decided_by": decision.decided_by,
+        "decider_role": role.label,
+        "complaint_weeks": rules.complaint_window_weeks,
+        "complaint_last_day": complaint_window_end(rules, letter_date),
+        "replaces": decision.supersedes,
+    }
+
+
+def decision_letter(decision: Decision, *, letter_date: datetime.date | None = None) -> Letter:
+    """The letter's HTML in the client's language. Its date is the day it was sent, or today
+    for a letter about to be sent."""
+    language = letter_language(decision)
+    letter_date = (
+        letter_date or decision.letter_sent_on or local_today(decision.episode.organisation)
+    )
+    with translation.override(language):
+        html = render_to_string(TEMPLATE, letter_context(decision, letter_date))
+    return Letter(
+        html=html,
+        language=language,
+        letter_date=letter_date,
+        filename=letter_filename(decision),
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    fetcher = URLFetcher(allowed_protocols=())
+    stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
+    return bytes(pdf)
+
+
+def decision_letter_pdf(
+    decision: Decision, *, letter_date: datetime.date | None = None
+) -> tuple[bytes, Letter]:
+    letter = decision_letter(decision, letter_date=letter_date)
+    return render_pdf(letter.html), letter

@@ -1,0 +1,11 @@
+from django.urls import URLPattern
+
+from .views import assessment, decision, episode, plan
+
+app_name = "pathway"
+urlpatterns: list[URLPattern] = [
+    *episode.urlpatterns,
+    *assessment.urlpatterns,
+    *decision.urlpatterns,
+    *plan.urlpatterns,
+]

@@ -1,0 +1,361 @@
+"""Decisions, decision letters, complaints and child notifications (DEC-1..7). Thin: check
+access through episode_for, parse a form, call one service, render or redirect to the
+episode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from bedring.accounts.access import staff_for_request, staff_view
+from bedring.accounts.roles import Perm
+from bedring.clients.forms import add_domain_error
+from bedring.clients.models import ChildAtHome
+from bedring.clients.views import client_context
+from bedring.core.errors import DomainError
+
+from ..access import episode_for
+from ..forms_decision import (
+    ChildConcernForm,
+    ChildNotificationForm,
+    ComplaintForm,
+    DecisionForm,
+    LetterSentForm,
+    ReevaluationForm,
+)
+from ..letters import decision_letter_pdf
+from ..models import ChildNotification, Complaint, Decision, Episode
+from ..models.decision import DecisionKind
+from ..services import decision as services
+from ..services.episode import local_today
+
+
+def episode_url(episode: Episode) -> str:
+    return reverse("pathway:episode", kwargs={"episode_uuid": episode.uuid})
+
+
+def _decision_of(episode: Episode, decision_uuid: str) -> Decision:
+    decision = (
+        Decision.objects.filter(episode=episode, uuid=decision_uuid)
+        .select_related("decided_by", "supersedes")
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    decision.episode = episode
+    return decision
+
+
+def _form_page(
+    request: HttpRequest,
+    episode: Episode,
+    *,
+    template: str,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    **extra: Any,
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls the service and goes back to the episode; a
+    refusal is shown next to its field with 422."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(episode_url(episode))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        template,
+        client_context(request, episode.client, "pathway", episode=episode, form=form, **extra),
+        status=status,
+    )
+
+
+def _decision_page(
+    request: HttpRequest, episode_uuid: str, *, perm: Perm, kinds: list[str], view: str
+) -> HttpResponse:
+    staff = staff_for_request(request)
+    episode = episode_for(request, staff, episode_uuid, view=view, perm=perm)
+    form = DecisionForm(
+        request.POST or None,
+        kinds=kinds,
+        initial={"decided_on": local_today(episode.organisation)},
+    )
+
+    def save(data: dict[str, Any]) -> Decision:
+        return services.decision_make(
+            episode=episode,
+            actor=staff.user,
+            kind=data["kind"],
+            outcome=data["outcome"],
+            intensity=data["intensity"] or None,
+            offer=data["offer"],
+            justification=data["justification"],
+            recommendation=data["recommendation"],
+            decided_on=data["decided_on"],
+            immediate=data["immediate"],
+        )
+
+    return _form_page(
+        request,
+        episode,
+        template="pathway/decision_form.html",
+        form=form,
+        save=save,
+        done=_("The decision is recorded. Send the letter with the complaint guidance."),
+        title=_("Medical decision") if kinds == [DecisionKind.MEDICAL] else _("Decision"),
+    )
+
+
+@staff_view(Perm.DECIDE, scope="client")
+def decision_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
+    """DEC-1, DEC-3: the authority grants or refuses treatment, day or residential treatment."""
+    return _decision_page(
+        request,
+        episode_uuid,
+        perm=Perm.DECIDE,
+        kinds=[DecisionKind.TREATMENT, DecisionKind.DAY_OR_RESIDENTIAL],
+        view="decision_new",
+    )
+
+
+@staff_view(Perm.DECIDE_MEDICAL, scope="client")
+def decision_medical_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
+    """DEC-1: the need for medical treatment is a doctor's decision."""
+    return _decision_page(
+        request,
+        episode_uuid,
+        perm=Perm.DECIDE_MEDICAL,
+        kinds=[DecisionKind.MEDICAL],
+        view="decision_medical_new",
+    )
+
+
+@staff_view(Perm.CLIENT_READ, scope="client")
+def decision_letter(request: HttpRequest, episode_uuid: str, decision_uuid: str) -> HttpResponse:
+    """DEC-2, DEC-6: the decision letter as a PDF, in the client's language. A print of
+    client data: logged with channel "print"."""
+    staff = staff_for_request(request)
+    episode = episode_for(request, staff, episode_uuid, view="decision_letter", channel="print")
+    pdf, letter = decision_letter_pdf(_decision_of(episode, decision_uuid))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=letter.filename
+    )
+    response["Content-Language"] = letter.language
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def decision_letter_sent(
+    request: HttpRequest, episode_uuid: str, decision_uuid: str
+) -> HttpResponse:
+    """DEC-2: the letter went out; its date starts the complaint window."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="decision_letter_sent", perm=Perm.CLIENT_WRITE
+    )
+    decision = _decision_of(episode, decision_uuid)
+    form = LetterSentForm(
+        request.POST or None, initial={"sent_on": local_today(episode.organisation)}
+    )
+    return _form_page(
+        request,
+        episode,
+        template="pathway/decision_letter_sent.html",
+        form=form,
+        save=lambda data: services.decision_letter_sent(
+            decision=decision, actor=staff.user, sent_on=data["sent_on"]
+        ),
+        done=_("The letter is marked as sent."),
+        decision=decision,
+    )
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def complaint_new(request: HttpRequest, episode_uuid: str, decision_uuid: str) -> HttpResponse:
+    """DEC-2: register a complaint about a decision, health treatment or the service."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="complaint_new", perm=Perm.CLIENT_WRITE
+    )
+    decision = _decision_of(episode, decision_uuid)
+    form = ComplaintForm(
+        request.POST or None,
+        initial={"kind": "decision", "received_on": local_today(episode.organisation)},
+    )
+    return _form_page(
+        request,
+        episode,
+        template="pathway/complaint_form.html",
+        form=form,
+        save=lambda data: services.complaint_register(
+            decision=decision,
+            actor=staff.user,
+            kind=data["kind"],
+            text=data["text"],
+            received_on=data["received_on"],
+        ),
+        done=_("The complaint is registered."),
+        decision=decision,
+    )
+
+
+@staff_view(Perm.DECIDE, scope="client")
+def complaint_reevaluate(
+    request: HttpRequest, episode_uuid: str, complaint_uuid: str
+) -> HttpResponse:
+    """DEC-2: the authority re-evaluates; upheld goes on to the appeals body, changed is a
+    new decision."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="complaint_reevaluate", perm=Perm.DECIDE
+    )
+    complaint = (
+        Complaint.objects.filter(decision__episode=episode, uuid=complaint_uuid)
+        .select_related("decision", "decision__decided_by")
+        .first()
+    )
+    if complaint is None:
+        raise Http404
+    complaint.decision.episode = episode
+    form = ReevaluationForm(request.POST or None, initial={"on": local_today(episode.organisation)})
+    return _form_page(
+        request,
+        episode,
+        template="pathway/complaint_reevaluate.html",
+        form=form,
+        save=lambda data: services.complaint_reevaluate(
+            complaint=complaint,
+            actor=staff.user,
+            result=data["result"],
+            justification=data["justification"],
+            on=data["on"],
+            outcome=data["outcome"] or None,
+            intensity=data["intensity"] or None,
+            offer=data["offer"] or None,
+        ),
+        done=_("The re-evaluation is recorded."),
+        complaint=complaint,
+        decision=complaint.decision,
+    )
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def child_concern_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
+    """DEC-7: concern for a child under 18 at home."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="child_concern_new", perm=Perm.CLIENT_WRITE
+    )
+    children = list(
+        ChildAtHome.objects.filter(client=episode.client, archived_at__isnull=True).order_by(
+            "birth_date"
+        )
+    )
+    form = ChildConcernForm(
+        request.POST or None, children=children, today=local_today(episode.organisation)
+    )
+
+    def save(data: dict[str, Any]) -> ChildNotification:
+        child = next((c for c in children if str(c.uuid) == data["child"]), None)
+        return services.child_concern_record(
+            episode=episode,
+            actor=staff.user,
+            concern=data["concern"],
+            child=child,
+            noted_on=data["noted_on"],
+        )
+
+    return _form_page(
+        request,
+        episode,
+        template="pathway/child_concern_form.html",
+        form=form,
+        save=save,
+        done=_("The concern is recorded. Notify children's services without delay."),
+        children=children,
+    )
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def child_notification_made(
+    request: HttpRequest, episode_uuid: str, notification_uuid: str
+) -> HttpResponse:
+    """DEC-7: the notification to children's services was made."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="child_notification_made", perm=Perm.CLIENT_WRITE
+    )
+    notification = (
+        ChildNotification.objects.filter(episode=episode, uuid=notification_uuid)
+        .select_related("child", "noted_by")
+        .first()
+    )
+    if notification is None:
+        raise Http404
+    notification.episode = episode
+    form = ChildNotificationForm(
+        request.POST or None, initial={"notified_on": local_today(episode.organisation)}
+    )
+    return _form_page(
+        request,
+        episode,
+        template="pathway/child_notification_form.html",
+        form=form,
+        save=lambda data: services.child_notification_made(
+            notification=notification,
+            actor=staff.user,
+            recipient=data["recipient"],
+            reference=data["reference"],
+            notified_on=data["notified_on"],
+        ),
+        done=_("The notification is recorded."),
+        notification=notification,
+    )
+
+
+EPISODE = "episodes/<uuid:episode_uuid>/"
+urlpatterns: list[URLPattern] = [
+    path(f"{EPISODE}decisions/new/", decision_new, name="decision_new"),
+    path(f"{EPISODE}decisions/new/medical/", decision_medical_new, name="decision_medical_new"),
+    path(
+        f"{EPISODE}decisions/<uuid:decision_uuid>/letter.pdf",
+        decision_letter,
+        name="decision_letter",
+    ),
+    path(
+        f"{EPISODE}decisions/<uuid:decision_uuid>/letter-sent/",
+        decision_letter_sent,
+        name="decision_letter_sent",
+    ),
+    path(
+        f"{EPISODE}decisions/<uuid:decision_uuid>/complaints/new/",
+        complaint_new,
+        name="complaint_new",
+    ),
+    path(
+        f"{EPISODE}complaints/<uuid:complaint_uuid>/reevaluate/",
+        complaint_reevaluate,
+        name="complaint_reevaluate",
+    ),
+    path(f"{EPISODE}child-notifications/new/", child_concern_new, name="child_concern_new"),
+    path(
+        f"{EPISODE}child-notifications/<uuid:notification_uuid>/notified/",
+        child_notification_made,
+        name="child_notification_made",
+    ),
+]
