@@ -91,3 +91,74 @@ def load_demo(
                     city=person.city,
                     today=today,
                 )
+        with disable_auditlog():
+            demo_pathways(organisation, rng, today=today)
+
+
+DEMO_EPISODES_PER_ORGANISATION = 12
+
+
+def demo_pathways(organisation: Organisation, rng: random.Random, *, today: datetime.date) -> None:
+    """A dozen clients in every stage of the pathway, so the worklists have something on them:
+    inquiries of the last weeks (some overdue), assessments, decisions and active treatment
+    with a plan. Only clients without an episode are used, so a second load adds nothing."""
+    from zoneinfo import ZoneInfo
+
+    from bedring.pathway.models import Episode
+    from bedring.pathway.services import decision as decisions
+    from bedring.pathway.services import episode as episodes
+    from bedring.pathway.services import plan as plans
+
+    if Episode.objects.filter(organisation=organisation).exists():
+        return
+    counsellor = User.objects.get(username=f"{organisation.slug}.counsellor")
+    authority = User.objects.get(username=f"{organisation.slug}.authority")
+    site = organisation.sites.filter(kind="main").first() or organisation.sites.first()
+    assert site is not None  # noqa: S101 - every pack has a site
+    zone = ZoneInfo(organisation.time_zone)
+    clients = list(organisation.clients.order_by("id")[:DEMO_EPISODES_PER_ORGANISATION])
+    for i, client in enumerate(clients):
+        received = today - datetime.timedelta(days=rng.randint(1, 40))
+        hour = rng.choice([9, 10, 11, 13, 14, 17, 20])
+        inquiry = episodes.inquiry_register(
+            organisation=organisation,
+            site=site,
+            actor=counsellor,
+            channel=rng.choice(["phone", "in_person", "email", "referral"]),
+            referrer=rng.choice(["self", "gp", "job_centre", "relative", "hospital"]),
+            received_at=datetime.datetime.combine(received, datetime.time(hour), tzinfo=zone),
+            client=client,
+            assign_to=counsellor,
+        )
+        episode = inquiry.episode
+        assert episode is not None  # noqa: S101 - a client's inquiry opens an episode
+        stage = i % 4  # 0 inquiry, 1 assessment, 2 decided, 3 active with a plan
+        if stage >= 1:
+            episodes.episode_begin_assessment(episode=episode, actor=counsellor)
+        if stage >= 2:
+            decisions.decision_make(
+                episode=episode,
+                actor=authority,
+                kind="treatment",
+                outcome="granted",
+                justification="Demo: outpatient treatment matches the assessment.",
+                decided_on=received,
+            )
+        if stage == 3:
+            plans.plan_save(
+                episode=episode,
+                actor=counsellor,
+                agreed_on=received,
+                aims=["reduce"],
+                client_words="Demo: I want to keep my job and see my children.",
+                goals=[
+                    plans.GoalInput(
+                        text="Fewer days of use",
+                        measure="Days of use a week, from the diary",
+                        target="At most two days a week",
+                        due_on=received + datetime.timedelta(days=90),
+                    )
+                ],
+                today=today,
+            )
+            episodes.episode_start_treatment(episode=episode, actor=counsellor, on=received)

@@ -126,3 +126,16 @@ def test_a_second_load_with_more_clients_tops_up_without_duplicates(db):
     load_demo(clients_per_organisation=5)
     per_org = Client.objects.values_list("organisation_id", flat=True)
     assert sorted({list(per_org).count(o) for o in set(per_org)}) == [5]
+
+
+def test_the_demo_has_clients_at_every_stage_of_the_pathway(db):
+    """The demo's worklists are not empty: episodes from inquiry to active treatment."""
+    from bedring.demo.demo_data import load_demo
+    from bedring.pathway.models import Deadline, Episode
+
+    load_demo(clients_per_organisation=4)
+    states = set(Episode.objects.values_list("state", flat=True))
+    assert states == {"inquiry", "assessment", "decided", "active"}
+    assert Deadline.objects.filter(status="open").exists()
+    load_demo(clients_per_organisation=4)
+    assert Episode.objects.count() == 5 * 4

@@ -354,7 +354,7 @@ def test_worklist_query_count_does_not_grow_with_the_number_of_deadlines(
         return len(ctx.captured_queries)
 
     few = count()
-    for _ in range(40):
+    for _ in range(200):
         open_episode(make_client(org_dk), assign_to=counsellor)
     assert count() == few
 
@@ -388,7 +388,7 @@ def test_client_pathway_tab_lists_episodes_with_a_bounded_query_count(
         return len(ctx.captured_queries)
 
     none = count()
-    for day in range(1, 60):
+    for day in range(1, 201):
         inquiry = services.inquiry_register(
             organisation=org_dk,
             site=org_dk.sites.get(slug="kongevej"),
@@ -444,3 +444,11 @@ def test_treatment_starts_only_after_a_grant_and_meets_the_guarantee(
     )
     dk_episode.refresh_from_db()
     assert dk_episode.state == "active"
+
+
+def test_the_timeline_names_the_state_in_the_users_language(dk_episode, counsellor, client):
+    services.episode_begin_assessment(episode=dk_episode, actor=counsellor)
+    login(client, counsellor)
+    page = client.get(reverse("pathway:episode", args=[dk_episode.uuid])).content.decode()
+    assert "State: Assessment" in page
+    assert "State: assessment" not in page
