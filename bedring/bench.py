@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,6 +92,87 @@ def ensure_data(n_clients: int, seed: int) -> None:
         cursor.execute("ANALYZE")
 
 
+BENCH_EPISODES = 3000
+
+
+def ensure_episodes(organisation: Any, user: Any, seed: int) -> list[str]:
+    """Episodes through the real services for one organisation: every inquiry opens deadlines,
+    half reach a decision and a plan. Returns the uuids of those with a plan."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from auditlog.context import disable_auditlog
+
+    from bedring.accounts.models import User
+    from bedring.clients.models import Client
+    from bedring.pathway.models import Episode
+    from bedring.pathway.services import decision as decisions
+    from bedring.pathway.services import episode as episodes
+    from bedring.pathway.services import plan as plans
+
+    have = Episode.objects.filter(organisation=organisation).count()
+    if have < BENCH_EPISODES:
+        rng = random.Random(seed)
+        authority = User.objects.get(username="bench.counsellor")
+        site = organisation.sites.get(slug="kongevej")
+        zone = ZoneInfo(organisation.time_zone)
+        today = datetime.date(2026, 11, 20)
+        free = Client.objects.filter(organisation=organisation, episodes__isnull=True)[
+            : BENCH_EPISODES - have
+        ]
+        started = time.perf_counter()
+        with disable_auditlog():
+            for n, client in enumerate(free):
+                received = today - datetime.timedelta(days=rng.randint(0, 700))
+                inquiry = episodes.inquiry_register(
+                    organisation=organisation,
+                    site=site,
+                    actor=user,
+                    channel="phone",
+                    referrer="self",
+                    received_at=datetime.datetime.combine(received, datetime.time(10), tzinfo=zone),
+                    client=client,
+                    assign_to=user,
+                )
+                episode = inquiry.episode
+                if episode is not None and n % 2 == 0:
+                    episodes.episode_begin_assessment(episode=episode, actor=user)
+                    decisions.decision_make(
+                        episode=episode,
+                        actor=authority,
+                        kind="treatment",
+                        outcome="granted",
+                        justification="Bench.",
+                        decided_on=received,
+                    )
+                    plans.plan_save(
+                        episode=episode,
+                        actor=user,
+                        agreed_on=received,
+                        aims=["reduce"],
+                        client_words="Bench.",
+                        today=today,
+                        goals=[
+                            plans.GoalInput(
+                                text="Goal",
+                                measure="Days",
+                                target="2",
+                                due_on=received + datetime.timedelta(days=60),
+                            )
+                        ],
+                    )
+                if n % 500 == 0:
+                    print(f"  {n:,} episodes", end="\r", flush=True)
+        took = time.perf_counter() - started
+        print(f"data: created {BENCH_EPISODES - have:,} episodes in {took:.1f} s")
+    return [
+        str(u)
+        for u in Episode.objects.filter(organisation=organisation, plans__isnull=False)
+        .values_list("uuid", flat=True)
+        .distinct()[:500]
+    ]
+
+
 def measure(name: str, runs: int, call: Callable[[int], int]) -> tuple[str, float, float, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -133,9 +215,12 @@ def run(n_clients: int, runs: int, seed: int) -> None:
             first_name="Bench",
             last_name="Mark",
             organisation=org,
-            roles=[Role.COUNSELLOR, Role.MANAGER],
+            roles=[Role.COUNSELLOR, Role.MANAGER, Role.AUTHORITY],
         )
         TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    account_services.membership_add(
+        user=user, organisation=org, roles=[Role.COUNSELLOR, Role.MANAGER, Role.AUTHORITY]
+    )
     device = TOTPDevice.objects.get(user=user)
     http = HttpClient()
     http.force_login(user)
@@ -162,6 +247,7 @@ def run(n_clients: int, runs: int, seed: int) -> None:
         Client.objects.filter(organisation=org).values_list("last_name", "national_id")[:runs]
     )
     total = Client.objects.count()
+    episodes = ensure_episodes(org, user, seed)
     rows = [
         measure(
             "client page",
@@ -197,6 +283,17 @@ def run(n_clients: int, runs: int, seed: int) -> None:
                 ).status_code
             ),
         ),
+        measure(
+            "episode page (assessment, decision, plan)",
+            runs,
+            lambda i: http.get(f"/pathway/episodes/{episodes[i % len(episodes)]}/").status_code,
+        ),
+        measure(
+            "worklist, everyone's open deadlines",
+            max(10, runs // 5),
+            lambda i: http.get("/pathway/deadlines/", {"scope": "all"}).status_code,
+        ),
+        measure("dashboard with deadline counts", runs, lambda i: http.get("/").status_code),
     ]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print()

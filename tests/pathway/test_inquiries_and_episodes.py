@@ -357,6 +357,9 @@ def test_worklist_query_count_does_not_grow_with_the_number_of_deadlines(
     for _ in range(200):
         open_episode(make_client(org_dk), assign_to=counsellor)
     assert count() == few
+    # 201 deadlines, 100 a page, overdue first
+    page = client.get(reverse("pathway:worklist") + "?scope=all&page=3").content.decode()
+    assert "Page 3 of 3" in page
 
 
 def test_episode_page_query_count_is_bounded_with_a_long_history(dk_episode, counsellor, client):
@@ -452,3 +455,29 @@ def test_the_timeline_names_the_state_in_the_users_language(dk_episode, counsell
     page = client.get(reverse("pathway:episode", args=[dk_episode.uuid])).content.decode()
     assert "State: Assessment" in page
     assert "State: assessment" not in page
+
+
+def test_team_view_shows_my_teams_and_unassigned_deadlines_not_another_teams(
+    org_dk, make_staff, make_client, open_episode, client
+):
+    """The team view of the worklist: my team's deadlines and the unassigned ones."""
+    from bedring.accounts.models import Membership, Team
+
+    north, south = (Team.objects.create(organisation=org_dk, name=n) for n in ("North", "South"))
+    me, colleague, other = (make_staff(org_dk, Role.COUNSELLOR) for _ in range(3))
+    Membership.objects.filter(user__in=[me, colleague]).update(team=north)
+    Membership.objects.filter(user=other).update(team=south)
+    mine = open_episode(make_client(org_dk), assign_to=me)
+    theirs = open_episode(make_client(org_dk), assign_to=colleague)
+    unassigned = open_episode(make_client(org_dk))
+    elsewhere = open_episode(make_client(org_dk), assign_to=other)
+    login(client, me)
+    page = client.get(reverse("pathway:worklist") + "?scope=team").content.decode()
+    for shown in (mine, theirs, unassigned):
+        assert shown.client.display_name in page
+    assert elsewhere.client.display_name not in page
+    api = client.get("/api/v1/deadlines?scope=team", **api_headers(me)).json()
+    assert {d["episode"] for d in api} == {str(e.uuid) for e in (mine, theirs, unassigned)}
+    assert (
+        client.get("/api/v1/deadlines?limit=0", **api_headers(me)).json()["code"] == "invalid_page"
+    )

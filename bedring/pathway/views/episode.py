@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -265,6 +266,9 @@ def episode_withdraw(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     )
 
 
+WORKLIST_PAGE = 100
+
+
 def _site_from_query(organisation_id: int, raw: str) -> Site | None:
     """A site filter from the query string; anything that is not one of ours is no filter."""
     try:
@@ -305,7 +309,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         request,
         "pathway/worklist.html",
         {
-            "deadlines": list(deadlines[:500]),
+            "page": Paginator(deadlines, WORKLIST_PAGE).get_page(request.GET.get("page")),
             "counts": selectors.deadline_counts(deadlines, today),
             "today": today,
             "scope": scope,
