@@ -1,5 +1,8 @@
 # Bedring: the README's commands. `make run` serves the demo; `make test` is what CI runs.
 PYTHON ?= python3
+# The Makefile is the demo and development entry point; a production install sets its own
+# environment (BEDRING_SECRET_KEY, BEDRING_DEMO unset) and runs gunicorn itself.
+export BEDRING_DEMO ?= true
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
@@ -41,7 +44,7 @@ messages: install runtime-deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 run: messages
-	@mkdir -p var
+	@mkdir -p var && touch var/demo-install
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py load_demo --if-empty

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -88,6 +89,13 @@ def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return error(request, 422, "invalid_input", _("Some values are not valid."), errors=errors)
 
 
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot store (a NUL character, a number out of range): the
+    transaction is rolled back and the caller told, never a 500."""
+    return error(request, 422, "invalid_input", _("Some values cannot be stored."))
+
+
 @api.exception_handler(NinjaHttpError)
 def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
     return error(request, exc.status_code, "http_error", str(exc))
@@ -95,12 +103,16 @@ def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from bedring.accounts.api import router as accounts_router
+    from bedring.catalogue.api import router as catalogue_router
+    from bedring.catalogue.api_attendance import router as attendance_router
     from bedring.clients.api import router as clients_router
     from bedring.pathway.api import router as pathway_router
 
     api.add_router("/", accounts_router)
     api.add_router("/clients", clients_router)
     api.add_router("/", pathway_router)
+    api.add_router("/", attendance_router)
+    api.add_router("/", catalogue_router)
 
 
 _register_routers()

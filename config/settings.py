@@ -40,13 +40,18 @@ def _env_int(name: str, default: int) -> int:
 
 TESTING = "pytest" in sys.modules or _env_bool("BEDRING_TESTING", False)
 DEBUG = _env_bool("BEDRING_DEBUG", False)
-# The embedded demo runs without a configured secret; a production install must set one.
+# A demo install is marked by the file `make run` writes (var/demo-install); anything else is
+# production unless BEDRING_DEMO says so. Production must set its own secret key: the demo
+# key is in the source, and the demo-only `totp_code` command is refused outside a demo.
+DEMO_MARKER = VAR_DIR / "demo-install"
+DEMO = _env_bool("BEDRING_DEMO", DEMO_MARKER.exists())
 SECRET_KEY = os.environ.get("BEDRING_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not _env_bool("BEDRING_DEMO", True):
-        raise ImproperlyConfigured("BEDRING_SECRET_KEY must be set when BEDRING_DEMO is false")
+    if not (DEMO or DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "BEDRING_SECRET_KEY must be set (or BEDRING_DEMO=true for a demo install)"
+        )
     SECRET_KEY = "bedring-demo-only-not-secret-" + "x" * 32
-DEMO = _env_bool("BEDRING_DEMO", True)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("BEDRING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
@@ -69,6 +74,7 @@ INSTALLED_APPS = [
     "bedring.clients",
     "bedring.audit",
     "bedring.pathway",
+    "bedring.catalogue",
     "bedring.rules",
     "bedring.demo",
     "bedring.web",
@@ -167,6 +173,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_HTTPS = _env_bool("BEDRING_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
+if SECURE_HTTPS:
+    # Behind TLS: cookies only over HTTPS, HSTS, and plain HTTP redirected.
+    SECURE_SSL_REDIRECT = _env_bool("BEDRING_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = _env_int("BEDRING_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("clients/", include("bedring.clients.urls")),
     path("audit/", include("bedring.audit.urls")),
     path("pathway/", include("bedring.pathway.urls")),
+    path("catalogue/", include("bedring.catalogue.views")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

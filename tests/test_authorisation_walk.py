@@ -32,6 +32,9 @@ PUBLIC = {
     "accounts:logout",
     "web:set_language",
 }
+# The staff calendar feed is public by its secret (a calendar program cannot log in): a wrong
+# secret is 404, tested in tests/catalogue/test_calendar.py.
+PUBLIC_BY_SECRET = {"catalogue:calendar_feed"}
 SKIP_NAMESPACES = {"api"}  # walked through the OpenAPI schema below
 ALLOWED = (200, 302)
 # A writer may meet a domain refusal (409 an episode already ended, 422 a rule): allowed,
@@ -53,7 +56,11 @@ def html_routes() -> list[tuple[str, Any]]:
                 found.append((f"{namespace}:{p.name}" if namespace else p.name, p))
 
     walk(get_resolver().url_patterns, None)
-    return [(n, p) for n, p in found if n not in PUBLIC and not n.startswith("set_language")]
+    return [
+        (n, p)
+        for n, p in found
+        if n not in PUBLIC | PUBLIC_BY_SECRET and not n.startswith("set_language")
+    ]
 
 
 @pytest.fixture
@@ -194,7 +201,28 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/plans/{plan_id}"): ("client_read", True),
     ("get", "/api/v1/episodes/{episode_id}/plans"): ("client_read", True),
     ("post", "/api/v1/episodes/{episode_id}/plans"): ("client_write", True),
+    # catalogue, courses, enrolments, attendance, gift cards, tallies, calendar (issue 4)
+    ("get", "/api/v1/offers"): (None, False),
+    ("get", "/api/v1/offers/{offer_id}"): (None, True),
+    ("post", "/api/v1/offers"): ("org_settings", False),
+    ("get", "/api/v1/courses"): (None, False),
+    ("post", "/api/v1/courses"): ("client_write", True),
+    ("get", "/api/v1/courses/{course_id}"): ("client_read", True),
+    ("post", "/api/v1/courses/{course_id}/enrolments"): ("client_write", True),
+    ("post", "/api/v1/enrolments"): ("client_write", True),
+    ("post", "/api/v1/enrolments/{enrolment_id}/end"): ("client_write", True),
+    ("post", "/api/v1/enrolments/{enrolment_id}/sessions"): ("client_write", True),
+    ("post", "/api/v1/sessions/{session_id}/attendance"): ("client_write", True),
+    ("get", "/api/v1/enrolments/{enrolment_id}/gift-cards"): ("client_read", True),
+    ("post", "/api/v1/enrolments/{enrolment_id}/gift-cards"): ("client_write", True),
+    ("get", "/api/v1/tallies"): (None, False),
+    ("post", "/api/v1/tallies"): (None, True),
+    ("get", "/api/v1/me/calendar"): (None, False),
 }
+# Operations no role can complete in the walk's world, with why (their success paths are
+# tested elsewhere): a gift card is due only after two attended MOVE conversations
+# (tests/catalogue/test_gift_cards.py).
+NO_SUCCESS_IN_WALK = {("post", "/api/v1/enrolments/{enrolment_id}/gift-cards")}
 
 
 def api_operations() -> set[tuple[str, str]]:
@@ -238,7 +266,10 @@ def test_api_walk_as_every_role_outsider_and_anonymous(world):
                     f"{method} {path} as {role}: {response.status_code}"
                 )
                 assert response.json()["code"] in ("forbidden", "decision_role")
-        assert succeeded, f"{method} {path}: no role succeeded; is the walk's request body right?"
+        if (method, path) not in NO_SUCCESS_IN_WALK:
+            assert succeeded, (
+                f"{method} {path}: no role succeeded; is the walk's request body right?"
+            )
         response = call_api(http, method, path, world, outsider_headers, rng, "NO")
         if names_org_object:
             assert response.status_code == 404, f"{method} {path} outsider: {response.status_code}"

@@ -55,12 +55,20 @@ def test_catalogue_translates_every_string_in_the_code(fresh_catalogues, languag
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_translations_keep_every_placeholder(language):
+    """A singular translation has exactly the msgid's placeholders; a plural form may use the
+    singular's or the plural's (the count appears only in the plural msgid, as in English)."""
     catalogue = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
     for entry in catalogue.translated_entries():
-        expected = sorted(PLACEHOLDER.findall(entry.msgid))
-        translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
-        for text in translations:
-            assert sorted(set(PLACEHOLDER.findall(text))) == sorted(set(expected)), (
+        singular = set(PLACEHOLDER.findall(entry.msgid))
+        if not entry.msgid_plural:
+            assert set(PLACEHOLDER.findall(entry.msgstr)) == singular, (
+                f"{language}: placeholders differ in {entry.msgid!r}"
+            )
+            continue
+        plural = set(PLACEHOLDER.findall(entry.msgid_plural))
+        for text in entry.msgstr_plural.values():
+            found = set(PLACEHOLDER.findall(text))
+            assert singular & plural <= found <= singular | plural, (
                 f"{language}: placeholders differ in {entry.msgid!r}"
             )
 

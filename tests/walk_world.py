@@ -114,11 +114,52 @@ def build_assessments(world: dict[str, Any]) -> None:
     )
 
 
+def build_catalogue(world: dict[str, Any]) -> None:
+    from bedring.catalogue.models import Offer
+    from bedring.catalogue.services_course import course_create, enrol
+
+    org, counsellor = world["org"], world["staff"]["counsellor"]
+
+    def offer(key: str) -> Offer:
+        return Offer.objects.get(organisation=org, key=key, is_current=True)
+
+    world["offer"] = offer("relatives-course")
+    world["alcohol_offer"] = offer("alcohol-treatment")
+    world["tally_offer"] = offer("youth-counselling")
+    world["course"] = course_create(
+        offer=world["offer"],
+        site=world["site"],
+        actor=counsellor,
+        starts_on=datetime.date(2026, 11, 1),
+        capacity=200,
+    )
+    world["course_enrolment"] = enrol(
+        client=world["make_client"](org),
+        actor=counsellor,
+        course=world["course"],
+        starts_on=datetime.date(2026, 11, 1),
+    )
+    world["session"] = world["course"].sessions.filter(on__lte=datetime.date(2026, 11, 20)).first()
+    world["enrolment"] = enrol(
+        client=world["make_client"](org),
+        actor=counsellor,
+        offer=world["alcohol_offer"],
+        starts_on=datetime.date(2026, 11, 2),
+    )
+    world["fresh_course_enrolment"] = lambda: enrol(
+        client=world["make_client"](org),
+        actor=counsellor,
+        course=world["course"],
+        starts_on=datetime.date(2026, 11, 1),
+    )
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
     build_plans,
     build_assessments,
+    build_catalogue,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -133,6 +174,10 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "notification_uuid": lambda w: w["notification"].uuid,
     "version": lambda w: w["plan"].version,
     "assessment_uuid": lambda w: w["assessment"].uuid,
+    "offer_uuid": lambda w: w["offer"].uuid,
+    "course_uuid": lambda w: w["course"].uuid,
+    "enrolment_uuid": lambda w: w["enrolment"].uuid,
+    "session_uuid": lambda w: w["session"].uuid,
 }
 
 
@@ -162,6 +207,19 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         .replace("{notification_id}", str(world["notification"].uuid))
         .replace("{plan_id}", str(world["plan"].uuid))
         .replace("{assessment_id}", str(world["assessment"].uuid))
+        .replace("{offer_id}", str(world["offer"].uuid))
+        .replace("{course_id}", str(world["course"].uuid))
+        .replace("{session_id}", str(world["session"].uuid))
+        .replace(
+            "{enrolment_id}",
+            str(
+                (
+                    world["fresh_course_enrolment"]()
+                    if path.endswith("/end")
+                    else world["enrolment"]
+                ).uuid
+            ),
+        )
     )
 
 
@@ -235,6 +293,46 @@ def api_body(
             "evaluated_on": "2026-11-22",
             "client_view": "Going well.",
             "progress": [{"goal": str(g.uuid), "progress": "some"} for g in goals],
+        }
+    if path == "/api/v1/offers":
+        return {
+            "terms": {
+                "key": "walk-offer",
+                "name": "Walk",
+                "intensity": "outpatient",
+                "format": "group",
+                "cadence": {"kind": "weekly"},
+                "count": {"kind": "fixed", "sessions": 2},
+                "capacity": 5,
+            }
+        }
+    if path == "/api/v1/courses":
+        return {
+            "offer": str(world["offer"].uuid),
+            "site": str(world["site"].uuid),
+            "starts_on": "2027-01-07",
+        }
+    if path.endswith("/courses/{course_id}/enrolments"):
+        return {"client": str(world["make_client"](world["org"]).uuid)}
+    if path == "/api/v1/enrolments":
+        return {
+            "client": str(world["make_client"](world["org"]).uuid),
+            "offer": str(world["alcohol_offer"].uuid),
+        }
+    if path.endswith("/enrolments/{enrolment_id}/end"):
+        return {"completed": True}
+    if path.endswith("/enrolments/{enrolment_id}/sessions"):
+        return {}
+    if path.endswith("/sessions/{session_id}/attendance"):
+        return [{"enrolment": str(world["course_enrolment"].uuid), "status": "attended"}]
+    if path.endswith("/gift-cards"):
+        return {"session": str(world["session"].uuid)}
+    if path == "/api/v1/tallies":
+        return {
+            "site": str(world["site"].uuid),
+            "offer": str(world["tally_offer"].uuid),
+            "on": "2026-11-20",
+            "count": 3,
         }
     if path.endswith("/episodes/{episode_id}/assessments"):
         return {}

@@ -50,6 +50,20 @@ def site_set_hours(
 
 
 @transaction.atomic
+def site_save_week(
+    *,
+    site: Site,
+    weeks: Mapping[str, Mapping[int, Sequence[Interval]]],
+    open_on_public_holidays: bool,
+) -> Site:
+    """INT-8: all of a site's hours at once (opening, phone, medication): all saved or none,
+    since the phone hours decide call-back deadlines (INT-6)."""
+    for kind, week in weeks.items():
+        site_set_hours(site=site, kind=kind, week=week)
+    return site_update(site=site, open_on_public_holidays=open_on_public_holidays)
+
+
+@transaction.atomic
 def site_update(*, site: Site, open_on_public_holidays: bool) -> Site:
     site.open_on_public_holidays = open_on_public_holidays
     site.save(update_fields=["open_on_public_holidays", "updated_at"])

@@ -235,10 +235,10 @@ def site_hours_view(request: HttpRequest, site_uuid: str) -> HttpResponse:
     form = SiteHoursForm(request.POST or None, initial=initial)
     closed_form = ClosedDayForm()
     if request.method == "POST" and form.is_valid():
-        for kind in HoursKind.values:
-            services.site_set_hours(site=site, kind=kind, week=form.week(kind))
-        services.site_update(
-            site=site, open_on_public_holidays=form.cleaned_data["open_on_public_holidays"]
+        services.site_save_week(
+            site=site,
+            weeks={kind: form.week(kind) for kind in HoursKind.values},
+            open_on_public_holidays=form.cleaned_data["open_on_public_holidays"],
         )
         messages.success(request, _("The hours of %(site)s are saved.") % {"site": site.name})
         return redirect("accounts:organisation")

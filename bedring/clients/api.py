@@ -48,6 +48,7 @@ RelationIn = Literal[
     "parent", "partner", "child", "sibling", "family", "friend", "guardian", "professional", "other"
 ]
 MAX_PAGE = 200
+MAX_OFFSET = 1_000_000
 
 
 def _email_or_empty(value: str) -> str:
@@ -211,8 +212,10 @@ def client_list(
         ]
     if not org_ids:
         raise PermissionDenied
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed("invalid_page", _("offset must be 0 or more and limit 1 to 200."))
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(
+            "invalid_page", _("offset must be 0 to 1,000,000 and limit 1 to 200.")
+        )
     results = selectors.client_search(organisation_ids=org_ids, query=q)
     found = list(results[offset : offset + limit])
     access_search_results(

@@ -13,7 +13,7 @@ from .models import ChildAtHome, Client, Consent, Relative
 def client_search(*, organisation_ids: list[int], query: str = "") -> QuerySet[Client]:
     """INT-1: find a client by name, national identifier or client code."""
     qs = Client.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if not query:
         return qs
     digits = digits_only(query)

@@ -190,7 +190,15 @@ def client_register(
 def client_update(
     *, client: Client, changes: dict[str, Any], today: datetime.date | None = None
 ) -> Client:
-    """Change a client's details; the identifier is validated and de-duplicated again."""
+    """Change a client's details; the identifier is validated and de-duplicated again.
+
+    The row is locked and re-read, so two people changing different fields at the same time
+    both keep their change."""
+    client = (
+        Client.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=client.pk)
+    )
     organisation = client.organisation
     today = today or _today(organisation)
     unknown = set(changes) - {*CLIENT_FIELDS, "national_id", "anonymous"}
@@ -274,7 +282,10 @@ def consent_add(
     )
 
 
+@transaction.atomic
 def consent_withdraw(*, consent: Consent, reason: str) -> Consent:
+    # Lock the row: a double submit withdraws once and keeps the first reason.
+    consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict("consent_already_withdrawn", _("This consent is already withdrawn."))
     consent.withdrawn_at = timezone.now()

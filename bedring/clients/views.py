@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
+from bedring.catalogue.selectors import client_enrolments
 from bedring.core.errors import DomainError
 
 from . import selectors, services
@@ -124,10 +125,11 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="client_detail")
     overview = selectors.client_overview(client)
+    enrolments = client_enrolments(client)
     return render(
         request,
         "clients/detail.html",
-        client_context(request, client, "overview", overview=overview),
+        client_context(request, client, "overview", overview=overview, enrolments=enrolments),
     )
 
 

@@ -90,7 +90,15 @@ def _question_field(question: dict[str, Any], language: str | None) -> forms.Fie
     if kind == "bool":
         return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=help_text)
     if kind == "number":
-        return forms.DecimalField(label=label, required=False, help_text=help_text)
+        return forms.DecimalField(
+            label=label,
+            required=False,
+            help_text=help_text,
+            max_digits=9,
+            decimal_places=2,
+            max_value=1_000_000,
+            min_value=-1_000_000,
+        )
     if kind == "date":
         return forms.DateField(label=label, required=False, widget=DATE, help_text=help_text)
     return forms.CharField(

@@ -14,6 +14,7 @@ questions carry their own labels in every language.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from bedring.core.errors import ValidationFailed
 LANGUAGES = ("en", "da", "nb", "nl")
 QUESTION_TYPES = ("text", "choice", "bool", "number", "date")
 MAX_TEXT = 5000
+MAX_NUMBER = 1_000_000
 
 DOMAINS = {
     "substance_use": _("1. Substance use: drugs and alcohol, earlier treatment"),
@@ -159,6 +161,11 @@ def _clean_one(question: Mapping[str, Any], value: Any) -> Any:
         return value
     if kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _wrong_type(key, _("Give a number."))
+        # JSON cannot store infinity or NaN, and no answer here is a number of that size.
+        if isinstance(value, int) and abs(value) > MAX_NUMBER:
+            raise _wrong_type(key, _("Give a number."))
+        if isinstance(value, float) and not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
             raise _wrong_type(key, _("Give a number."))
         return int(value) if float(value).is_integer() else value
     if kind == "date":

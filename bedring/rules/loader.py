@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Site
+from bedring.catalogue import services as catalogue_services
+from bedring.catalogue.terms import OfferTerms
 from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
@@ -100,6 +102,21 @@ class ServicePack(BaseModel):
     organisation: OrganisationIn
     sites: list[SiteIn] = Field(min_length=1)
     question_sets: list[str] = Field(default_factory=list)
+    # CAT-1: the organisation's catalogue of offers (bedring.catalogue.terms.OfferTerms).
+    catalogue: list[OfferTerms] = Field(default_factory=list)
+
+    @field_validator("catalogue")
+    @classmethod
+    def _catalogue_consistent(cls, offers: list[OfferTerms]) -> list[OfferTerms]:
+        keys = [o.key for o in offers]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"offer keys used twice: {', '.join(repeated)}")
+        for offer in offers:
+            unknown = [p for p in offer.prerequisites if p not in keys]
+            if unknown:
+                raise ValueError(f"offer {offer.key!r} needs unknown offers: {', '.join(unknown)}")
+        return offers
 
     @field_validator("question_sets")
     @classmethod
@@ -156,15 +173,48 @@ def read_question_set(path: Path) -> QuestionSetIn:
     return question_set
 
 
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The line (1-based) in the YAML source of the field at ``loc``, or of its nearest parent
+    that exists (a missing field is reported on the mapping that lacks it)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == str(part)), None)
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            child = node.value[part]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _located_problems(exc: ValidationError, root: yaml.Node | None) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if isinstance(p, int | str))
+        where = ".".join(str(p) for p in loc) or "(file)"
+        line = _line_of(root, loc)
+        parts.append(f"line {line}: {where}: {err['msg']}" if line else f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
 def read_pack(path: Path) -> ServicePack:
+    """A service pack, validated; an error names the file, the line and the field."""
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise PackError(f"{path.name}: not valid YAML: {exc}") from exc
     try:
         pack = ServicePack.model_validate(data)
     except ValidationError as exc:
-        raise PackError(f"{path.name}: {_problems(exc)}") from exc
+        raise PackError(f"{path.name}: {_located_problems(exc, root)}") from exc
     try:
         merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
     except RulePackError as exc:
@@ -237,5 +287,10 @@ def load_pack(name: str) -> Organisation:
         )
     assessment_services.question_sets_retire(
         organisation=organisation, keep=[q.key for q in question_sets]
+    )
+    for terms in pack.catalogue:
+        catalogue_services.offer_save(organisation=organisation, terms=terms)
+    catalogue_services.offers_retire(
+        organisation=organisation, keep=[o.key for o in pack.catalogue]
     )
     return organisation

@@ -252,7 +252,7 @@ def test_a_returning_client_opens_a_new_episode_linked_to_the_earlier_one(
 def test_free_choice_waives_the_start_guarantee(dk_episode, counsellor):
     """DEC-4: the start deadline is waived, not breached."""
     services.episode_free_choice(
-        episode=dk_episode, actor=counsellor, provider="Another centre", on=D(2026, 12, 10)
+        episode=dk_episode, actor=counsellor, provider="Another centre", on=D(2026, 11, 20)
     )
     deadline = Deadline.objects.get(episode=dk_episode, kind="treatment_start")
     assert deadline.status == "waived"

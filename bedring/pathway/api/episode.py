@@ -7,6 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -91,6 +92,14 @@ class EventOut(Schema):
     data: dict[str, object]
 
 
+def with_deadlines(qs: QuerySet[Episode]) -> QuerySet[Episode]:
+    return qs.select_related(
+        "client", "organisation", "previous_episode", "responsible"
+    ).prefetch_related(
+        Prefetch("deadlines", queryset=Deadline.objects.select_related("responsible"))
+    )
+
+
 def deadline_out(
     d: Deadline, episode_uuid: UUID | None = None, client_uuid: UUID | None = None
 ) -> DeadlineOut:
@@ -108,7 +117,7 @@ def deadline_out(
 
 
 def episode_out(e: Episode) -> EpisodeOut:
-    deadlines = list(Deadline.objects.filter(episode=e).select_related("responsible"))
+    deadlines = list(e.deadlines.all())  # prefetched (with_deadlines) where episodes are listed
     return EpisodeOut(
         id=e.uuid,
         client=e.client.uuid,
@@ -233,12 +242,7 @@ def client_episode_list(request: HttpRequest, client_id: UUID) -> list[EpisodeOu
     client = client_for(
         request, _staff(request), client_id, view="api_client_episodes", channel="api"
     )
-    return [
-        episode_out(e)
-        for e in selectors.client_episodes(client.pk).select_related(
-            "client", "organisation", "previous_episode"
-        )
-    ]
+    return [episode_out(e) for e in with_deadlines(selectors.client_episodes(client.pk))]
 
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)

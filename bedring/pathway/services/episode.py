@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, Site, User
+from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
@@ -23,8 +24,24 @@ from ..models.episode import Channel, DeadlineKind, DeadlineStatus, Referrer
 from ..states import EpisodeState, check_move
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+EARLIEST_INQUIRY = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+ENDED_WITH_EPISODE = (
+    DeadlineKind.FIRST_CONTACT,
+    DeadlineKind.CALLBACK,
+    DeadlineKind.ASSESSMENT,
+    DeadlineKind.TREATMENT_START,
+    DeadlineKind.PLAN_EVALUATION,
+)
+# The decisions that authorise treatment (DEC-1); a doctor's medical decision does not.
+TREATMENT_DECISIONS = ("treatment", "day_residential")
 # Channels where "outside hours" means something: someone tried to reach a person.
 CHANNEL_HOURS: dict[str, str] = {"phone": "phone", "sms": "phone", "in_person": "opening"}
+
+
+def can_be_responsible(user: User, organisation_id: int) -> bool:
+    """Only someone who may read the client's record can hold its deadlines."""
+    membership = user.memberships.filter(organisation_id=organisation_id, is_active=True).first()
+    return user.is_active and membership is not None and membership.has(Perm.CLIENT_READ)
 
 
 def local_today(organisation: Organisation) -> datetime.date:
@@ -118,10 +135,12 @@ def episode_move(
     if to_state in (EpisodeState.WITHDRAWN, EpisodeState.DISCHARGED):
         episode.closed_on = on or local_today(episode.organisation)
         fields.append("closed_on")
-        # Nothing is due any more in an episode that has ended.
+        # The course's own deadlines end with it; duties owed to the client or a child do not:
+        # the decision letter (DEC-6), a complaint's re-evaluation (DEC-2) and the
+        # notification to children's services (DEC-7) stay on the worklist.
         deadlines_close(
             episode=episode,
-            kinds=DeadlineKind.values,
+            kinds=ENDED_WITH_EPISODE,
             on=episode.closed_on,
             status=DeadlineStatus.CANCELLED,
             note="episode ended",
@@ -141,6 +160,12 @@ def _check_received_at(received_at: datetime.datetime) -> None:
     if timezone.is_naive(received_at):
         raise ValidationFailed(
             "received_at_naive", _("Give the time with its time zone."), field="received_at"
+        )
+    if received_at < EARLIEST_INQUIRY:
+        raise ValidationFailed(
+            "received_at_too_early",
+            _("The inquiry date is implausibly early."),
+            field="received_at",
         )
     if received_at > timezone.now() + CLOCK_SKEW:
         raise ValidationFailed(
@@ -189,10 +214,7 @@ def inquiry_register(
         )
     if client is not None and client.organisation_id != organisation.pk:
         raise NotFound("not_found", _("No such client."))
-    if (
-        assign_to is not None
-        and not assign_to.memberships.filter(organisation=organisation, is_active=True).exists()
-    ):
+    if assign_to is not None and not can_be_responsible(assign_to, organisation.pk):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="assign_to"
         )
@@ -220,6 +242,8 @@ def inquiry_register(
 
     assert client is not None  # noqa: S101 - checked above; narrows the type
     received_on = calendar.local(received_at).date()
+    # Lock the client: two inquiries for one person at the same moment open one episode.
+    Client.objects.select_for_update(of=("self",)).filter(pk=client.pk).first()
     open_episode = Episode.objects.filter(
         client=client,
         organisation=organisation,
@@ -241,15 +265,21 @@ def inquiry_register(
         .order_by("-opened_on", "-id")
         .first()
     )
-    episode = Episode.objects.create(
-        organisation=organisation,
-        client=client,
-        site=site,
-        state=EpisodeState.INQUIRY,
-        responsible=assign_to,
-        opened_on=received_on,
-        previous_episode=previous,
-    )
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                organisation=organisation,
+                client=client,
+                site=site,
+                state=EpisodeState.INQUIRY,
+                responsible=assign_to,
+                opened_on=received_on,
+                previous_episode=previous,
+            )
+    except IntegrityError as exc:  # the constraint: one open episode per client
+        raise Conflict(
+            "episode_open", _("This client already has an open episode; record the contact there.")
+        ) from exc
     inquiry.episode = episode
     inquiry.save()
     rules = rules_for(organisation)
@@ -285,9 +315,7 @@ def inquiry_register(
 def episode_assign(*, episode: Episode, actor: User, responsible: User) -> Episode:
     """INT-7: assign the responsible counsellor (on the spot for a walk-in)."""
     episode = episode_for_update(episode)
-    if not responsible.memberships.filter(
-        organisation_id=episode.organisation_id, is_active=True
-    ).exists():
+    if not can_be_responsible(responsible, episode.organisation_id):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="responsible"
         )
@@ -314,6 +342,10 @@ def episode_record_first_contact(
         episode.first_contact_at = at
         episode.save(update_fields=["first_contact_at", "updated_at"])
     on = at.astimezone(ZoneInfo(episode.organisation.time_zone)).date()
+    if on < episode.opened_on:
+        raise ValidationFailed(
+            "contact_before_inquiry", _("The contact cannot be before the inquiry."), field="at"
+        )
     deadlines_close(
         episode=episode, kinds=[DeadlineKind.FIRST_CONTACT, DeadlineKind.CALLBACK], on=on
     )
@@ -334,8 +366,14 @@ def episode_free_choice(
         raise ValidationFailed(
             "provider_required", _("Name the provider the client chose."), field="provider"
         )
+    today = local_today(episode.organisation)
+    on = on or today
+    if not episode.opened_on <= on <= today:
+        raise ValidationFailed(
+            "free_choice_date", _("The date must be between the inquiry and today."), field="on"
+        )
     episode.free_choice_provider = provider
-    episode.free_choice_on = on or local_today(episode.organisation)
+    episode.free_choice_on = on
     episode.save(update_fields=["free_choice_provider", "free_choice_on", "updated_at"])
     deadlines_close(
         episode=episode,
@@ -361,10 +399,20 @@ def episode_start_treatment(
     """Treatment starts: needs a granted decision in force. Closes the start guarantee (INT-5)."""
     episode = episode_for_update(episode)
     on = on or local_today(episode.organisation)
-    granted = episode.decisions.filter(outcome="granted", superseded_by__isnull=True).exists()
-    if episode.state == EpisodeState.DECIDED and not granted:
+    in_force = list(
+        episode.decisions.filter(
+            kind__in=TREATMENT_DECISIONS, superseded_by__isnull=True
+        ).values_list("outcome", flat=True)
+    )
+    if episode.state == EpisodeState.DECIDED and (
+        "granted" not in in_force or "refused" in in_force
+    ):
         raise Conflict(
             "not_granted", _("Treatment can start only after a decision that grants it.")
+        )
+    if on > local_today(episode.organisation):
+        raise ValidationFailed(
+            "start_in_future", _("Record the start when the treatment has started."), field="on"
         )
     if on < episode.opened_on:
         raise ValidationFailed(

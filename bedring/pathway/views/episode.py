@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import Staff, staff_for_request, staff_view
-from bedring.accounts.models import Site, User
+from bedring.accounts.models import Membership, Site, User
 from bedring.accounts.roles import Perm
+from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
@@ -31,15 +32,12 @@ from ..states import EpisodeState, can_move
 
 
 def organisation_staff(organisation_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=organisation_id,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .order_by("first_name", "last_name")
-        .distinct()
-    )
+    """The staff who can be responsible for a client: active, with the right to read records."""
+    memberships = Membership.objects.filter(
+        organisation_id=organisation_id, is_active=True, user__is_active=True
+    ).select_related("user")
+    people = [m.user for m in memberships if m.has(Perm.CLIENT_READ)]
+    return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
 
 
 def episode_url(episode: Episode) -> str:
@@ -305,11 +303,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
             site_id=site.pk if site else None,
         )
     today = services.local_today(organisation)
+    page = Paginator(deadlines, WORKLIST_PAGE).get_page(request.GET.get("page"))
+    # PRV-1: the worklist shows who is in treatment; each client on the page is logged as seen.
+    shown = {d.client_id: d.client for d in page.object_list}
+    access_search_results(
+        actor=staff.user, clients=shown.values(), view="worklist", channel="html", request=request
+    )
     return render(
         request,
         "pathway/worklist.html",
         {
-            "page": Paginator(deadlines, WORKLIST_PAGE).get_page(request.GET.get("page")),
+            "page": page,
             "counts": selectors.deadline_counts(deadlines, today),
             "today": today,
             "scope": scope,

@@ -245,12 +245,12 @@ def plan_evaluate(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     if data is not None:
         # The version the form was filled for: a newer one makes the service refuse.
-        posted = data.get("plan_version", "")
-        if posted.isdigit() and int(posted) != plan.version:
-            plan = (
-                services.plan_queryset().filter(episode=episode, version=int(posted)).first()
-                or plan
-            )
+        posted = str(data.get("plan_version", ""))
+        version = (
+            int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None
+        )
+        if version is not None and version != plan.version:
+            plan = services.plan_queryset().filter(episode=episode, version=version).first() or plan
     goals = list(plan.goals.all())
     form = EvaluationForm(
         data,

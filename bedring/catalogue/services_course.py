@@ -1,0 +1,822 @@
+"""Writes of the catalogue beyond the pack loader: managers' edits of an offer, courses and
+their sessions, enrolments and individual bookings (CAT-1, CAT-6, CAT-7, DEC-5, MED-8,
+SCH-1, SCH-2).
+
+Every function is keyword-only, typed and atomic: a refusal raises a ``DomainError`` with a
+stable code before anything is written, or rolls back what was. Where two people can act at
+once the row that decides is locked first: the course for its places (two staff enrolling
+the last place: exactly one succeeds), the client for an individual enrolment, the
+enrolment for its bookings.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, cast
+
+import pydantic
+from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bedring.accounts.models import ClosedDay, Organisation, Site, User
+from bedring.accounts.selectors import site_calendar
+from bedring.clients.models import Client
+from bedring.core.calendar import Jurisdiction, is_public_holiday
+from bedring.core.errors import Conflict, NotFound, ValidationFailed
+from bedring.pathway.models import Episode
+from bedring.pathway.services.episode import local_today, record_event
+
+from . import selectors
+from .eligibility import ensure_eligible
+from .models import (
+    ClosedDayRule,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Offer,
+    Session,
+    SessionStatus,
+)
+from .schedule import booking_dates, generate_sessions
+from .services import offer_save
+from .terms import Count, OfferTerms
+
+# Offer terms that hold other terms: an edit of one of their fields keeps the others.
+_NESTED_TERMS = ("cadence", "count", "ages", "gift_card")
+
+
+def _jurisdiction(organisation: Organisation) -> Jurisdiction:
+    return cast(Jurisdiction, organisation.jurisdiction)
+
+
+def _is_member(user: User, organisation_id: int) -> bool:
+    return user.memberships.filter(organisation_id=organisation_id, is_active=True).exists()
+
+
+# --- offers (CAT-1) -------------------------------------------------------------------
+
+
+def terms_invalid(exc: pydantic.ValidationError) -> ValidationFailed:
+    """Pydantic's findings as one domain error; ``details["errors"]`` lists each with the
+    dotted field it concerns (``cadence.times_per_month``), so a form shows it there."""
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error["loc"]) or None,
+            "message": str(error["msg"]).removeprefix("Value error, "),
+        }
+        for error in exc.errors()
+    ]
+    return ValidationFailed(
+        "invalid_terms",
+        _("The terms are not valid: %(problems)s")
+        % {"problems": "; ".join(str(e["message"]) for e in errors)},
+        field=errors[0]["field"] if errors else None,
+        details={"errors": errors},
+    )
+
+
+def terms_with_changes(offer: Offer, changes: Mapping[str, Any]) -> OfferTerms:
+    """The offer's terms with ``changes`` applied and validated; a nested term (cadence,
+    count, ages) changes only in the fields given."""
+    if "key" in changes and changes["key"] != offer.key:
+        raise ValidationFailed(
+            "key_fixed", _("An offer keeps its key; create a new offer instead."), field="key"
+        )
+    merged: dict[str, Any] = dict(offer.terms)
+    for name, value in changes.items():
+        if name in _NESTED_TERMS and isinstance(value, Mapping) and merged.get(name):
+            merged[name] = {**merged[name], **value}
+        else:
+            merged[name] = value
+    try:
+        return OfferTerms.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        raise terms_invalid(exc) from exc
+
+
+@transaction.atomic
+def offer_publish(
+    *, organisation: Organisation, terms: OfferTerms, actor: User | None = None
+) -> tuple[Offer, bool]:
+    """CAT-1: a new offer, or a new version of the offer with this key; enrolments and
+    courses keep the version they were made under. Returns the current version and whether
+    it is new (unchanged terms write nothing). A prerequisite must be an offer of the
+    catalogue (CAT-7), as in the service packs."""
+    known = set(
+        Offer.objects.filter(organisation=organisation, is_current=True).values_list(
+            "key", flat=True
+        )
+    )
+    unknown = [key for key in terms.prerequisites if key not in known]
+    if unknown:
+        raise ValidationFailed(
+            "unknown_prerequisite",
+            _("These prerequisites are not offers of the catalogue: %(keys)s.")
+            % {"keys": ", ".join(unknown)},
+            field="prerequisites",
+            details={"missing": unknown},
+        )
+    before = (
+        Offer.objects.filter(organisation=organisation, key=terms.key, is_current=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    offer = offer_save(organisation=organisation, terms=terms)
+    return offer, offer.pk != before
+
+
+@transaction.atomic
+def offer_edit(*, offer: Offer, actor: User, changes: Mapping[str, Any]) -> Offer:
+    """CAT-1: a manager changes the terms of an offer in force; the change is a new version
+    and everyone already enrolled keeps the terms they were enrolled under."""
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("organisation")
+    offer = locked.get(pk=offer.pk)
+    if not offer.is_current:
+        raise Conflict(
+            "offer_not_current",
+            _("%(offer)s has a newer version; edit that one.") % {"offer": offer.name},
+        )
+    terms = terms_with_changes(offer, changes)
+    return offer_publish(organisation=offer.organisation, terms=terms, actor=actor)[0]
+
+
+# --- courses (SCH-1) ------------------------------------------------------------------
+
+
+def _check_current(offer: Offer) -> None:
+    if not offer.is_current:
+        raise Conflict(
+            "offer_not_current",
+            _("%(offer)s has a newer version; use the catalogue's current one.")
+            % {"offer": offer.name},
+            field="offer",
+        )
+
+
+@transaction.atomic
+def course_create(
+    *,
+    offer: Offer,
+    site: Site,
+    actor: User,
+    starts_on: datetime.date,
+    start_time: datetime.time | None = None,
+    room: str = "",
+    capacity: int | None = None,
+    staff: Sequence[User] = (),
+    on_closed_day: str = ClosedDayRule.EXTEND,
+    title: str = "",
+) -> Course:
+    """SCH-1: one run of a group offer, with its sessions planned from the offer's cadence
+    and count (``schedule.generate_sessions``) around the jurisdiction's public holidays and
+    the site's closed days; ``on_closed_day`` says what happens to a session on one (skip
+    and add one at the end, move, or drop). The capacity defaults to the offer's; every
+    session is staffed by the course's staff (SCH-4), so a substitute can be set per session.
+
+    Refused: an individual offer (``not_a_group_offer``), a cadence without a schedule,
+    per month or open (``no_schedule``), an anonymous tally (``tally_only``)."""
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=offer.pk)
+    )
+    _check_current(offer)
+    organisation = offer.organisation
+    if site.organisation_id != organisation.pk or not site.is_active:
+        raise NotFound("not_found", _("No such site."), field="site")
+    terms = offer.parsed
+    if terms.format == "individual":
+        raise ValidationFailed(
+            "not_a_group_offer",
+            _("%(offer)s is an individual offer; courses are for group offers.")
+            % {"offer": terms.name},
+            field="offer",
+        )
+    if terms.tally_only:
+        raise ValidationFailed(
+            "tally_only",
+            _("%(offer)s is counted anonymously; nobody is enrolled in it.")
+            % {"offer": terms.name},
+            field="offer",
+        )
+    if terms.cadence.kind in ("per_month", "open"):
+        raise ValidationFailed(
+            "no_schedule",
+            _("%(offer)s has no fixed cadence to plan sessions from (per month or open).")
+            % {"offer": terms.name},
+            field="offer",
+        )
+    capacity = capacity if capacity is not None else terms.capacity
+    if capacity is None or capacity < 1:
+        raise ValidationFailed(
+            "capacity_required",
+            _("Give the number of places: %(offer)s has no capacity of its own.")
+            % {"offer": terms.name},
+            field="capacity",
+        )
+    if on_closed_day not in ClosedDayRule.values:
+        raise ValidationFailed(
+            "invalid_closed_day_rule", _("Unknown rule for closed days."), field="on_closed_day"
+        )
+    staff = list(dict.fromkeys(staff))
+    outsiders = [user for user in staff if not _is_member(user, organisation.pk)]
+    if outsiders:
+        raise ValidationFailed(
+            "staff_not_member",
+            _("Not staff here: %(names)s.") % {"names": ", ".join(u.username for u in outsiders)},
+            field="staff",
+        )
+    try:
+        planned = generate_sessions(
+            terms.cadence,
+            terms.count,
+            start=starts_on,
+            jurisdiction=_jurisdiction(organisation),
+            closed_days=site_calendar(site).closed_days,
+            on_closed=cast(Any, on_closed_day),
+            minutes=terms.session_minutes,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(
+            "no_schedule",
+            _("No sessions can be planned for %(offer)s: %(reason)s")
+            % {"offer": terms.name, "reason": str(exc)},
+            field="starts_on",
+        ) from exc
+    if not planned:
+        raise ValidationFailed(
+            "no_schedule",
+            _("No session of %(offer)s falls on an open day in its weeks.") % {"offer": terms.name},
+            field="starts_on",
+        )
+    course = Course.objects.create(
+        offer=offer,
+        organisation=organisation,
+        site=site,
+        title=title.strip()[:200],
+        starts_on=starts_on,
+        start_time=start_time or terms.cadence.start_time,
+        room=room.strip()[:100],
+        capacity=capacity,
+        on_closed_day=on_closed_day,
+    )
+    if staff:
+        course.staff.set(staff)
+    Session.objects.bulk_create(
+        Session(
+            course=course,
+            organisation=organisation,
+            index=p.index,
+            on=p.on,
+            start_time=course.start_time,
+            minutes=p.minutes,
+            moved_from=p.moved_from,
+        )
+        for p in planned
+    )
+    if staff:
+        through = Session.staff.through
+        session_ids = Session.objects.filter(course=course).values_list("pk", flat=True)
+        through.objects.bulk_create(
+            through(session_id=session_id, user_id=user.pk)
+            for session_id in session_ids
+            for user in staff
+        )
+    return course
+
+
+def _lock_course(course: Course) -> Course:
+    """Lock the course row: enrolments in one course queue up here, so the count of places
+    taken is read by one of them at a time (the last place goes to exactly one)."""
+    return (
+        Course.objects.select_for_update(of=("self",))
+        .select_related("offer", "organisation")
+        .get(pk=course.pk)
+    )
+
+
+@transaction.atomic
+def course_cancel(
+    *, course: Course, actor: User, reason: str, on: datetime.date | None = None
+) -> Course:
+    """SCH-1: a course is called off: its sessions to come are cancelled and everyone still
+    enrolled is ended with the reason. Nothing is deleted."""
+    course = _lock_course(course)
+    if course.cancelled_at is not None:
+        raise Conflict("course_cancelled", _("The course is already cancelled."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("reason_required", _("Give the reason."), field="reason")
+    on = on or local_today(course.organisation)
+    course.cancelled_at = timezone.now()
+    course.save(update_fields=["cancelled_at", "updated_at"])
+    Session.objects.filter(course=course, status=SessionStatus.PLANNED, on__gte=on).update(
+        status=SessionStatus.CANCELLED, updated_at=timezone.now()
+    )
+    active = Enrolment.objects.select_for_update(of=("self",)).filter(
+        course=course, status=EnrolmentStatus.ACTIVE
+    )
+    for enrolment in active.select_related("episode"):
+        _end(enrolment, actor=actor, status=EnrolmentStatus.ENDED, reason=reason, on=on)
+    return course
+
+
+# --- enrolments (CAT-6, CAT-7, DEC-5, MED-8, SCH-1) -------------------------------------
+
+
+def _course_over(course: Course, starts_on: datetime.date) -> bool:
+    return not Session.objects.filter(course=course, on__gte=starts_on).exists()
+
+
+def _record(
+    *,
+    episode: Episode | None,
+    actor: User,
+    kind: str,
+    summary: str,
+    data: dict[str, Any],
+) -> None:
+    if episode is not None:
+        record_event(episode=episode, actor=actor, kind=kind, summary=summary, data=data)
+
+
+@transaction.atomic
+def enrol(
+    *,
+    client: Client,
+    actor: User,
+    offer: Offer | None = None,
+    course: Course | None = None,
+    starts_on: datetime.date | None = None,
+    criteria: Collection[str] = (),
+) -> Enrolment:
+    """SCH-1: enrol a client in an offer, and for a group offer in one of its courses.
+
+    The client must meet the offer's rules on the start date (``eligibility``): age limits
+    (CAT-6, MED-8), a granted decision in force in the open episode and the intensity
+    granted (DEC-1, DEC-3), offers completed first (CAT-7), anonymity (PRV-4, MED-8,
+    DEC-5). ``criteria`` are the checklist items staff record as met at enrolment: the
+    residential criteria (CAT-7) and the anonymous-treatment criteria (DEC-5). The records
+    have no field for them, so they are kept with the enrolment's audit trail: in the
+    episode's timeline event and in a change-log entry of the enrolment.
+
+    A course enrolment runs under the offer version the course was planned with. The
+    course row is locked while its places are counted: two staff enrolling the last place
+    at once, exactly one gets it and the other gets ``course_full``.
+    """
+    if course is None and offer is None:
+        raise ValidationFailed("offer_required", _("Choose the offer."), field="offer")
+    if course is not None:
+        course = _lock_course(course)
+        if offer is not None and (
+            offer.key != course.offer.key or offer.organisation_id != course.organisation_id
+        ):
+            raise ValidationFailed(
+                "course_offer_mismatch",
+                _("That course is not a course of %(offer)s.") % {"offer": offer.name},
+                field="course",
+            )
+        offer = course.offer
+    assert offer is not None  # noqa: S101 - one of the two is given; narrows the type
+    if client.organisation_id != offer.organisation_id:
+        raise NotFound("not_found", _("No such client."), field="client")
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    if client.archived_at is not None:
+        raise Conflict("client_archived", _("The client is archived; restore the record first."))
+    terms = offer.parsed
+    if course is None:
+        _check_current(offer)
+    if terms.tally_only:
+        raise ValidationFailed(
+            "tally_only",
+            _("%(offer)s is counted anonymously; nobody is enrolled in it.")
+            % {"offer": terms.name},
+            field="offer",
+        )
+    if terms.format == "group" and course is None:
+        raise ValidationFailed(
+            "course_required",
+            _("%(offer)s is a group offer: choose the course.") % {"offer": terms.name},
+            field="course",
+        )
+    if terms.format == "individual" and course is not None:
+        raise ValidationFailed(
+            "not_a_group_offer",
+            _("%(offer)s is an individual offer and has no courses.") % {"offer": terms.name},
+            field="course",
+        )
+    organisation = client.organisation
+    today = local_today(organisation)
+    if course is not None:
+        if course.cancelled_at is not None:
+            raise Conflict("course_cancelled", _("The course is cancelled."), field="course")
+        starts_on = starts_on or max(today, course.starts_on)
+        if starts_on < course.starts_on:
+            raise ValidationFailed(
+                "starts_before_course",
+                _("The course starts on %(date)s; the enrolment cannot start before it.")
+                % {"date": course.starts_on.isoformat()},
+                field="starts_on",
+            )
+        if _course_over(course, starts_on):
+            raise ValidationFailed(
+                "course_over",
+                _("The course has no sessions left from %(date)s.")
+                % {"date": starts_on.isoformat()},
+                field="starts_on",
+            )
+    starts_on = starts_on or today
+    unknown = sorted(set(criteria) - selectors.KNOWN_CRITERIA)
+    if unknown:
+        raise ValidationFailed(
+            "invalid_criteria",
+            _("Unknown criteria: %(keys)s.") % {"keys": ", ".join(unknown)},
+            field="criteria",
+        )
+
+    already = Enrolment.objects.filter(client=client, status=EnrolmentStatus.ACTIVE)
+    already = (
+        already.filter(course=course)
+        if course is not None
+        else already.filter(course__isnull=True, offer__key=offer.key)
+    )
+    if already.exists():
+        raise Conflict(
+            "already_enrolled",
+            _("The client is already enrolled in %(offer)s.") % {"offer": terms.name},
+            field="client",
+        )
+
+    candidate, episode = selectors.eligibility_candidate(client=client, criteria=criteria)
+    ensure_eligible(
+        terms,
+        candidate,
+        start=starts_on,
+        offer_names=selectors.offer_names(organisation.pk, terms.prerequisites),
+    )
+
+    if course is not None:
+        taken = Enrolment.objects.filter(course=course, status=EnrolmentStatus.ACTIVE).count()
+        if taken >= course.capacity:
+            raise Conflict(
+                "course_full",
+                _("The course of %(offer)s is full: %(taken)d of %(capacity)d places taken.")
+                % {"offer": terms.name, "taken": taken, "capacity": course.capacity},
+                field="course",
+                details={"capacity": course.capacity, "taken": taken},
+            )
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                client=client,
+                episode=episode,
+                offer=offer,
+                course=course,
+                organisation=organisation,
+                starts_on=starts_on,
+                enrolled_by=actor,
+            )
+    except IntegrityError as exc:  # enrolment_once_per_course: the last line of defence
+        raise Conflict(
+            "already_enrolled",
+            _("The client is already enrolled in %(offer)s.") % {"offer": terms.name},
+            field="client",
+        ) from exc
+
+    recorded = sorted(set(criteria))
+    _record(
+        episode=episode,
+        actor=actor,
+        kind="enrolled",
+        summary=terms.name,
+        data={
+            "enrolment": str(enrolment.uuid),
+            "offer": offer.key,
+            "version": offer.version,
+            "course": str(course.uuid) if course is not None else None,
+            "starts_on": starts_on.isoformat(),
+            "criteria": recorded,
+        },
+    )
+    if recorded:
+        # CAT-7, DEC-5: the checklist the decision to enrol rested on, in the change log of
+        # the enrolment (and so of the client), also where there is no episode (DEC-5).
+        LogEntry.objects.log_create(
+            enrolment,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            actor=actor,
+            changes={"criteria_met": [None, ", ".join(recorded)]},
+            additional_data={"client_id": str(client.pk), "criteria": recorded},
+        )
+    return enrolment
+
+
+def _end(
+    enrolment: Enrolment, *, actor: User, status: str, reason: str, on: datetime.date
+) -> Enrolment:
+    enrolment.status = status
+    enrolment.ended_on = on
+    enrolment.end_reason = reason[:300]
+    enrolment.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    # Individual sessions after the end will not be held.
+    Session.objects.filter(enrolment=enrolment, status=SessionStatus.PLANNED, on__gt=on).update(
+        status=SessionStatus.CANCELLED, updated_at=timezone.now()
+    )
+    _record(
+        episode=enrolment.episode,
+        actor=actor,
+        kind="enrolment_ended",
+        summary=reason[:300] or str(EnrolmentStatus(status).label),
+        data={"enrolment": str(enrolment.uuid), "status": status, "on": on.isoformat()},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(
+    *,
+    enrolment: Enrolment,
+    actor: User,
+    reason: str = "",
+    completed: bool,
+    on: datetime.date | None = None,
+) -> Enrolment:
+    """SCH-2: an enrolment ends, completed or early (no measurable progress, repeated
+    no-shows, the client's wish). An early end needs the reason. A completed enrolment
+    counts as a prerequisite done (CAT-7). Individual sessions after the end are cancelled."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("organisation", "episode")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise Conflict("enrolment_not_active", _("The enrolment has already ended."))
+    reason = reason.strip()
+    if not completed and not reason:
+        raise ValidationFailed(
+            "reason_required", _("Give the reason for ending early."), field="reason"
+        )
+    today = local_today(enrolment.organisation)
+    on = on or today
+    if on > today:
+        raise ValidationFailed(
+            "date_in_future", _("The date cannot be in the future."), field="ended_on"
+        )
+    if on < enrolment.starts_on:
+        raise ValidationFailed(
+            "end_before_start",
+            _("The enrolment started on %(date)s; it cannot end before that.")
+            % {"date": enrolment.starts_on.isoformat()},
+            field="ended_on",
+        )
+    status = EnrolmentStatus.COMPLETED if completed else EnrolmentStatus.ENDED
+    return _end(enrolment, actor=actor, status=status, reason=reason, on=on)
+
+
+# --- individual sessions (SCH-1, CAT-3) --------------------------------------------------
+
+
+def _closed_days(enrolment: Enrolment) -> frozenset[datetime.date]:
+    """The organisation's closed days, and the site's where the episode has one."""
+    site = enrolment.episode.site if enrolment.episode is not None else None
+    if site is not None:
+        return site_calendar(site).closed_days
+    return frozenset(
+        ClosedDay.objects.filter(
+            organisation_id=enrolment.organisation_id, site__isnull=True
+        ).values_list("date", flat=True)
+    )
+
+
+def _a_month_from(day: datetime.date) -> datetime.date:
+    """The last day of the month that starts on ``day`` (5 March -> 4 April)."""
+    return day + relativedelta(months=1) - datetime.timedelta(days=1)
+
+
+def _planned_dates(
+    terms: OfferTerms,
+    *,
+    jurisdiction: Jurisdiction,
+    closed: frozenset[datetime.date],
+    start: datetime.date,
+    until: datetime.date | None,
+    times: int | None,
+    sessions: int | None,
+    room: int | None,
+) -> list[datetime.date]:
+    cadence = terms.cadence
+    try:
+        if cadence.kind == "per_month":
+            return booking_dates(
+                cadence,
+                start=start,
+                until=until or _a_month_from(start),
+                jurisdiction=jurisdiction,
+                closed_days=closed,
+                times=times,
+            )
+        if cadence.kind == "open":
+            raise ValidationFailed(
+                "dates_required",
+                _("%(offer)s has no cadence: give the dates of the sessions.")
+                % {"offer": terms.name},
+                field="dates",
+            )
+        wanted = sessions if sessions is not None else room
+        if wanted is None or wanted < 1:
+            raise ValidationFailed(
+                "sessions_required",
+                _("Give the number of sessions to book."),
+                field="sessions",
+            )
+        planned = generate_sessions(
+            cadence,
+            Count(kind="fixed", sessions=wanted),
+            start=start,
+            jurisdiction=jurisdiction,
+            closed_days=closed,
+            on_closed="extend",
+        )
+    except ValueError as exc:
+        raise ValidationFailed(
+            "invalid_booking",
+            _("These sessions cannot be booked: %(reason)s") % {"reason": str(exc)},
+            field="times" if cadence.kind == "per_month" else "sessions",
+        ) from exc
+    return [p.on for p in planned]
+
+
+@transaction.atomic
+def book_individual_sessions(
+    *,
+    enrolment: Enrolment,
+    actor: User,
+    start: datetime.date | None = None,
+    until: datetime.date | None = None,
+    times: int | None = None,
+    sessions: int | None = None,
+    dates: Sequence[datetime.date] = (),
+    start_time: datetime.time | None = None,
+    staff: Sequence[User] | None = None,
+) -> list[Session]:
+    """SCH-1, CAT-2, CAT-3: book the sessions of an individual enrolment.
+
+    A ``per_month`` offer books ``times`` a month (default its maximum) from ``start`` to
+    ``until`` (default a month on), spread over the working days
+    (``schedule.booking_dates``). A weekly offer books ``sessions`` weekly sessions (default
+    what is left of its count). An open cadence books the ``dates`` given, which any offer
+    may also do. Without ``start`` a booking continues after the last session booked. An
+    offer with a number of sessions (``fixed`` or ``up_to`` n, plus ``extra``: Assens'
+    motivation "up to 5") is never booked beyond it: ``session_cap``.
+    Never on a public holiday or a closed day. The enrolment row is locked, so two
+    bookings at once cannot pass the cap together. Sessions are staffed by ``staff``
+    (default the person booking)."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("organisation", "offer", "episode", "episode__site")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise Conflict("enrolment_not_active", _("The enrolment has ended."))
+    if enrolment.course_id is not None:
+        raise ValidationFailed(
+            "course_enrolment",
+            _("The sessions of a course enrolment are the course's sessions."),
+        )
+    terms = enrolment.offer.parsed
+    organisation = enrolment.organisation
+    jurisdiction = _jurisdiction(organisation)
+    closed = _closed_days(enrolment)
+    booked = list(
+        Session.objects.filter(enrolment=enrolment)
+        .exclude(status=SessionStatus.CANCELLED)
+        .values_list("on", flat=True)
+    )
+    count = terms.count
+    cap = (count.sessions or 0) + count.extra if count.kind in ("fixed", "up_to") else None
+    room = None if cap is None else cap - len(booked)
+    # A further booking continues after the last session booked.
+    after_last = max(booked) + datetime.timedelta(days=1) if booked else enrolment.starts_on
+    start = start or max(enrolment.starts_on, local_today(organisation), after_last)
+    if start < enrolment.starts_on:
+        raise ValidationFailed(
+            "before_enrolment",
+            _("The enrolment starts on %(date)s; no session before it.")
+            % {"date": enrolment.starts_on.isoformat()},
+            field="start",
+        )
+    if dates:
+        wanted = sorted(set(dates))
+        early = [d for d in wanted if d < enrolment.starts_on]
+        if early:
+            raise ValidationFailed(
+                "before_enrolment",
+                _("The enrolment starts on %(date)s; no session before it.")
+                % {"date": enrolment.starts_on.isoformat()},
+                field="dates",
+            )
+        shut = [d for d in wanted if d in closed or is_public_holiday(d, jurisdiction)]
+        if shut:
+            raise ValidationFailed(
+                "closed_day",
+                _("Closed on %(dates)s.") % {"dates": ", ".join(d.isoformat() for d in shut)},
+                field="dates",
+            )
+    else:
+        if until is not None and until < start:
+            raise ValidationFailed(
+                "until_before_start", _("The end is before the start."), field="until"
+            )
+        if room is not None and room <= 0 and sessions is None:
+            raise ValidationFailed(
+                "session_cap",
+                _("%(offer)s is at most %(cap)d sessions, and %(booked)d are booked.")
+                % {"offer": terms.name, "cap": cap, "booked": len(booked)},
+                field="sessions",
+                details={"cap": cap, "booked": len(booked), "asked": 0},
+            )
+        wanted = _planned_dates(
+            terms,
+            jurisdiction=jurisdiction,
+            closed=closed,
+            start=start,
+            until=until,
+            times=times,
+            sessions=sessions,
+            room=room,
+        )
+    if not wanted:
+        raise ValidationFailed(
+            "nothing_to_book", _("No working day in that period to book."), field="until"
+        )
+    if cap is not None and len(booked) + len(wanted) > cap:
+        raise ValidationFailed(
+            "session_cap",
+            _(
+                "%(offer)s is at most %(cap)d sessions; %(booked)d are booked, so at most "
+                "%(left)d more, not %(asked)d."
+            )
+            % {
+                "offer": terms.name,
+                "cap": cap,
+                "booked": len(booked),
+                "left": max(cap - len(booked), 0),
+                "asked": len(wanted),
+            },
+            field="sessions",
+            details={"cap": cap, "booked": len(booked), "asked": len(wanted)},
+        )
+    clash = sorted(set(wanted) & set(booked))
+    if clash:
+        raise ValidationFailed(
+            "already_booked",
+            _("Already booked on %(dates)s.") % {"dates": ", ".join(d.isoformat() for d in clash)},
+            field="dates" if dates else "start",
+        )
+    staff = list(dict.fromkeys(staff if staff is not None else [actor]))
+    outsiders = [user for user in staff if not _is_member(user, organisation.pk)]
+    if outsiders:
+        raise ValidationFailed(
+            "staff_not_member",
+            _("Not staff here: %(names)s.") % {"names": ", ".join(u.username for u in outsiders)},
+            field="staff",
+        )
+    first_index = (
+        Session.objects.filter(enrolment=enrolment)
+        .order_by("-index")
+        .values_list("index", flat=True)
+        .first()
+        or 0
+    )
+    created = [
+        Session.objects.create(
+            enrolment=enrolment,
+            organisation=organisation,
+            index=first_index + number,
+            on=day,
+            start_time=start_time or terms.cadence.start_time,
+            minutes=terms.session_minutes,
+        )
+        for number, day in enumerate(wanted, start=1)
+    ]
+    if staff:
+        through = Session.staff.through
+        through.objects.bulk_create(
+            through(session_id=session.pk, user_id=user.pk) for session in created for user in staff
+        )
+    _record(
+        episode=enrolment.episode,
+        actor=actor,
+        kind="sessions_booked",
+        summary=f"{terms.name}: {len(created)}",
+        data={
+            "enrolment": str(enrolment.uuid),
+            "dates": [d.isoformat() for d in wanted],
+        },
+    )
+    return created

@@ -1,0 +1,34 @@
+"""The catalogue of offers as staff read it (CAT-1)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from bedring.accounts.access import staff_for_request, staff_view
+
+from .models import Offer
+from .views_attendance import urlpatterns as attendance_urlpatterns
+
+
+@staff_view()
+def offer_list(request: HttpRequest) -> HttpResponse:
+    """Every current offer of the organisation with its terms, grouped by intensity."""
+    staff = staff_for_request(request)
+    offers = [
+        (offer, offer.parsed)
+        for offer in Offer.objects.filter(
+            organisation=staff.organisation, is_current=True
+        ).order_by("intensity", "name")
+    ]
+    return render(request, "catalogue/offers.html", {"offers": offers})
+
+
+app_name = "catalogue"
+urlpatterns = [
+    path("", offer_list, name="offers"),
+    *attendance_urlpatterns,
+    # Offer pages, courses, enrolments and bookings (bedring.catalogue.views_course).
+    path("", include("bedring.catalogue.views_course")),
+]
