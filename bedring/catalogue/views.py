@@ -16,11 +16,15 @@ from .views_attendance import urlpatterns as attendance_urlpatterns
 def offer_list(request: HttpRequest) -> HttpResponse:
     """Every current offer of the organisation with its terms, grouped by intensity."""
     staff = staff_for_request(request)
+    current = list(
+        Offer.objects.filter(organisation=staff.organisation, is_current=True).order_by(
+            "intensity", "name"
+        )
+    )
+    names = {offer.key: offer.name for offer in current}
     offers = [
-        (offer, offer.parsed)
-        for offer in Offer.objects.filter(
-            organisation=staff.organisation, is_current=True
-        ).order_by("intensity", "name")
+        (offer, terms, [names.get(key, key) for key in terms.prerequisites])
+        for offer, terms in ((offer, offer.parsed) for offer in current)
     ]
     return render(request, "catalogue/offers.html", {"offers": offers})
 

@@ -143,6 +143,6 @@ def test_staff_read_the_catalogue_with_its_terms_and_see_only_their_own(
     assert "Dagbehandling" in page
     assert "4 days a week" in page
     assert "18+" in page
-    assert "First: pre-course-day" in page
+    assert "First: Før-forløb" in page
     outsider = login(HttpClient(), make_staff(org_no, Role.COUNSELLOR))
     assert "Dagbehandling" not in outsider.get("/catalogue/").content.decode()
