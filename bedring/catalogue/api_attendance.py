@@ -15,7 +15,7 @@ from ninja import Body, Field, Router, Schema, Status
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, Site
 from bedring.accounts.roles import Perm
-from bedring.audit.services import access_record, access_search_results
+from bedring.audit.services import access_search_results
 from bedring.core.errors import ValidationFailed
 from bedring.pathway.services.episode import local_today
 
@@ -23,6 +23,7 @@ from . import calendar_feed as calendars
 from . import services_attendance as attendance
 from . import services_tally as tallies
 from .models import Enrolment, GiftCard, Offer, Session, Tally
+from .selectors import enrolment_for
 
 router = Router(tags=["attendance"])
 
@@ -160,13 +161,7 @@ def _card_out(card: GiftCard) -> GiftCardOut:
 
 def _enrolment(request: HttpRequest, enrolment_id: UUID, perm: Perm, view: str) -> Enrolment:
     staff = _staff(request)
-    enrolment = attendance.enrolment_for(
-        staff, enrolment_id, perm=perm, organisation_ids=staff.memberships
-    )
-    access_record(
-        actor=staff.user, client=enrolment.client, view=view, channel="api", request=request
-    )
-    return enrolment
+    return enrolment_for(request, staff, enrolment_id, view=view, perm=perm, channel="api")
 
 
 @router.get("/enrolments/{enrolment_id}/gift-cards", response=GiftCardsOut)

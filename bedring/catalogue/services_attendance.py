@@ -125,25 +125,6 @@ def session_for(
     return session
 
 
-def enrolment_for(
-    staff: Staff,
-    enrolment_uuid: uuid_lib.UUID | str,
-    *,
-    perm: Perm,
-    organisation_ids: Iterable[int],
-) -> Enrolment:
-    """An enrolment of one of ``organisation_ids``; otherwise as :func:`session_for`."""
-    try:
-        enrolment = Enrolment.objects.select_related("client", "offer", "organisation").get(
-            uuid=enrolment_uuid, organisation_id__in=list(organisation_ids)
-        )
-    except (Enrolment.DoesNotExist, DjangoValidationError) as exc:
-        raise Http404 from exc
-    if not staff.can(perm, enrolment.organisation_id):
-        raise PermissionDenied
-    return enrolment
-
-
 # --- reads ---------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Site
 from bedring.accounts.roles import Perm
-from bedring.audit.services import access_record, access_search_results
+from bedring.audit.services import access_search_results
 from bedring.clients.forms import add_domain_error
 from bedring.core.errors import DomainError
 from bedring.pathway.services.episode import local_today
@@ -33,6 +33,7 @@ from . import calendar_feed as calendars
 from . import services_attendance as attendance
 from . import services_tally as tallies
 from .models import AgeBand, AttendanceStatus, CalendarFeed, Offer, Session
+from .selectors import enrolment_for
 
 # --- attendance ----------------------------------------------------------------------------
 
@@ -129,15 +130,8 @@ def gift_cards_page(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     """CAT-3: an enrolment's MOVE gift cards: those due and not handed out (with a button to
     record the hand-out) and the ledger of those given."""
     staff = staff_for_request(request)
-    enrolment = attendance.enrolment_for(
-        staff, enrolment_uuid, perm=Perm.CLIENT_WRITE, organisation_ids=[staff.organisation.pk]
-    )
-    access_record(
-        actor=staff.user,
-        client=enrolment.client,
-        view="gift_cards",
-        channel="html",
-        request=request,
+    enrolment = enrolment_for(
+        request, staff, enrolment_uuid, view="gift_cards", perm=Perm.CLIENT_WRITE
     )
     form = HandOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
