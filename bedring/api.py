@@ -106,6 +106,8 @@ def _register_routers() -> None:
     from bedring.catalogue.api import router as catalogue_router
     from bedring.catalogue.api_attendance import router as attendance_router
     from bedring.clients.api import router as clients_router
+    from bedring.health.api import router as health_router
+    from bedring.medication.api import router as medication_router
     from bedring.pathway.api import router as pathway_router
 
     api.add_router("/", accounts_router)
@@ -113,6 +115,8 @@ def _register_routers() -> None:
     api.add_router("/", pathway_router)
     api.add_router("/", attendance_router)
     api.add_router("/", catalogue_router)
+    api.add_router("/", medication_router)
+    api.add_router("/", health_router)
 
 
 _register_routers()

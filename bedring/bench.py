@@ -193,7 +193,138 @@ def measure(name: str, runs: int, call: Callable[[int], int]) -> tuple[str, floa
     return name, statistics.median(timings), p95, statistics.mean(queries)
 
 
-def run(n_clients: int, runs: int, seed: int) -> None:
+def staff_session(username: str, organisation: Any, roles: list[str]) -> tuple[Any, Any, str]:
+    """A bench staff member with a verified session and an API token."""
+    from django.test import Client as HttpClient
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bedring.accounts import services as account_services
+    from bedring.accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = account_services.staff_create(
+            username=username,
+            password=None,
+            first_name="Bench",
+            last_name=username.split(".")[-1].title(),
+            organisation=organisation,
+            roles=roles,
+        )
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device = TOTPDevice.objects.get(user=user)
+    http = HttpClient()
+    http.force_login(user)
+    session = http.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    _token, raw = account_services.api_token_create(user=user, name="bench")
+    return user, http, raw
+
+
+def medication_rows(
+    organisation: Any, runs: int, seed: int, clients: int, years: int, active: int
+) -> list[tuple[str, float, float, float]]:
+    """MED-2: recording a dispensing with every rule check, and today's desk list of a site
+    with ``active`` clients on substitution, on ``years`` years of daily doses for
+    ``clients`` clients."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bedring.accounts.roles import Role
+    from bedring.accounts.services import site_set_hours
+    from bedring.core.errors import DomainError
+    from bedring.core.hours import Interval
+    from bedring.medication import services as medication
+    from bedring.medication.models import Dispensing, Prescription, StockMovement
+    from bedring.medication.synthetic import dispensing_history
+    from bedring.pathway.services.episode import local_today
+
+    doctor, _http, _raw = staff_session("bench.doctor", organisation, [Role.DOCTOR])
+    nurse, nurse_http, nurse_token = staff_session("bench.nurse", organisation, [Role.NURSE])
+    site = organisation.sites.get(slug="kongevej")
+    # The bench's desk gives medication all day, so that it can be measured at any hour.
+    site_set_hours(
+        site=site,
+        kind="medication",
+        week={d: [Interval(datetime.time(0), datetime.time(23, 59, 59))] for d in range(7)},
+    )
+    site.open_on_public_holidays = True
+    site.save()
+    today = local_today(organisation)
+    built = dispensing_history(
+        organisation=organisation,
+        site=site,
+        clients=clients,
+        years=years,
+        active=active,
+        doctor=doctor,
+        nurse=nurse,
+        seed=seed,
+        today=today,
+    )
+    print(
+        f"data: {built['prescriptions']:,} prescriptions ({built['active']:,} active at "
+        f"{site.name}), {built['doses']:,} doses; wrote {built['doses_written']:,} in "
+        f"{built['seconds']:.1f} s"
+    )
+    active_ones = list(
+        Prescription.objects.filter(organisation=organisation, status="active")
+        .select_related("client__organisation", "medicine", "organisation")
+        .order_by("pk")[:active]
+    )
+    # Today's doses of an earlier run are taken back, so each run records afresh.
+    todays = Dispensing.objects.filter(prescription__in=active_ones, day=today)
+    StockMovement.objects.filter(dispensing__in=todays).delete()
+    todays.delete()
+    half = max(1, len(active_ones) // 2)
+
+    def record(i: int) -> int:
+        try:
+            medication.dispense(
+                prescription=by_service[i], actor=nurse, site=site, at=timezone.now()
+            )
+        except DomainError as exc:
+            return exc.status
+        return 201
+
+    by_service, by_api = active_ones[:half], active_ones[half:]
+    rows = [
+        measure(
+            "record a dispensing (service, all rules)",
+            min(runs, len(by_service)),
+            record,
+        ),
+        measure(
+            "record a dispensing (API POST)",
+            min(runs, len(by_api)),
+            lambda i: (
+                nurse_http.post(
+                    f"/api/v1/prescriptions/{by_api[i].uuid}/dispensings",
+                    {"site": str(site.uuid)},
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {nurse_token}",
+                ).status_code
+            ),
+        ),
+        measure(
+            f"dispensing desk, {len(active_ones)} clients",
+            max(10, runs // 5),
+            lambda i: nurse_http.get(f"/medication/desk/{site.uuid}/").status_code,
+        ),
+    ]
+    return rows
+
+
+def run(
+    n_clients: int,
+    runs: int,
+    seed: int,
+    dispensing_clients: int = 5000,
+    dispensing_years: int = 5,
+    desk_clients: int = 300,
+) -> None:
     from django.conf import settings
     from django.test import Client as HttpClient
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -295,13 +426,16 @@ def run(n_clients: int, runs: int, seed: int) -> None:
         ),
         measure("dashboard with deadline counts", runs, lambda i: http.get("/").status_code),
     ]
+    rows += medication_rows(
+        org, runs, seed, dispensing_clients, dispensing_years, min(desk_clients, dispensing_clients)
+    )
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print()
     print(f"Bedring benchmark: {total:,} clients in 5 organisations, database {engine}")
     print(f"{runs} runs of each request")
-    print(f"{'request':<42} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    print(f"{'request':<44} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     for name, median, p95, queries in rows:
-        print(f"{name:<42} {median:>10.1f} {p95:>10.1f} {queries:>8.1f}")
+        print(f"{name:<44} {median:>10.1f} {p95:>10.1f} {queries:>8.1f}")
 
 
 def main() -> None:
@@ -309,10 +443,24 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--dispensing-clients", type=int, default=5000, help="clients with a dispensing history"
+    )
+    parser.add_argument("--dispensing-years", type=int, default=5, help="years of daily doses")
+    parser.add_argument(
+        "--desk-clients", type=int, default=300, help="clients on the desk's list today"
+    )
     args = parser.parse_args()
     configure(os.environ.get("BENCH_DATABASE_URL"))
     try:
-        run(args.clients, args.runs, args.seed)
+        run(
+            args.clients,
+            args.runs,
+            args.seed,
+            args.dispensing_clients,
+            args.dispensing_years,
+            args.desk_clients,
+        )
     except Exception as exc:  # a benchmark reports; it does not fail a build
         print(f"benchmark stopped: {exc!r}", file=sys.stderr)
 

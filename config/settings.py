@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "bedring.audit",
     "bedring.pathway",
     "bedring.catalogue",
+    "bedring.medication",
+    "bedring.health",
     "bedring.rules",
     "bedring.demo",
     "bedring.web",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("audit/", include("bedring.audit.urls")),
     path("pathway/", include("bedring.pathway.urls")),
     path("catalogue/", include("bedring.catalogue.views")),
+    path("medication/", include("bedring.medication.urls")),
+    path("health/", include("bedring.health.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -218,11 +218,68 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/tallies"): (None, False),
     ("post", "/api/v1/tallies"): (None, True),
     ("get", "/api/v1/me/calendar"): (None, False),
+    # prescriptions, the dispensing desk and stock (MED-1, MED-2, MED-3, MED-6, MED-8)
+    ("get", "/api/v1/medicines"): (None, False),
+    ("get", "/api/v1/clients/{client_id}/prescriptions"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/prescriptions"): ("prescribe", True),
+    ("get", "/api/v1/prescriptions/{prescription_id}"): ("client_read", True),
+    ("post", "/api/v1/prescriptions/{prescription_id}/versions"): ("prescribe", True),
+    ("post", "/api/v1/prescriptions/{prescription_id}/end"): ("prescribe", True),
+    ("post", "/api/v1/prescriptions/{prescription_id}/review"): ("prescribe", True),
+    ("post", "/api/v1/prescriptions/{prescription_id}/dispensings"): ("dispense", True),
+    ("get", "/api/v1/prescriptions/{prescription_id}/dispensings"): ("client_read", True),
+    ("post", "/api/v1/prescriptions/{prescription_id}/take-home"): ("dispense", True),
+    ("get", "/api/v1/sites/{site_id}/desk"): ("dispense", True),
+    ("get", "/api/v1/sites/{site_id}/stock"): ("stock", True),
+    ("post", "/api/v1/sites/{site_id}/stock"): ("stock", True),
+    ("get", "/api/v1/sites/{site_id}/stock/reconciliation"): ("stock", True),
+    # urine tests, travel certificates, co-payments (MED-4, MED-5, MED-9)
+    ("get", "/api/v1/clients/{client_id}/urine-tests"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/urine-tests"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/travel-certificates"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/travel-certificates"): ("prescribe", True),
+    ("get", "/api/v1/clients/{client_id}/travel-certificates/{certificate_id}/pdf"): (
+        "client_read",
+        True,
+    ),
+    ("get", "/api/v1/clients/{client_id}/co-payments"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/co-payments/charges"): ("client_write", True),
+    ("post", "/api/v1/clients/{client_id}/co-payments/payments"): ("client_write", True),
+    ("post", "/api/v1/clients/{client_id}/co-payments/write-offs"): ("client_write", True),
+    # health: screenings, vaccinations, health contacts, pregnancy (HLT-1..4)
+    ("get", "/api/v1/clients/{client_id}/screenings"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/screenings"): ("client_write", True),
+    ("post", "/api/v1/clients/{client_id}/screenings/{screening_id}/result"): (
+        "client_write",
+        True,
+    ),
+    ("get", "/api/v1/clients/{client_id}/vaccinations"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/vaccinations"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/health-contacts"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/health-contacts"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/pregnancies"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/pregnancies"): ("client_write", True),
+    ("post", "/api/v1/clients/{client_id}/pregnancies/{pregnancy_id}/end"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/pregnancies/{pregnancy_id}/follow-ups"): (
+        "client_read",
+        True,
+    ),
+    ("post", "/api/v1/clients/{client_id}/pregnancies/{pregnancy_id}/follow-ups"): (
+        "client_write",
+        True,
+    ),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations
-# (tests/catalogue/test_gift_cards.py).
-NO_SUCCESS_IN_WALK = {("post", "/api/v1/enrolments/{enrolment_id}/gift-cards")}
+# (tests/catalogue/test_gift_cards.py). Co-payments are charged only in Belgium and the
+# walk's organisation is Danish: every write answers 422 no_charges
+# (tests/medication/test_copayment.py).
+NO_SUCCESS_IN_WALK = {
+    ("post", "/api/v1/enrolments/{enrolment_id}/gift-cards"),
+    ("post", "/api/v1/clients/{client_id}/co-payments/charges"),
+    ("post", "/api/v1/clients/{client_id}/co-payments/payments"),
+    ("post", "/api/v1/clients/{client_id}/co-payments/write-offs"),
+}
 
 
 def api_operations() -> set[tuple[str, str]]:

@@ -154,12 +154,118 @@ def build_catalogue(world: dict[str, Any]) -> None:
     )
 
 
+def build_medication_records(world: dict[str, Any]) -> None:
+    """MED-4, MED-5, MED-9: a prescription of the walk's client and a travel certificate
+    issued from it (the world is Danish: the co-payment routes answer no_charges)."""
+    from bedring.medication.services_records import travel_certificate_issue
+    from bedring.pathway.services.episode import local_today
+    from tests.medication.records_fixtures import make_prescription
+
+    client, doctor = world["client"], world["staff"]["doctor"]
+    world["records_prescription"] = make_prescription(client, prescriber=doctor)
+    today = local_today(world["org"])
+    world["travel_certificate"] = travel_certificate_issue(
+        client=client,
+        prescription=world["records_prescription"],
+        actor=doctor,
+        travel_from=today + datetime.timedelta(days=7),
+        travel_to=today + datetime.timedelta(days=14),
+        countries="Germany",
+    )
+
+
+def build_health(world: dict[str, Any]) -> None:
+    """HLT-1, HLT-4: a pending screening of the walk's client, and a pregnancy of a client
+    who may be pregnant (the walk's client may be a man); fresh ones where an action would
+    end it."""
+    from bedring.health.services import pregnancy_record, screening_record
+    from bedring.pathway.services.episode import local_today
+
+    org, nurse = world["org"], world["staff"]["nurse"]
+    today = local_today(org)
+    world["screening"] = screening_record(
+        client=world["client"], actor=nurse, kind="hiv", offered_on=today, tested_on=today
+    )
+
+    def fresh_pregnancy() -> Any:
+        return pregnancy_record(
+            client=world["make_client"](org, national_id="", sex="female"),
+            actor=nurse,
+            estimated_due_on=today + datetime.timedelta(days=100),
+        )
+
+    world["pregnancy"] = fresh_pregnancy()
+    world["fresh_pregnancy"] = fresh_pregnancy
+
+
+def build_medication(world: dict[str, Any]) -> None:
+    """MED-1, MED-2, MED-6: a dispensing site that gives medication all day every day (the
+    walk dispenses at the real clock; Skurvogne is open on public holidays and holds no one
+    else's doses), a prescription from today of a client of its own (one substitution at a
+    time), and fresh ones where an action uses one up (ending, reviewing a hold)."""
+    from decimal import Decimal
+
+    from bedring.accounts.services import site_set_hours
+    from bedring.core.hours import Interval
+    from bedring.medication import services as medication
+    from bedring.medication.models import Medicine
+    from bedring.pathway.services.episode import local_today
+
+    org, doctor = world["org"], world["staff"]["doctor"]
+    desk = org.sites.get(slug="skurvogne")
+    all_day = [Interval(datetime.time(0, 0), datetime.time(23, 59, 59, 999999))]
+    site_set_hours(site=desk, kind="medication", week=dict.fromkeys(range(7), all_day))
+    world["desk_site"] = desk
+    today = local_today(org)
+
+    def fresh_prescription() -> Any:
+        """At the desk today, take-home on the six days after, handed out up to 6 ahead."""
+        return medication.prescription_create(
+            client=world["make_client"](org),
+            actor=doctor,
+            medicine=Medicine.objects.get(key="methadone-oral-solution"),
+            terms=medication.PrescriptionTerms(
+                site=desk,
+                daily_dose=Decimal("60"),
+                starts_on=today,
+                ends_on=None,
+                supervised_weekdays=(today.weekday(),),
+                take_home_weekdays=tuple(d for d in range(7) if d != today.weekday()),
+                pickup_interval_days=6,
+            ),
+            today=today,
+        )
+
+    def fresh_held_prescription() -> Any:
+        prescription = fresh_prescription()
+        medication.hold_for_missed_doses(
+            prescription=prescription, missed=3, since=today, today=today
+        )
+        return prescription
+
+    world["prescription"] = fresh_prescription()
+    world["fresh_prescription"] = fresh_prescription
+    world["fresh_held_prescription"] = fresh_held_prescription
+
+
+def _prescription_in(path: str, world: dict[str, Any]) -> Any:
+    """A fresh prescription where the action uses one up: ending it, lifting its hold."""
+    if "{prescription_id}" in path and path.endswith("/end"):
+        return world["fresh_prescription"]()
+    if "{prescription_id}" in path and path.endswith("/review"):
+        return world["fresh_held_prescription"]()
+    return world["prescription"]
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
     build_plans,
     build_assessments,
     build_catalogue,
+    build_medication_records,
+    build_health,
+    build_medication,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -178,6 +284,10 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "course_uuid": lambda w: w["course"].uuid,
     "enrolment_uuid": lambda w: w["enrolment"].uuid,
     "session_uuid": lambda w: w["session"].uuid,
+    "screening_uuid": lambda w: w["screening"].uuid,
+    "pregnancy_uuid": lambda w: w["pregnancy"].uuid,
+    "certificate_uuid": lambda w: w["travel_certificate"].uuid,
+    "prescription_uuid": lambda w: w["prescription"].uuid,
 }
 
 
@@ -188,6 +298,17 @@ def fill_converter(key: str, name: str, world: dict[str, Any]) -> Any:
 
 
 def api_path(path: str, world: dict[str, Any]) -> str:
+    # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
+    # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
+    path = path.replace("{screening_id}", str(world["screening"].uuid))
+    if "/pregnancies" in path:
+        if path.endswith("/pregnancies"):
+            pregnant = world["make_client"](world["org"], national_id="", sex="female")
+        else:
+            pregnancy = world["fresh_pregnancy"]()
+            pregnant = pregnancy.client
+            path = path.replace("{pregnancy_id}", str(pregnancy.uuid))
+        return path.replace("{client_id}", str(pregnant.uuid))  # nothing else to fill
     consent = client_services.consent_add(
         client=world["client"],
         party="gp",
@@ -210,6 +331,10 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         .replace("{offer_id}", str(world["offer"].uuid))
         .replace("{course_id}", str(world["course"].uuid))
         .replace("{session_id}", str(world["session"].uuid))
+        .replace("{certificate_id}", str(world["travel_certificate"].uuid))
+        .replace("{prescription_id}", str(_prescription_in(path, world).uuid))
+        .replace("{site_id}", str(world["desk_site"].uuid))
+        .replace("/stock/reconciliation", "/stock/reconciliation?start=2026-11-01&end=2026-11-30")
         .replace(
             "{enrolment_id}",
             str(
@@ -340,6 +465,81 @@ def api_body(
         return {"answers": valid_answers(world["assessment"].question_set)}
     if path.endswith(("/offers", "/tdi", "/complete")):
         return {}
+    if path.endswith("/urine-tests"):
+        return {"sampled_on": "2026-11-20", "results": {"opiates": "negative"}}
+    if path.endswith("/travel-certificates"):
+        from bedring.pathway.services.episode import local_today
+
+        first_day = local_today(world["org"]) + datetime.timedelta(days=1)
+        return {
+            "prescription": str(world["records_prescription"].uuid),
+            "countries": "Sweden",
+            "travel_from": first_day.isoformat(),
+            "travel_to": (first_day + datetime.timedelta(days=4)).isoformat(),
+        }
+    if path.endswith("/co-payments/charges"):
+        return {"week": "2026-W40"}
+    if path.endswith(("/co-payments/payments", "/co-payments/write-offs")):
+        return {"amount": "1.00", "note": "Walk."}
+    if path.endswith(("/screenings", "/vaccinations", "/health-contacts", "/pregnancies")):
+        from bedring.pathway.services.episode import local_today
+
+        today = local_today(world["org"])
+        return {
+            "/screenings": {"kind": "hiv", "offered_on": today.isoformat(), "declined": True},
+            "/vaccinations": {"schedule": "hepatitis_b", "dose": 1, "given_on": today.isoformat()},
+            "/health-contacts": {"kind": "nada", "on": today.isoformat()},
+            "/pregnancies": {
+                "estimated_due_on": (today + datetime.timedelta(days=100)).isoformat()
+            },
+        }[path[path.rindex("/") :]]
+    if path.endswith("/screenings/{screening_id}/result"):
+        return {"result": "negative"}
+    if path.endswith(("/pregnancies/{pregnancy_id}/end", "/pregnancies/{pregnancy_id}/follow-ups")):
+        from bedring.pathway.services.episode import local_today
+
+        day = local_today(world["org"]).isoformat()
+        if path.endswith("/end"):
+            return {"outcome": "birth", "on": day}
+        return {"kind": "home_visit", "on": day}
+    if path.startswith("/api/v1/clients/") and path.endswith("/prescriptions"):
+        # Not a substitution medicine: the walk's client may already have one.
+        from bedring.pathway.services.episode import local_today
+
+        return {
+            "medicine": "naltrexone",
+            "site": str(world["desk_site"].uuid),
+            "daily_dose": "50",
+            "starts_on": local_today(world["org"]).isoformat(),
+            "supervised_weekdays": [0, 1, 2, 3, 4, 5, 6],
+        }
+    if path.endswith("/prescriptions/{prescription_id}/versions"):
+        from bedring.medication.services import current_version
+
+        version = current_version(world["prescription"])
+        return {
+            "site": str(version.site.uuid),
+            "daily_dose": str(version.daily_dose),
+            "starts_on": version.starts_on.isoformat(),
+            "supervised_weekdays": version.supervised_weekdays,
+            "take_home_weekdays": version.take_home_weekdays,
+            "pickup_interval_days": version.pickup_interval_days,
+        }
+    if path.endswith("/prescriptions/{prescription_id}/end"):
+        from bedring.pathway.services.episode import local_today
+
+        return {"on": local_today(world["org"]).isoformat(), "reason": "Walk."}
+    if path.endswith("/prescriptions/{prescription_id}/review"):
+        return {"note": "Walk review."}
+    if path.endswith("/prescriptions/{prescription_id}/dispensings"):
+        return {"site": str(world["desk_site"].uuid)}
+    if path.endswith("/prescriptions/{prescription_id}/take-home"):
+        from bedring.pathway.services.episode import local_today
+
+        tomorrow = local_today(world["org"]) + datetime.timedelta(days=1)
+        return {"site": str(world["desk_site"].uuid), "days": [tomorrow.isoformat()]}
+    if path.endswith("/sites/{site_id}/stock"):
+        return {"medicine": "methadone-oral-solution", "kind": "received", "quantity": "100"}
     if path.endswith("/notified"):
         return {"recipient": "Children's services", "reference": "W-1"}
     return {"phone": "+45 20 00 00 01"}  # PATCH client

@@ -32,6 +32,12 @@ class Perm(StrEnum):
     # DEC-1: the authority decides grant or refusal; a doctor decides on medical treatment.
     DECIDE = "decide"
     DECIDE_MEDICAL = "decide_medical"
+    # MED-1: only a doctor prescribes (and signs travel certificates, MED-5).
+    PRESCRIBE = "prescribe"
+    # MED-2: nurses (and doctors) hand out doses at the dispensing desk.
+    DISPENSE = "dispense"
+    # MED-2: stock per site: received, wasted, returned, counted; the reconciliation report.
+    STOCK = "stock"
 
 
 # Clinical staff who work with named clients. Drop-in and peer workers work with anonymous
@@ -52,10 +58,20 @@ CLINICAL = frozenset(
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{r.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE}) for r in CLINICAL},
-    Role.DOCTOR.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DECIDE_MEDICAL}),
+    Role.NURSE.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DISPENSE, Perm.STOCK}),
+    Role.DOCTOR.value: frozenset(
+        {
+            Perm.CLIENT_READ,
+            Perm.CLIENT_WRITE,
+            Perm.DECIDE_MEDICAL,
+            Perm.PRESCRIBE,
+            Perm.DISPENSE,
+            Perm.STOCK,
+        }
+    ),
     Role.AUTHORITY.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DECIDE}),
     Role.MANAGER.value: frozenset(
-        {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.AUDIT_READ, Perm.ORG_SETTINGS}
+        {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.AUDIT_READ, Perm.ORG_SETTINGS, Perm.STOCK}
     ),
     Role.ADMINISTRATOR.value: frozenset({Perm.ORG_SETTINGS}),
     Role.DROPIN_WORKER.value: frozenset(),

@@ -50,6 +50,20 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
             "url": reverse("pathway:client_episodes", args=[client.uuid]),
         }
     )
+    tabs.append(
+        {
+            "key": "medication",
+            "label": _("Medication"),
+            "url": reverse("medication:client", args=[client.uuid]),
+        }
+    )
+    tabs.append(
+        {
+            "key": "health",
+            "label": _("Health"),
+            "url": reverse("health:client", args=[client.uuid]),
+        }
+    )
     if staff.can(Perm.AUDIT_READ, client.organisation_id):
         tabs.append(
             {

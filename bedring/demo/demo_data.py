@@ -13,6 +13,7 @@ from bedring.accounts.models import Organisation, Team, User
 from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.synthetic import synthetic_person
+from bedring.health.demo import demo_health
 from bedring.rules.loader import available_packs, load_pack
 
 DEMO_PASSWORD = "bedring-demo-2026"  # noqa: S105 - printed by make run, demo installs only
@@ -93,6 +94,8 @@ def load_demo(
                 )
         with disable_auditlog():
             demo_pathways(organisation, rng, today=today)
+            demo_medication(organisation, rng, today=today)
+            demo_health(organisation, rng, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12
@@ -162,3 +165,108 @@ def demo_pathways(organisation: Organisation, rng: random.Random, *, today: date
                 today=today,
             )
             episodes.episode_start_treatment(episode=episode, actor=counsellor, on=received)
+
+
+DEMO_ON_SUBSTITUTION = 8
+DEMO_HISTORY_DAYS = 21
+
+
+def demo_medication(
+    organisation: Organisation, rng: random.Random, *, today: datetime.date
+) -> None:
+    """A desk with something on it (MED-1, MED-2): eight clients on methadone or
+    buprenorphine at the main dispensing site, three weeks of doses handed out through the
+    real services at medication-hour times, stock received, take-home doses on the days
+    the desk is closed, and one who stopped coming three dose days ago (the desk shows the hold).
+    Organisations without medication hours (outreach) get none. Only once."""
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from bedring.accounts.selectors import site_calendar
+    from bedring.medication import services as medication
+    from bedring.medication.models import Medicine, Prescription
+    from bedring.medication.rules import DoseWeek, take_home_reach
+
+    if Prescription.objects.filter(organisation=organisation).exists():
+        return
+    sites = [
+        s for s in organisation.sites.filter(is_active=True) if s.hours.filter(kind="medication")
+    ]
+    if not sites:
+        return
+    site = next((s for s in sites if s.kind == "main"), sites[0])
+    calendar = site_calendar(site)
+    zone = ZoneInfo(organisation.time_zone)
+    doctor = User.objects.get(username=f"{organisation.slug}.doctor")
+    nurse = User.objects.get(username=f"{organisation.slug}.nurse")
+    methadone = Medicine.objects.get(key="methadone-oral-solution")
+    buprenorphine = Medicine.objects.get(key="buprenorphine-sublingual")
+    start = today - datetime.timedelta(days=DEMO_HISTORY_DAYS)
+    desk_days = [d for d in sorted(calendar.hours.get("medication", {}))]
+    for medicine, quantity in ((methadone, "20000"), (buprenorphine, "2000")):
+        medication.stock_record(
+            site=site,
+            medicine=medicine,
+            actor=nurse,
+            kind="received",
+            quantity=Decimal(quantity),
+            batch="DEMO-2026",
+            at=datetime.datetime.combine(start, datetime.time(8), tzinfo=zone),
+        )
+    adults = (c for c in organisation.clients.order_by("id")[20:60] if (c.age_on(start) or 0) >= 20)
+    clients = [c for _n, c in zip(range(DEMO_ON_SUBSTITUTION), adults, strict=False)]
+    # The last client stopped coming: no dose on the three latest days the desk was open.
+    open_days = [
+        today - datetime.timedelta(days=back)
+        for back in range(1, 15)
+        if calendar.hours.get("medication", {}).get(
+            (today - datetime.timedelta(days=back)).weekday()
+        )
+        and not calendar.is_closed_day(today - datetime.timedelta(days=back))
+    ]
+    stayed_away_from = open_days[2] if len(open_days) >= 3 else today
+    # The days the desk is closed are take-home days for everyone: a dose every day.
+    home_days = tuple(d for d in range(7) if d not in desk_days)
+    reach = max(1, take_home_reach(DoseWeek(frozenset(desk_days), frozenset(home_days))))
+    for n, client in enumerate(clients):
+        on_methadone = n % 3 != 2
+        prescription = medication.prescription_create(
+            client=client,
+            actor=doctor,
+            medicine=methadone if on_methadone else buprenorphine,
+            terms=medication.PrescriptionTerms(
+                site=site,
+                daily_dose=Decimal(rng.choice([40, 60, 80, 100]) if on_methadone else 16),
+                starts_on=start,
+                ends_on=None,
+                supervised_weekdays=tuple(desk_days),
+                take_home_weekdays=home_days,
+                pickup_interval_days=reach,
+            ),
+            today=start,
+        )
+        until = stayed_away_from if n == len(clients) - 1 else today
+        day = start
+        while day < until:
+            intervals = calendar.hours.get("medication", {}).get(day.weekday(), ())
+            if intervals and not calendar.is_closed_day(day):
+                first = intervals[0]
+                moment = datetime.datetime.combine(day, first.start, tzinfo=zone) + (
+                    datetime.timedelta(minutes=10 + n)
+                )
+                medication.dispense(prescription=prescription, actor=nurse, site=site, at=moment)
+                # The take-home days up to the next desk day, handed out at this visit.
+                next_visit = []
+                ahead = day + datetime.timedelta(days=1)
+                while ahead.weekday() in home_days and (until == today or ahead < until):
+                    next_visit.append(ahead)
+                    ahead += datetime.timedelta(days=1)
+                if next_visit:
+                    medication.take_home_handover(
+                        prescription=prescription,
+                        actor=nurse,
+                        site=site,
+                        days=next_visit,
+                        at=moment,
+                    )
+            day += datetime.timedelta(days=1)

@@ -24,6 +24,7 @@ from bedring.accounts.models import Organisation, Site
 from bedring.catalogue import services as catalogue_services
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.hours import HoursError, Interval, parse_intervals
+from bedring.medication.medicines import medicines_load
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
 
@@ -293,4 +294,6 @@ def load_pack(name: str) -> Organisation:
     catalogue_services.offers_retire(
         organisation=organisation, keep=[o.key for o in pack.catalogue]
     )
+    # MED-1: the medicines every organisation prescribes from (one shipped list).
+    medicines_load()
     return organisation

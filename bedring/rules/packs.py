@@ -7,6 +7,7 @@ typo in a pack or an override fails with the field's name instead of silently us
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
+
+
+ScreeningKey = Literal["hiv", "hepatitis_b", "hepatitis_c", "tuberculosis"]
 
 
 class RulePackError(ValueError):
@@ -63,6 +67,16 @@ class RulePack(BaseModel):
     adult_age: int = Field(default=18, ge=15, le=21)
     substitution_min_age: int = Field(default=18, ge=15, le=21)
     charges_co_payment: bool = False
+    # MED-9 (BE): the client's share of the rehabilitation week price and of the medicine,
+    # in euro. Only read where charges_co_payment is true.
+    co_payment_week_share: Decimal = Field(default=Decimal("0"), ge=0, le=10_000)
+    co_payment_medicine_share_per_dose: Decimal = Field(default=Decimal("0"), ge=0, le=1_000)
+    # MED-5: a Schengen certificate covers at most 30 days of travel.
+    travel_certificate_max_days: int = Field(default=30, ge=1, le=30)
+    # HLT-1: screenings every new episode must have (Assens: HIV and hepatitis), due this
+    # many days after the inquiry; a worklist item until done or declined.
+    mandatory_screenings: tuple[ScreeningKey, ...] = ()
+    mandatory_screening_days: int = Field(default=14, ge=0, le=365)
 
     @field_validator("time_zone")
     @classmethod

@@ -139,3 +139,28 @@ def test_the_demo_has_clients_at_every_stage_of_the_pathway(db):
     assert Deadline.objects.filter(status="open").exists()
     load_demo(clients_per_organisation=4)
     assert Episode.objects.count() == 5 * 4
+
+
+def test_the_demo_has_a_dispensing_desk_with_doses_and_a_hold(db):
+    """MED-2: every organisation with medication hours has clients on substitution with
+    three weeks of doses, and the one who stopped coming shows on hold at the desk."""
+    from django.utils import timezone
+
+    from bedring.medication.models import Dispensing, Prescription, StockMovement
+    from bedring.medication.selectors import desk
+
+    load_demo(clients_per_organisation=30)
+    with_desk = {"assens", "msoc-oostende", "sandnes", "sonderborg"}
+    for organisation in Organisation.objects.all():
+        prescriptions = Prescription.objects.filter(organisation=organisation)
+        if organisation.slug not in with_desk:
+            assert not prescriptions.exists(), organisation.slug
+            continue
+        assert prescriptions.count() == 8, organisation.slug
+        assert Dispensing.objects.filter(organisation_id=organisation.pk).count() > 8 * 5
+        site = prescriptions.first().versions.get().site
+        today = desk(site, now=timezone.now())
+        assert [row.status for row in today.rows].count("on_hold") == 1, organisation.slug
+    assert StockMovement.objects.filter(kind="received").count() == 2 * len(with_desk)
+    load_demo(clients_per_organisation=30)
+    assert Prescription.objects.count() == 8 * len(with_desk)

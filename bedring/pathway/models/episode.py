@@ -167,6 +167,12 @@ class DeadlineKind(models.TextChoices):
     PLAN_EVALUATION = "plan_evaluation", _("Plan evaluation")
     COMPLAINT_REEVALUATION = "complaint_reevaluation", _("Complaint re-evaluation")
     CHILD_NOTIFICATION = "child_notification", _("Notification to children's services")
+    # MED-2: a prescription on hold after missed doses waits for a doctor's review.
+    PRESCRIPTION_REVIEW = "prescription_review", _("Prescription review")
+    # HLT-1, HLT-2: a mandatory screening, the next dose of a vaccination.
+    SCREENING = "screening", _("Screening")
+    VACCINATION = "vaccination", _("Vaccination dose")
+    PREGNANCY_FOLLOW_UP = "pregnancy_follow_up", _("Pregnancy follow-up")
 
 
 class DeadlineStatus(models.TextChoices):

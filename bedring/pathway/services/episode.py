@@ -31,6 +31,9 @@ ENDED_WITH_EPISODE = (
     DeadlineKind.ASSESSMENT,
     DeadlineKind.TREATMENT_START,
     DeadlineKind.PLAN_EVALUATION,
+    # HLT-1, HLT-2: the intake screenings and the next vaccination dose belong to the course.
+    DeadlineKind.SCREENING,
+    DeadlineKind.VACCINATION,
 )
 # The decisions that authorise treatment (DEC-1); a doctor's medical decision does not.
 TREATMENT_DECISIONS = ("treatment", "day_residential")
@@ -292,6 +295,10 @@ def inquiry_register(
         closed_days=calendar.closed_days,
     ):
         deadline_open(episode=episode, spec=spec)
+    # HLT-1: mandatory screenings at intake (imported here: health builds on the pathway).
+    from bedring.health.services import mandatory_screenings_open
+
+    mandatory_screenings_open(episode=episode)
     record_event(
         episode=episode,
         actor=actor,

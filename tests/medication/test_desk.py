@@ -1,0 +1,172 @@
+"""Today's list at the dispensing desk (MED-2, MED-6): who is due, who has collected, who is
+missing, the take-home doses due and the holds, in a number of queries that does not grow
+with the number of clients or the length of their history."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+
+from bedring.audit.models import AccessEvent
+from bedring.medication import selectors, services
+from bedring.medication.models import (
+    Dispensing,
+    DispensingKind,
+    Prescription,
+    PrescriptionStatus,
+    PrescriptionVersion,
+)
+from tests.conftest import login
+from tests.medication.conftest import MONDAY, at, days, open_all_day
+
+FRIDAY = MONDAY + days(4)
+
+
+def row_of(desk, client):
+    return next(row for row in desk.rows if row.client == client)
+
+
+def test_the_desk_shows_due_collected_take_home_and_hold(
+    org_dk, make_client, prescribe, nurse, desk_site
+):
+    """MED-2: Friday morning at Sønderborg."""
+    collected, due, away = make_client(org_dk), make_client(org_dk), make_client(org_dk)
+    for client in (collected, due):
+        prescribe(client, starts_on=FRIDAY)
+    services.dispense(
+        prescription=prescribe(away),  # from Monday: Monday collected, then three days missed
+        actor=nurse,
+        site=desk_site,
+        at=at(MONDAY),
+    )
+    services.dispense(
+        prescription=Prescription.objects.get(client=collected),
+        actor=nurse,
+        site=desk_site,
+        at=at(FRIDAY, 8, 45),
+    )
+
+    desk = selectors.desk(desk_site, now=at(FRIDAY, 9))
+
+    assert desk.today == FRIDAY
+    assert desk.open_now
+    assert row_of(desk, collected).status == "collected"
+    assert row_of(desk, due).status == "due"
+    assert row_of(desk, due).take_home_due == [FRIDAY + days(1), FRIDAY + days(2)]
+    hold = row_of(desk, away)
+    assert hold.status == "on_hold"
+    assert "3 doses missed in a row" in hold.prescription.hold_reason
+    assert hold.prescription.status == PrescriptionStatus.ON_HOLD
+    assert desk.counts == {"collected": 1, "due": 1, "on_hold": 1, "take_home_due": 2}
+
+
+def test_after_medication_hours_an_uncollected_dose_is_missing(
+    org_dk, make_client, prescribe, desk_site
+):
+    client = make_client(org_dk)
+    prescribe(client, starts_on=FRIDAY)
+    assert row_of(selectors.desk(desk_site, now=at(FRIDAY, 10, 59)), client).status == "due"
+    assert row_of(selectors.desk(desk_site, now=at(FRIDAY, 11)), client).status == "missing"
+
+
+def test_take_home_handed_out_is_shown_and_no_longer_due(
+    org_dk, make_client, prescribe, nurse, desk_site
+):
+    client = make_client(org_dk)
+    prescription = prescribe(client, starts_on=FRIDAY)
+    services.take_home_handover(
+        prescription=prescription,
+        actor=nurse,
+        site=desk_site,
+        days=[FRIDAY + days(1)],
+        at=at(FRIDAY, 9),
+    )
+    row = row_of(selectors.desk(desk_site, now=at(FRIDAY, 9, 5)), client)
+    assert row.take_home_given == [FRIDAY + days(1)]
+    assert row.take_home_due == [FRIDAY + days(2)]
+
+
+def test_ended_and_other_site_prescriptions_are_not_on_the_list(
+    org_dk, make_client, prescribe, doctor, desk_site
+):
+    ended, elsewhere = make_client(org_dk), make_client(org_dk)
+    services.prescription_end(
+        prescription=prescribe(ended, starts_on=FRIDAY), actor=doctor, on=FRIDAY, reason="Stop"
+    )
+    other_site = org_dk.sites.exclude(pk=desk_site.pk).first()
+    open_all_day(other_site)
+    prescribe(elsewhere, starts_on=FRIDAY, site=other_site)
+    assert selectors.desk(desk_site, now=at(FRIDAY, 9)).rows == []
+
+
+def build_history(org_dk, make_client, prescribe, nurse, *, clients: int, history_days: int):
+    """``clients`` clients on methadone since ``history_days`` ago with a dose every day
+    until yesterday (written in bulk: the desk's rules are not under test here)."""
+    start = FRIDAY - days(history_days)
+    rows: list[Dispensing] = []
+    for _ in range(clients):
+        # Prescribed on Friday, then dated back: the history is what is measured here.
+        prescription = prescribe(make_client(org_dk), starts_on=FRIDAY)
+        version = services.current_version(prescription)
+        PrescriptionVersion.objects.filter(pk=version.pk).update(starts_on=start)
+        Prescription.objects.filter(pk=prescription.pk).update(doses_counted_from=start)
+        rows.extend(
+            Dispensing(
+                client_id=prescription.client_id,
+                prescription=prescription,
+                version=version,
+                organisation_id=org_dk.pk,
+                site_id=version.site_id,
+                day=start + days(n),
+                kind=DispensingKind.SUPERVISED,
+                quantity=Decimal("60"),
+                handed_out_at=at(start + days(n)),
+                handed_out_by=nurse,
+                handover=uuid.uuid4(),
+            )
+            for n in range(history_days)
+        )
+    Dispensing.objects.bulk_create(rows)
+
+
+def desk_queries(site) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        selectors.desk(site, now=at(FRIDAY, 9))
+    return len(captured.captured_queries)
+
+
+def test_the_desk_query_count_does_not_grow_with_clients_or_history(
+    org_dk, make_client, prescribe, nurse, desk_site
+):
+    """MED-2: 3 clients with 5 days of doses, then 40 clients with 120 days: same count."""
+    build_history(org_dk, make_client, prescribe, nurse, clients=3, history_days=5)
+    few = desk_queries(desk_site)
+    build_history(org_dk, make_client, prescribe, nurse, clients=37, history_days=120)
+    many = desk_queries(desk_site)
+    assert len(selectors.desk(desk_site, now=at(FRIDAY, 9)).rows) == 40
+    assert few == many
+    assert many <= 8
+
+
+def test_the_desk_page_logs_every_client_shown_in_bounded_queries(
+    org_dk, make_client, prescribe, nurse, desk_site, django_assert_max_num_queries
+):
+    """PRV-1: the desk shows who is in treatment: each client listed is logged as seen."""
+    open_all_day(desk_site)
+    build_history(org_dk, make_client, prescribe, nurse, clients=30, history_days=30)
+    http = login(HttpClient(), nurse)
+    before = AccessEvent.objects.filter(view="dispensing_desk").count()
+    with django_assert_max_num_queries(25):
+        response = http.get(f"/medication/desk/{desk_site.uuid}/")
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="desk-row"') == 30
+    assert AccessEvent.objects.filter(view="dispensing_desk").count() - before == 30
+
+
+def test_the_outsider_does_not_reach_the_desk(outsider, desk_site):
+    http = login(HttpClient(), outsider)
+    assert http.get(f"/medication/desk/{desk_site.uuid}/").status_code == 404
