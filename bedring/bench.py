@@ -278,7 +278,7 @@ def medication_rows(
     todays = Dispensing.objects.filter(prescription__in=active_ones, day=today)
     StockMovement.objects.filter(dispensing__in=todays).delete()
     todays.delete()
-    half = max(1, len(active_ones) // 2)
+    third = max(1, len(active_ones) // 3)
 
     def record(i: int) -> int:
         try:
@@ -289,7 +289,11 @@ def medication_rows(
             return exc.status
         return 201
 
-    by_service, by_api = active_ones[:half], active_ones[half:]
+    by_service, by_api, by_desk = (
+        active_ones[:third],
+        active_ones[third : 2 * third],
+        active_ones[2 * third :],
+    )
     rows = [
         measure(
             "record a dispensing (service, all rules)",
@@ -305,6 +309,17 @@ def medication_rows(
                     {"site": str(site.uuid)},
                     content_type="application/json",
                     HTTP_AUTHORIZATION=f"Bearer {nurse_token}",
+                ).status_code
+            ),
+        ),
+        measure(
+            "record a dispensing (desk tap, htmx row)",
+            min(runs, len(by_desk)),
+            lambda i: (
+                nurse_http.post(
+                    f"/medication/desk/{site.uuid}/{by_desk[i].uuid}/dispense/",
+                    {},
+                    HTTP_HX_REQUEST="true",
                 ).status_code
             ),
         ),
@@ -451,7 +466,17 @@ def main() -> None:
         "--desk-clients", type=int, default=300, help="clients on the desk's list today"
     )
     args = parser.parse_args()
-    configure(os.environ.get("BENCH_DATABASE_URL"))
+    url = os.environ.get("BENCH_DATABASE_URL")
+    # The benchmark rewrites a site's hours and takes back the day's doses it recorded: it
+    # must never run on a database that holds real work.
+    if url and "bench" not in url.rsplit("/", 1)[-1]:
+        print(
+            "BENCH_DATABASE_URL must name a benchmark database (its name contains 'bench'), "
+            "e.g. postgres://postgres@127.0.0.1:5432/bedring_bench",
+            file=sys.stderr,
+        )
+        return
+    configure(url)
     try:
         run(
             args.clients,

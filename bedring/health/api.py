@@ -3,21 +3,28 @@
 Every operation sits under the client (``/clients/{client_id}/...``, the client's public
 UUID) and reads it through ``clients.access.client_for``: another organisation's client is
 404, a role without the permission 403, and every successful call is in the access log.
+
+The lists of screenings, vaccinations, health contacts and pregnancies are pages:
+``?offset=&limit=`` (limit 1 to 200, default 50) answering ``{count, results}``, as the
+other client records in the API.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
+from bedring.core.errors import ValidationFailed
 
 from . import selectors, services
 from .models import HealthContact, Pregnancy, PregnancyFollowUp, Screening, Vaccination
@@ -42,6 +49,8 @@ FollowUpKindIn = Literal[
 ]
 PartnerIn = Literal["", "child_expert", "family_clinic", "gp", "child_welfare"]
 Note = Field("", max_length=2000)
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -54,6 +63,15 @@ def _client(request: HttpRequest, client_id: UUID, view: str, perm: Perm) -> Cli
 
 def _recorder(user: object) -> str:
     return getattr(user, "username", "")
+
+
+def _slice(rows: QuerySet[Any], offset: int, limit: int) -> tuple[int, list[Any]]:
+    """The total and one page of ``rows``; an impossible page is 422 ``invalid_page``."""
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(
+            "invalid_page", _("offset must be 0 to 1,000,000 and limit 1 to 200.")
+        )
+    return rows.count(), list(rows[offset : offset + limit])
 
 
 # --- screenings (HLT-1) --------------------------------------------------------------------
@@ -103,11 +121,19 @@ def screening_out(s: Screening) -> ScreeningOut:
     )
 
 
-@router.get("/clients/{client_id}/screenings", response=list[ScreeningOut])
-def screening_list(request: HttpRequest, client_id: UUID) -> list[ScreeningOut]:
-    """HLT-1: the client's screenings, latest offer first."""
+class ScreeningPage(Schema):
+    count: int
+    results: list[ScreeningOut]
+
+
+@router.get("/clients/{client_id}/screenings", response=ScreeningPage)
+def screening_list(
+    request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 50
+) -> ScreeningPage:
+    """HLT-1: the client's screenings, latest offer first, a page at a time."""
     client = _client(request, client_id, "api_health_screenings", Perm.CLIENT_READ)
-    return [screening_out(s) for s in selectors.client_screenings(client)]
+    count, rows = _slice(selectors.client_screenings(client), offset, limit)
+    return ScreeningPage(count=count, results=[screening_out(s) for s in rows])
 
 
 @router.post("/clients/{client_id}/screenings", response={201: ScreeningOut})
@@ -180,11 +206,20 @@ def vaccination_out(v: Vaccination) -> VaccinationOut:
     )
 
 
-@router.get("/clients/{client_id}/vaccinations", response=list[VaccinationOut])
-def vaccination_list(request: HttpRequest, client_id: UUID) -> list[VaccinationOut]:
-    """HLT-2: the doses given, per schedule in dose order, each with the next dose's date."""
+class VaccinationPage(Schema):
+    count: int
+    results: list[VaccinationOut]
+
+
+@router.get("/clients/{client_id}/vaccinations", response=VaccinationPage)
+def vaccination_list(
+    request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 50
+) -> VaccinationPage:
+    """HLT-2: the doses given, per schedule in dose order, each with the next dose's date,
+    a page at a time."""
     client = _client(request, client_id, "api_health_vaccinations", Perm.CLIENT_READ)
-    return [vaccination_out(v) for v in selectors.client_vaccinations(client)]
+    count, rows = _slice(selectors.client_vaccinations(client), offset, limit)
+    return VaccinationPage(count=count, results=[vaccination_out(v) for v in rows])
 
 
 @router.post("/clients/{client_id}/vaccinations", response={201: VaccinationOut})
@@ -229,11 +264,20 @@ def contact_out(c: HealthContact) -> HealthContactOut:
     )
 
 
-@router.get("/clients/{client_id}/health-contacts", response=list[HealthContactOut])
-def contact_list(request: HttpRequest, client_id: UUID) -> list[HealthContactOut]:
-    """HLT-3: contraception counselling, NADA, health conversations, dental referrals."""
+class HealthContactPage(Schema):
+    count: int
+    results: list[HealthContactOut]
+
+
+@router.get("/clients/{client_id}/health-contacts", response=HealthContactPage)
+def contact_list(
+    request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 50
+) -> HealthContactPage:
+    """HLT-3: contraception counselling, NADA, health conversations, dental referrals,
+    latest first, a page at a time."""
     client = _client(request, client_id, "api_health_contacts", Perm.CLIENT_READ)
-    return [contact_out(c) for c in selectors.client_health_contacts(client)]
+    count, rows = _slice(selectors.client_health_contacts(client), offset, limit)
+    return HealthContactPage(count=count, results=[contact_out(c) for c in rows])
 
 
 @router.post("/clients/{client_id}/health-contacts", response={201: HealthContactOut})
@@ -328,11 +372,19 @@ def _pregnancy(client: Client, pregnancy_id: UUID) -> Pregnancy:
     return pregnancy
 
 
-@router.get("/clients/{client_id}/pregnancies", response=list[PregnancyOut])
-def pregnancy_list(request: HttpRequest, client_id: UUID) -> list[PregnancyOut]:
-    """HLT-4: the client's pregnancies, latest first."""
+class PregnancyPage(Schema):
+    count: int
+    results: list[PregnancyOut]
+
+
+@router.get("/clients/{client_id}/pregnancies", response=PregnancyPage)
+def pregnancy_list(
+    request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 50
+) -> PregnancyPage:
+    """HLT-4: the client's pregnancies, latest first, a page at a time."""
     client = _client(request, client_id, "api_health_pregnancies", Perm.CLIENT_READ)
-    return [pregnancy_out(p) for p in selectors.client_pregnancies(client)]
+    count, rows = _slice(selectors.client_pregnancies(client), offset, limit)
+    return PregnancyPage(count=count, results=[pregnancy_out(p) for p in rows])
 
 
 @router.post("/clients/{client_id}/pregnancies", response={201: PregnancyOut})

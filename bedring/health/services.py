@@ -3,8 +3,11 @@ the old and new values, the client's open episode gets a timeline event.
 
 Rules decided here where the sources are silent:
 
-* **Dates.** No health record is dated in the future (the organisation's today) or before
-  the client's birth date (``date_in_future``, ``date_before_birth``).
+* **Dates.** No health record is dated in the future (the organisation's today), before
+  the client's birth date or before :data:`EARLIEST_DAY` (``date_in_future``,
+  ``date_before_birth``, ``date_too_early``): a date typed as year 1 or 9999 is a typing
+  error, and the date arithmetic after the check (a due date weeks before or after the
+  day, a next dose months after it) then stays inside the calendar.
 * **Mandatory screenings (HLT-1).** When an episode opens, one SCREENING deadline per key in
   the rule pack's ``mandatory_screenings`` (Assens: HIV, hepatitis B and C) is due
   ``mandatory_screening_days`` (default 14) after the inquiry. A screening of that key with a
@@ -32,6 +35,8 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import User
@@ -68,11 +73,20 @@ from .schedules import (
 DUE_DATE_MAX_AHEAD = datetime.timedelta(weeks=42)
 DUE_DATE_MAX_OVERDUE = datetime.timedelta(weeks=3)
 NOTE_MAX = 2000
+# No health record is older than this: an earlier date is a typing error (and a day at the
+# calendar's edge would overflow the date arithmetic).
+EARLIEST_DAY = datetime.date(1900, 1, 1)
 
 # --- shared checks -------------------------------------------------------------------------
 
 
 def _check_day(client: Client, day: datetime.date, field: str) -> None:
+    """Every date of a health record: not before :data:`EARLIEST_DAY`, not in the future,
+    not before the client's birth. Called before any arithmetic on the date."""
+    if day < EARLIEST_DAY:
+        raise ValidationFailed(
+            "date_too_early", _("The date cannot be before 1 January 1900."), field=field
+        )
     if day > local_today(client.organisation):
         raise ValidationFailed(
             "date_in_future", _("The date cannot be in the future."), field=field
@@ -209,7 +223,12 @@ def screening_record(
             basis__value=kind, episode__opened_on__lte=on
         ),
         on=on,
-        note=f"{kind}: {'declined' if declined else 'sample taken'}",
+        note=(
+            gettext("%(screening)s: declined")
+            if declined
+            else gettext("%(screening)s: sample taken")
+        )
+        % {"screening": label},
     )
     outcome = _("declined") if declined else screening.get_result_display()
     _event(
@@ -322,7 +341,8 @@ def vaccination_record(
         _close(
             _open_deadlines(client, DeadlineKind.VACCINATION).filter(subject_id=earlier[-1].pk),
             on=given_on,
-            note=f"{schedule}: dose {dose}",
+            note=gettext("%(vaccination)s: dose %(dose)d")
+            % {"vaccination": vaccination.get_schedule_display(), "dose": dose},
         )
     episode = _event(
         client,
@@ -406,7 +426,8 @@ def pregnancy_record(
         client,
         actor,
         "health_pregnancy",
-        str(estimated_due_on),
+        gettext("Estimated due date %(date)s")
+        % {"date": date_format(estimated_due_on, "SHORT_DATE_FORMAT")},
         {"status": PregnancyStatus.ONGOING, "estimated_due_on": str(estimated_due_on)},
     )
     return pregnancy
@@ -525,7 +546,7 @@ def pregnancy_follow_up_record(
                 subject_id=pregnancy.pk
             ),
             on=on,
-            note="follow-up after birth",
+            note=str(follow_up.get_kind_display()),
         )
     summary = str(follow_up.get_kind_display())
     if partner:

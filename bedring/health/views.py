@@ -1,6 +1,8 @@
 """The client's health page and its forms (HLT-1..4). Thin: parse, check access (through
 clients.access and health.access), call one service, render. A refusal shows the page again
-with the reason next to the field (422); a success redirects to the page."""
+with the reason next to the field (422); a success redirects to the page. The page shows the
+latest entries of each list; the full lists (screenings, health contacts, a pregnancy's
+follow-up) are pages of their own, a page at a time."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -137,6 +141,86 @@ def client_health(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="health")
     return _page(request, client)
+
+
+def _history(
+    request: HttpRequest,
+    client: Client,
+    *,
+    title: str,
+    table: str,
+    page: Page[Any],
+    **extra: Any,
+) -> HttpResponse:
+    """One page of a full list, latest first, with a link back to the health page."""
+    return render(
+        request,
+        "health/history.html",
+        {
+            **client_context(request, client, "health"),
+            "title": title,
+            "table": table,
+            "page": page,
+            "health_url": reverse("health:client", args=[client.uuid]),
+            **extra,
+        },
+    )
+
+
+@staff_view(Perm.CLIENT_READ, scope="client")
+def screening_history(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    """HLT-1: all the client's screenings, latest offer first, a page at a time."""
+    staff = staff_for_request(request)
+    client = client_for(request, staff, client_uuid, view="health_screenings")
+    page = selectors.screening_page(client, request.GET.get("page"))
+    return _history(
+        request,
+        client,
+        title=_("Screenings"),
+        table="health/partials/_screenings.html",
+        page=page,
+        # A result still pending can be recorded here too (the health page shows the latest).
+        screening_rows=[
+            ScreeningRow(
+                screening=s,
+                result_form=_result_form(s) if s.result == ScreeningResult.PENDING else None,
+            )
+            for s in page
+        ],
+    )
+
+
+@staff_view(Perm.CLIENT_READ, scope="client")
+def contact_history(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    """HLT-3: all the client's health contacts, latest first, a page at a time."""
+    staff = staff_for_request(request)
+    client = client_for(request, staff, client_uuid, view="health_contacts")
+    page = selectors.health_contact_page(client, request.GET.get("page"))
+    return _history(
+        request,
+        client,
+        title=_("Health contacts"),
+        table="health/partials/_contacts.html",
+        page=page,
+        contacts=list(page),
+    )
+
+
+@staff_view(Perm.CLIENT_READ, scope="client")
+def follow_up_history(request: HttpRequest, pregnancy_uuid: str) -> HttpResponse:
+    """HLT-4: all the follow-up entries of a pregnancy, latest first, a page at a time."""
+    staff = staff_for_request(request)
+    pregnancy = pregnancy_for(request, staff, pregnancy_uuid, view="health_follow_ups")
+    page = selectors.follow_up_page(pregnancy, request.GET.get("page"))
+    return _history(
+        request,
+        pregnancy.client,
+        title=_("Pregnancy follow-up"),
+        table="health/partials/_follow_ups.html",
+        page=page,
+        follow_ups=list(page),
+        pregnancy=pregnancy,
+    )
 
 
 @require_POST

@@ -156,6 +156,11 @@ class TravelCertificateOut(Schema):
     issued_on: datetime.date
 
 
+class TravelCertificatePage(Schema):
+    count: int
+    results: list[TravelCertificateOut]
+
+
 def certificate_out(c: TravelCertificate) -> TravelCertificateOut:
     medicine = c.prescription.medicine
     return TravelCertificateOut(
@@ -176,11 +181,18 @@ def certificate_out(c: TravelCertificate) -> TravelCertificateOut:
     )
 
 
-@router.get(f"{CLIENT}/travel-certificates", response=list[TravelCertificateOut])
-def certificate_list(request: HttpRequest, client_id: UUID) -> list[TravelCertificateOut]:
-    """MED-5: the client's travel certificates, newest first."""
+@router.get(f"{CLIENT}/travel-certificates", response=TravelCertificatePage)
+def certificate_list(
+    request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 50
+) -> TravelCertificatePage:
+    """MED-5: the client's travel certificates, newest first, a page at a time."""
     client = _client(request, client_id, view="api_travel_certificates")
-    return [certificate_out(c) for c in selectors.certificates_of(client)[:MAX_PAGE]]
+    _check_page(offset, limit)
+    certificates = selectors.certificates_of(client)
+    return TravelCertificatePage(
+        count=certificates.count(),
+        results=[certificate_out(c) for c in certificates[offset : offset + limit]],
+    )
 
 
 @router.post(f"{CLIENT}/travel-certificates", response={201: TravelCertificateOut})
@@ -272,14 +284,19 @@ class ChargeOut(Schema):
     balance: Decimal
 
 
+# The ledger's column holds at most 99999999.99, in cents: a larger or finer amount is
+# refused as invalid_input before the service is called.
+AMOUNT_DESCRIPTION = "Euro, more than 0, at most 99999999.99 and two decimals (cents)."
+
+
 class PaymentIn(Schema):
-    amount: Decimal
+    amount: Decimal = Field(..., max_digits=10, decimal_places=2, description=AMOUNT_DESCRIPTION)
     on: datetime.date | None = None
     note: str = Field("", max_length=300)
 
 
 class WriteOffIn(Schema):
-    amount: Decimal
+    amount: Decimal = Field(..., max_digits=10, decimal_places=2, description=AMOUNT_DESCRIPTION)
     on: datetime.date | None = None
     note: str = Field("", max_length=300, description="Why the amount is written off; required.")
 

@@ -72,17 +72,25 @@ def _medication_over(calendar: SiteCalendar, now: datetime.datetime) -> bool:
     return local.time() >= max(i.end for i in intervals)
 
 
-def desk(site: Site, *, now: datetime.datetime, apply_holds: bool = True) -> Desk:
+def desk(
+    site: Site,
+    *,
+    now: datetime.datetime,
+    apply_holds: bool = True,
+    prescription_ids: list[int] | None = None,
+) -> Desk:
     """MED-2, MED-6: today's list at a site: who is due, who has collected, who is missing,
     the take-home doses due and the holds. Missed doses put a prescription on hold here as
     well as at the next dose (``apply_holds``), so the desk shows the hold the morning after
-    the third missed day."""
+    the third missed day. ``prescription_ids`` limits the list (one row, after a dose)."""
     calendar = site_calendar(site)
     today = calendar.local(now).date()
     limit = rules_for(site.organisation).missed_dose_hold_days
+    current = PrescriptionVersion.objects.filter(site=site)
+    if prescription_ids is not None:
+        current = current.filter(prescription_id__in=prescription_ids)
     versions = list(
-        PrescriptionVersion.objects.filter(
-            site=site,
+        current.filter(
             is_current=True,
             prescription__status__in=[PrescriptionStatus.ACTIVE, PrescriptionStatus.ON_HOLD],
             starts_on__lte=today,
@@ -92,8 +100,11 @@ def desk(site: Site, *, now: datetime.datetime, apply_holds: bool = True) -> Des
         .order_by("client__last_name", "client__first_name", "client_id", "prescription_id")
     )
     ids = [v.prescription_id for v in versions]
+    # The latest dose before today, within what missed_in_a_row may look back at: years of
+    # history are not read (the index on (prescription, day) serves the range).
+    window_start = today - datetime.timedelta(days=rules.lookback_days(limit))
     last_before = dict(
-        Dispensing.objects.filter(prescription_id__in=ids, day__lt=today)
+        Dispensing.objects.filter(prescription_id__in=ids, day__lt=today, day__gte=window_start)
         .exclude(kind=DispensingKind.EXCEPTION)
         .values("prescription_id")
         .annotate(last=Max("day"))
@@ -193,7 +204,7 @@ def client_medication(client: Client) -> ClientMedication:
     """The client's prescriptions (current version each, newest first) and the last doses."""
     versions = (
         PrescriptionVersion.objects.filter(client=client, is_current=True)
-        .select_related("prescription__medicine", "site", "prescriber")
+        .select_related("prescription__medicine", "prescription__client", "site", "prescriber")
         .order_by("-prescription__created_at")
     )
     recent = list(

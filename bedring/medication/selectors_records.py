@@ -28,8 +28,21 @@ from bedring.accounts.access import Staff
 from bedring.clients.models import Client
 from bedring.pathway.services.episode import local_today
 
-from .models import CoPaymentEntry, SubstanceGroup, TestResult, TravelCertificate, UrineTest
-from .services_records import CHARGE_KINDS, copayment_balance, copayments_apply, is_positive
+from .models import (
+    ChargeKind,
+    CoPaymentEntry,
+    SubstanceGroup,
+    TestResult,
+    TravelCertificate,
+    UrineTest,
+)
+from .services_records import (
+    CHARGE_KINDS,
+    copayment_balance,
+    copayments_apply,
+    is_positive,
+    medicine_note_shown,
+)
 
 RECENT_URINE_TESTS = 24
 RECENT_CERTIFICATES = 10
@@ -270,11 +283,26 @@ def certificates_of(client: Client) -> QuerySet[TravelCertificate]:
 # --- co-payments ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LedgerLine:
+    """A ledger entry as a row of the pages, with its note in the reader's language."""
+
+    entry: CoPaymentEntry
+
+    @property
+    def note(self) -> str:
+        """Rendered when the page is: a medicine row's figures in the active language's
+        number format ("7 × 0,30" in Dutch); other notes as they were written."""
+        if self.entry.kind == ChargeKind.MEDICINE:
+            return medicine_note_shown(self.entry.note)
+        return self.entry.note
+
+
 @dataclass
 class CopaymentSummary:
     applies: bool
     balance: Decimal = Decimal("0.00")
-    recent: list[CoPaymentEntry] = field(default_factory=list)
+    recent: list[LedgerLine] = field(default_factory=list)
 
 
 def ledger_entries(client: Client) -> QuerySet[CoPaymentEntry]:
@@ -301,12 +329,14 @@ def copayment_summary(client: Client) -> CopaymentSummary:
     return CopaymentSummary(
         applies=True,
         balance=copayment_balance(client),
-        recent=list(ledger_entries(client)[:RECENT_LEDGER_ENTRIES]),
+        recent=[LedgerLine(e) for e in ledger_entries(client)[:RECENT_LEDGER_ENTRIES]],
     )
 
 
-def ledger_page(client: Client, page_number: Any) -> Page[CoPaymentEntry]:
-    return Paginator(ledger_entries(client), LEDGER_PAGE_SIZE).get_page(page_number)
+def ledger_page(client: Client, page_number: Any) -> tuple[Page[CoPaymentEntry], list[LedgerLine]]:
+    """One page of the ledger (50 entries), newest first, and its entries as rows."""
+    page = Paginator(ledger_entries(client), LEDGER_PAGE_SIZE).get_page(page_number)
+    return page, [LedgerLine(e) for e in page.object_list]
 
 
 # --- the client's medication page ----------------------------------------------------------

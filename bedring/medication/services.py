@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -348,6 +349,26 @@ def prescription_change(
             _("The prescription has started: its start date cannot change."),
             field="starts_on",
         )
+    today = local_today(prescription.organisation)
+    if terms.starts_on != old.starts_on:
+        if terms.starts_on < today:
+            raise ValidationFailed(
+                "start_in_past",
+                _("A prescription cannot start in the past."),
+                field="starts_on",
+            )
+        _check_substitution(
+            client=prescription.client,
+            medicine=prescription.medicine,
+            starts_on=terms.starts_on,
+            exclude=prescription.pk,
+        )
+    if terms.ends_on is not None and terms.ends_on < today:
+        raise ValidationFailed(
+            "end_in_past",
+            _("The end date has passed: to stop the prescription now, end it."),
+            field="ends_on",
+        )
     _check_terms(
         organisation=prescription.organisation, medicine=prescription.medicine, terms=terms
     )
@@ -407,8 +428,10 @@ def prescription_end(
         raise ValidationFailed(
             "end_before_start", _("The end date is before the start date."), field="on"
         )
+    # Take-home doses already handed out for later days stay on record: a doctor must be
+    # able to stop a prescription at once (an overdose), whatever is at the client's home.
     last_dose = (
-        Dispensing.objects.filter(prescription=prescription)
+        Dispensing.objects.filter(prescription=prescription, day__lte=today)
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
@@ -528,7 +551,8 @@ def hold_for_missed_doses(
     Answers whether the hold was put now."""
     with transaction.atomic():
         locked = prescription_for_update(prescription)
-        if locked.status != PrescriptionStatus.ACTIVE:
+        # A review since the run was counted (a desk page loaded before it) has the last word.
+        if locked.status != PrescriptionStatus.ACTIVE or since < locked.doses_counted_from:
             return False
         locked.status = PrescriptionStatus.ON_HOLD
         locked.held_since = today
@@ -658,10 +682,13 @@ def _hold_first(
     """Put the prescription on hold first if missed doses say so, in its own transaction
     (before the dose's), so the hold stays when the dose is then refused."""
     at = at or timezone.now()
-    calendar = site_calendar(site)
+    version = current_version(prescription)
+    # Missed days are counted on the calendar of the prescription's own site; a dose asked
+    # for at another site is refused after this (wrong_site).
+    calendar = site_calendar(version.site if version.site_id != site.pk else site)
     apply_hold_if_due(
         prescription=prescription,
-        version=current_version(prescription),
+        version=version,
         calendar=calendar,
         today=calendar.local(at).date(),
     )
@@ -675,13 +702,45 @@ def _prepare(
     at: datetime.datetime,
     calendar: SiteCalendar,
 ) -> tuple[Prescription, PrescriptionVersion, datetime.date]:
-    """Inside the dose's transaction: lock the prescription and check every rule."""
+    """Inside the dose's transaction: lock the client (one client's doses queue, whichever
+    prescription they are on), then the prescription, and check every rule."""
+    Client.objects.select_for_update().filter(pk=prescription.client_id).first()
     locked = prescription_for_update(prescription)
     version = current_version(locked)
     day = _check_can_dispense(
         prescription=locked, version=version, site=site, calendar=calendar, at=at, actor=actor
     )
     return locked, version, day
+
+
+def _check_one_substitution_dose(prescription: Prescription, days: list[datetime.date]) -> None:
+    """MED-2, MED-8: a client takes one substitution medicine a day. A dose of another
+    substitution prescription on the same day (one ended and a new one started that day) is
+    refused; the client row lock makes the check safe against a simultaneous dose."""
+    if not prescription.medicine.is_substitution:
+        return
+    other = (
+        Dispensing.objects.filter(
+            client_id=prescription.client_id,
+            day__in=days,
+            prescription__medicine__is_substitution=True,
+        )
+        .exclude(prescription=prescription)
+        .exclude(kind=DispensingKind.EXCEPTION)
+        .order_by("day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise Conflict(
+            "substitution_already_dispensed",
+            _(
+                "The client already had a dose of substitution medicine for %(day)s on "
+                "another prescription."
+            )
+            % {"day": _show(other)},
+            details={"day": other.isoformat()},
+        )
 
 
 def _insert_dose(dispensing: Dispensing) -> Dispensing:
@@ -752,6 +811,7 @@ def dispense(
                 % {"day": _show(day)},
                 details={"day": day.isoformat()},
             )
+        _check_one_substitution_dose(locked, [day])
         dispensing = _insert_dose(
             Dispensing(
                 client_id=locked.client_id,
@@ -807,6 +867,7 @@ def take_home_handover(
             rules.check_take_home(wanted, allowed=allowed, covered=covered)
         except rules.DoseRuleError as exc:
             raise rule_error(exc) from exc
+        _check_one_substitution_dose(locked, wanted)
         handover = uuid_lib.uuid4()
         recipient = version.delivery if version.delivery != Delivery.PHARMACY else Delivery.CLINIC
         made = [
@@ -843,8 +904,8 @@ def dispense_exception(
 ) -> Dispensing:
     """MED-2: a second dose on a day only as an explicit exception: a replacement for a lost
     or vomited dose, or an extra dose, always with a written reason. The day's regular dose
-    must have been handed out (otherwise it is simply the day's dose). The quantity is at most
-    the daily dose."""
+    must have been handed out (otherwise it is simply the day's dose). The exceptions of a
+    day add up to at most the daily dose."""
     if exception_reason not in ExceptionReason.values:
         raise ValidationFailed(
             "bad_exception",
@@ -874,6 +935,19 @@ def dispense_exception(
                 "exception_quantity",
                 _("An exception dose is more than 0 and at most the daily dose of %(dose)s.")
                 % {"dose": _show(version.daily_dose)},
+                field="quantity",
+            )
+        given = Dispensing.objects.filter(
+            prescription=locked, day=day, kind=DispensingKind.EXCEPTION
+        ).aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+        if given + amount > version.daily_dose:
+            raise Conflict(
+                "exception_limit",
+                _(
+                    "Exception doses on one day add up to at most the daily dose of %(dose)s; "
+                    "%(given)s has already been handed out as exceptions today."
+                )
+                % {"dose": _show(version.daily_dose), "given": _show(given)},
                 field="quantity",
             )
         dispensing = _insert_dose(

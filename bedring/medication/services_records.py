@@ -25,8 +25,12 @@ Rules decided here where the sources are silent:
   elsewhere every write is refused with ``no_charges``. A week is charged once, after it has
   ended (so the doses of the whole week are counted): the share of the week price, and the
   medicine share per dose handed out that week (supervised, take-home and exception doses).
-  A week without doses has no medicine row. Payments may exceed the balance (a client may
-  pay ahead); a write-off needs a note and may not exceed what is owed.
+  A week without doses has no medicine row. Weeks of the years 1900 to 2999 only: outside
+  them a week is a typing error (and 9999-W52 would end after the calendar does). The
+  medicine row's note keeps the figures in a fixed, language-neutral form ("7 x 0.30");
+  the pages show it in the reader's number format (``medicine_note_shown``). Payments may
+  exceed the balance (a client may pay ahead); a write-off needs a note and may not exceed
+  what is owed.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, Sum, Value, When
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, User
@@ -74,6 +78,8 @@ CHARGE_KINDS = (ChargeKind.WEEK_PRICE, ChargeKind.MEDICINE)
 CREDIT_KINDS = (ChargeKind.PAYMENT, ChargeKind.WRITE_OFF)
 DOSE_KINDS = (DispensingKind.SUPERVISED, DispensingKind.TAKE_HOME, DispensingKind.EXCEPTION)
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_YEARS = (1900, 2999)  # the years a co-payment week may be in
+MEDICINE_NOTE_RE = re.compile(r"^(\d+) x (\d+(?:\.\d+)?)$")
 # ATC groups of the benzodiazepines (anxiolytics, hypnotics, clonazepam): psychotropic
 # substances under the 1971 Convention, which the Schengen certificate covers.
 BENZODIAZEPINE_ATC = ("N05BA", "N05CD", "N03AE")
@@ -82,13 +88,24 @@ BENZODIAZEPINE_ATC = ("N05BA", "N05CD", "N03AE")
 # --- pure rules ----------------------------------------------------------------------------
 
 
+class WeekOutOfRange(ValueError):
+    """An ISO week outside ``WEEK_YEARS``."""
+
+
 def week_days(week: str) -> tuple[datetime.date, datetime.date]:
-    """The Monday and Sunday of an ISO week written "2026-W48". ValueError if it is none."""
+    """The Monday and Sunday of an ISO week written "2026-W48". ValueError if it is none,
+    ``WeekOutOfRange`` (a ValueError) if its year is not within ``WEEK_YEARS``."""
     match = WEEK_RE.match(week)
     if match is None:
         raise ValueError(week)
-    monday = datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    return monday, monday + datetime.timedelta(days=6)
+    year, number = int(match[1]), int(match[2])
+    if not WEEK_YEARS[0] <= year <= WEEK_YEARS[1]:
+        raise WeekOutOfRange(week)
+    try:
+        monday = datetime.date.fromisocalendar(year, number, 1)
+        return monday, monday + datetime.timedelta(days=6)
+    except OverflowError as exc:  # unreachable within WEEK_YEARS; never a 500
+        raise ValueError(week) from exc
 
 
 def week_of(day: datetime.date) -> str:
@@ -112,6 +129,33 @@ def is_narcotic_or_psychotropic(medicine: Medicine) -> bool:
 
 def is_positive(results: Mapping[str, str]) -> bool:
     return any(value == TestResult.POSITIVE for value in results.values())
+
+
+def medicine_note(doses: int, share_per_dose: Decimal) -> str:
+    """MED-9: the stored note of a week's medicine row: the doses and the share per dose,
+    language-neutral ("7 x 0.30"), so that the figures can be read back."""
+    return f"{doses} x {share_per_dose}"
+
+
+def medicine_note_figures(note: str) -> tuple[int, Decimal] | None:
+    """The doses and the share per dose of a note written by ``medicine_note``; None for
+    any other text."""
+    match = MEDICINE_NOTE_RE.match(note)
+    if match is None:
+        return None
+    return int(match[1]), Decimal(match[2])
+
+
+def medicine_note_shown(note: str) -> str:
+    """A medicine row's note in the active language's number format: "7 × 0,30" in Dutch.
+    A note that is not in ``medicine_note``'s form is shown as it is."""
+    figures = medicine_note_figures(note)
+    if figures is None:
+        return note
+    doses, share = figures
+    exponent = share.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{number_format(doses)} × {number_format(share, decimal_pos=places)}"
 
 
 # --- shared --------------------------------------------------------------------------------
@@ -210,7 +254,8 @@ def urine_test_record(
             episode=episode,
             actor=actor,
             kind="urine_test",
-            summary=sampled_on.isoformat(),
+            # Stored text, in the recording staff member's language like the other events.
+            summary=date_format(sampled_on, "SHORT_DATE_FORMAT"),
             data={
                 "urine_test": str(test.uuid),
                 "positive": positive,
@@ -428,7 +473,15 @@ def copayment_charge_week(
     week = week.strip()
     try:
         monday, sunday = week_days(week)
-    except ValueError as exc:
+    except WeekOutOfRange as exc:
+        raise ValidationFailed(
+            "week_out_of_range",
+            _("Charge a week of the years %(first)d to %(last)d.")
+            % {"first": WEEK_YEARS[0], "last": WEEK_YEARS[1]},
+            field="week",
+            details={"first_year": WEEK_YEARS[0], "last_year": WEEK_YEARS[1]},
+        ) from exc
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             "invalid_week", _("Write the week as an ISO week, e.g. 2026-W48."), field="week"
         ) from exc
@@ -447,7 +500,7 @@ def copayment_charge_week(
     amounts = [
         (ChargeKind.WEEK_PRICE, rules.co_payment_week_share, ""),
         # The medicine row names the doses counted, for the client's questions later.
-        (ChargeKind.MEDICINE, medicine_share * doses, f"{doses} x {medicine_share}"),
+        (ChargeKind.MEDICINE, medicine_share * doses, medicine_note(doses, medicine_share)),
     ]
     rows = [
         CoPaymentEntry(
@@ -488,12 +541,13 @@ def _amount(amount: Decimal | str | int | float) -> Decimal:
         raise ValidationFailed(
             "amount_not_positive", _("The amount must be more than zero."), field="amount"
         )
+    # The maximum before rounding: quantize() cannot round 1e30 to cents (InvalidOperation).
+    if value > AMOUNT_MAX:
+        raise ValidationFailed("amount_too_large", _("The amount is too large."), field="amount")
     if value != value.quantize(Decimal("0.01")):
         raise ValidationFailed(
             "amount_precision", _("An amount has at most two decimals (cents)."), field="amount"
         )
-    if value > AMOUNT_MAX:
-        raise ValidationFailed("amount_too_large", _("The amount is too large."), field="amount")
     return value.quantize(Decimal("0.01"))
 
 

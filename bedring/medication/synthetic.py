@@ -180,10 +180,12 @@ def dispensing_history(
                 medicine = medicines[n % 2]
                 still_active = n < active
                 starts_on = history_start + datetime.timedelta(days=rng.randint(0, 60))
+                # Clients who stopped did so in the last two months: every client has
+                # (nearly) the whole history of daily doses, the size the issue asks for.
                 ends_on = (
                     None
                     if still_active
-                    else history_start + datetime.timedelta(days=rng.randint(200, 365 * years - 2))
+                    else yesterday - datetime.timedelta(days=rng.randint(1, 60))
                 )
                 dose = Decimal(rng.choice([40, 60, 80, 100])) if n % 2 == 0 else Decimal(16)
                 prescription = Prescription.objects.create(

@@ -309,6 +309,35 @@ def _back_to_row(site: Site, prescription: Prescription) -> HttpResponse:
     return redirect(f"{reverse('medication:desk', args=[site.uuid])}#row-{prescription.uuid}")
 
 
+def _row_response(
+    request: HttpRequest, site: Site, prescription: Prescription, *, error: str = ""
+) -> HttpResponse:
+    """htmx: the one row, swapped in place. Only this client is shown (its read was logged
+    by prescription_for), so a morning of doses does not log the whole list again per dose.
+    A refusal is shown in the row (200: htmx swaps only successful answers)."""
+    today = selectors.desk(site, now=timezone.now(), prescription_ids=[prescription.pk])
+    context = {
+        "desk": today,
+        "error": error,
+        "error_row": str(prescription.uuid) if error else "",
+        "effects": ObservationForm.base_fields["effect"].choices,  # type: ignore[attr-defined]
+    }
+    if not today.rows:
+        context["prescription"] = prescription
+        return render(request, "medication/partials/_desk_row_gone.html", context)
+    return render(request, "medication/partials/_desk_row.html", {**context, "row": today.rows[0]})
+
+
+def _desk_answer(
+    request: HttpRequest, site: Site, prescription: Prescription, *, error: str = ""
+) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row_response(request, site, prescription, error=error)
+    if error:
+        return _desk_response(request, site, error=error, error_row=str(prescription.uuid))
+    return _back_to_row(site, prescription)
+
+
 @staff_view(Perm.DISPENSE)
 def desk_dispense(request: HttpRequest, site_uuid: str, prescription_uuid: str) -> HttpResponse:
     """MED-2: one tap records today's supervised dose, with an optional observation."""
@@ -317,12 +346,7 @@ def desk_dispense(request: HttpRequest, site_uuid: str, prescription_uuid: str) 
         return _back_to_row(site, prescription)
     form = ObservationForm(request.POST)
     if not form.is_valid():
-        return _desk_response(
-            request,
-            site,
-            error=_("Choose an effect from the list."),
-            error_row=str(prescription.uuid),
-        )
+        return _desk_answer(request, site, prescription, error=_("Choose an effect from the list."))
     try:
         services.dispense(
             prescription=prescription,
@@ -331,14 +355,13 @@ def desk_dispense(request: HttpRequest, site_uuid: str, prescription_uuid: str) 
             observation=services.Observation(**form.cleaned_data),
         )
     except DomainError as exc:
-        return _desk_response(
-            request, site, error=str(exc.message), error_row=str(prescription.uuid)
+        return _desk_answer(request, site, prescription, error=str(exc.message))
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(
+            request,
+            _("Dose recorded for %(client)s.") % {"client": prescription.client.display_name},
         )
-    messages.success(
-        request,
-        _("Dose recorded for %(client)s.") % {"client": prescription.client.display_name},
-    )
-    return _back_to_row(site, prescription)
+    return _desk_answer(request, site, prescription)
 
 
 @staff_view(Perm.DISPENSE)
@@ -351,26 +374,22 @@ def desk_take_home(request: HttpRequest, site_uuid: str, prescription_uuid: str)
     try:
         days = [datetime.date.fromisoformat(d) for d in raw]
     except ValueError:
-        return _desk_response(
-            request,
-            site,
-            error=_("Choose the take-home days to hand out."),
-            error_row=str(prescription.uuid),
+        return _desk_answer(
+            request, site, prescription, error=_("Choose the take-home days to hand out.")
         )
     try:
         made = services.take_home_handover(
             prescription=prescription, actor=staff.user, site=site, days=days
         )
     except DomainError as exc:
-        return _desk_response(
-            request, site, error=str(exc.message), error_row=str(prescription.uuid)
+        return _desk_answer(request, site, prescription, error=str(exc.message))
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(
+            request,
+            _("%(count)s take-home doses handed out for %(client)s.")
+            % {"count": len(made), "client": prescription.client.display_name},
         )
-    messages.success(
-        request,
-        _("%(count)s take-home doses handed out for %(client)s.")
-        % {"count": len(made), "client": prescription.client.display_name},
-    )
-    return _back_to_row(site, prescription)
+    return _desk_answer(request, site, prescription)
 
 
 @staff_view(Perm.DISPENSE)

@@ -254,7 +254,7 @@ def copayments(request: HttpRequest, client_uuid: str) -> HttpResponse:
     applies = services.copayments_apply(client)
     extra: dict[str, Any] = {"applies": applies}
     if applies:
-        extra["page"] = selectors.ledger_page(client, request.GET.get("page"))
+        extra["page"], extra["lines"] = selectors.ledger_page(client, request.GET.get("page"))
         extra["balance"] = services.copayment_balance(client)
     return _page(request, client, "medication/records/copayments.html", **extra)
 

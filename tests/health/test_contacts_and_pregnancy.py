@@ -8,6 +8,8 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.formats import date_format
 
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.health.models import (
@@ -405,3 +407,115 @@ def test_the_follow_up_after_birth_cannot_be_before_the_birth(pregnancy, nurse):
         kind="after_birth",
         on=days_ago(org, 3),
     )
+
+
+# --- dates at the calendar's edge, timeline summaries, worklist notes ----------------------
+
+EARLY = datetime.date(1899, 12, 31)
+
+
+def test_a_pregnancy_known_since_year_one_is_refused_not_an_overflow(female, nurse):
+    """A "known since" date at the calendar's edge (a typing error) is refused with its own
+    code before any date arithmetic: 3 weeks before 0001-01-01 does not exist."""
+    assert female.birth_date is None
+    error = _refused(
+        pregnancy_record,
+        ValidationFailed,
+        "date_too_early",
+        client=female,
+        actor=nurse,
+        noted_on=datetime.date(1, 1, 1),
+        estimated_due_on=datetime.date(1, 2, 1),
+    )
+    assert error.field == "noted_on"
+    assert str(error.message) == "The date cannot be before 1 January 1900."
+
+
+@pytest.mark.parametrize(
+    ("service", "kwargs", "field"),
+    [
+        (health_contact_record, {"kind": "nada", "on": EARLY}, "on"),
+        (pregnancy_record, {"noted_on": EARLY, "estimated_due_on": EARLY}, "noted_on"),
+    ],
+)
+def test_a_health_date_before_1900_is_refused(female, nurse, service, kwargs, field):
+    error = _refused(
+        service, ValidationFailed, "date_too_early", client=female, actor=nurse, **kwargs
+    )
+    assert error.field == field
+
+
+@pytest.mark.parametrize(
+    ("service", "kwargs"),
+    [
+        (pregnancy_end, {"outcome": "birth", "on": EARLY}),
+        (pregnancy_follow_up_record, {"kind": "home_visit", "on": EARLY}),
+    ],
+)
+def test_a_pregnancy_date_before_1900_is_refused(pregnancy, nurse, service, kwargs):
+    error = _refused(
+        service, ValidationFailed, "date_too_early", pregnancy=pregnancy, actor=nurse, **kwargs
+    )
+    assert error.field == "on"
+
+
+def test_the_first_day_of_1900_is_accepted(female, nurse):
+    contact = health_contact_record(
+        client=female, actor=nurse, kind="nada", on=datetime.date(1900, 1, 1)
+    )
+    assert contact.on == datetime.date(1900, 1, 1)
+
+
+def test_a_due_date_at_the_calendars_edge_is_implausible_not_an_overflow(female, nurse):
+    """The due date is only compared with the day the pregnancy became known (itself
+    checked first): the first and the last day of the calendar are refused as implausible."""
+    for due in (datetime.date.min, datetime.date.max):
+        _refused(
+            pregnancy_record,
+            ValidationFailed,
+            "due_date_implausible",
+            client=female,
+            actor=nurse,
+            estimated_due_on=due,
+        )
+
+
+def test_a_birth_on_the_calendars_last_day_is_in_the_future_not_an_overflow(pregnancy, nurse):
+    """The follow-up after birth is computed (six weeks on) only after the date check."""
+    _refused(
+        pregnancy_end,
+        ValidationFailed,
+        "date_in_future",
+        pregnancy=pregnancy,
+        actor=nurse,
+        outcome="birth",
+        on=datetime.date.max,
+    )
+
+
+def test_the_pregnancy_event_shows_the_due_date_in_the_local_format(female, nurse, open_episode):
+    """The timeline is read as is: the due date as staff write it, not 2027-03-01."""
+    open_episode(female)
+    due = days_ago(female.organisation, -100)
+    pregnancy_record(client=female, actor=nurse, estimated_due_on=due)
+    summary = EpisodeEvent.objects.get(client=female, kind="health_pregnancy").summary
+    assert due.isoformat() not in summary
+    assert summary == f"Estimated due date {date_format(due, 'SHORT_DATE_FORMAT')}"
+
+
+def test_the_follow_up_after_birth_note_is_in_the_language_of_the_staff_member(
+    female, nurse, open_episode
+):
+    """The met worklist item says what met it, translated like the rest."""
+    org = female.organisation
+    open_episode(female, days=40)
+    pregnancy = pregnancy_record(
+        client=female, actor=nurse, noted_on=days_ago(org, 35), estimated_due_on=days_ago(org, 5)
+    )
+    pregnancy_end(pregnancy=pregnancy, actor=nurse, outcome="birth", on=days_ago(org, 3))
+    with translation.override("nl"):
+        pregnancy_follow_up_record(
+            pregnancy=pregnancy, actor=nurse, kind="after_birth", on=days_ago(org, 0)
+        )
+    deadline = Deadline.objects.get(client=female, kind="pregnancy_follow_up")
+    assert (deadline.status, deadline.note) == ("met", "Opvolging na de geboorte")

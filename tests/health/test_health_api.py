@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.health.models import HealthContact, Pregnancy, Screening, Vaccination
-from bedring.health.services import pregnancy_record, screening_record
+from bedring.health.services import (
+    health_contact_record,
+    pregnancy_end,
+    pregnancy_record,
+    screening_record,
+    vaccination_record,
+)
 from bedring.pathway.models import Deadline
 from tests.conftest import api_headers
 
@@ -37,7 +43,8 @@ def test_a_screening_is_created_and_listed(client, nurse, dk_client):
     body = response.json()
     assert (body["kind"], body["result"], body["recorded_by"]) == ("hiv", "pending", nurse.username)
     listed = client.get(f"{base(dk_client)}/screenings", **api_headers(nurse)).json()
-    assert [s["id"] for s in listed] == [body["id"]]
+    assert listed["count"] == 1
+    assert [s["id"] for s in listed["results"]] == [body["id"]]
     assert AccessEvent.objects.filter(
         client=dk_client, view="api_health_screenings", channel="api"
     ).exists()
@@ -85,7 +92,7 @@ def test_doses_in_order_and_the_next_dose_on_the_worklist(client, nurse, dk_clie
     twice = post(client, url, nurse, {"schedule": "hepatitis_ab", "dose": 1, "given_on": today})
     assert (twice.status_code, twice.json()["code"]) == (409, "duplicate_dose")
     listed = client.get(url, **api_headers(nurse)).json()
-    assert [(v["schedule"], v["dose"]) for v in listed] == [("hepatitis_ab", 1)]
+    assert [(v["schedule"], v["dose"]) for v in listed["results"]] == [("hepatitis_ab", 1)]
     assert Vaccination.objects.count() == 1
 
 
@@ -106,7 +113,8 @@ def test_a_health_contact_is_created_and_listed(client, nurse, dk_client):
     response = post(client, url, nurse, {"kind": "nada", "on": on, "note": "Calm"})
     assert response.status_code == 201
     assert response.json()["staff"] == nurse.username
-    assert [c["kind"] for c in client.get(url, **api_headers(nurse)).json()] == ["nada"]
+    listed = client.get(url, **api_headers(nurse)).json()
+    assert (listed["count"], [c["kind"] for c in listed["results"]]) == (1, ["nada"])
 
 
 def test_a_pregnancy_with_follow_ups_and_its_birth(client, nurse, female):
@@ -148,7 +156,8 @@ def test_a_pregnancy_with_follow_ups_and_its_birth(client, nurse, female):
     assert ended.json()["status"] == "birth"
     listed = client.get(follow_ups, **api_headers(nurse)).json()
     assert [f["partner"] for f in listed] == ["family_clinic"]
-    assert [p["status"] for p in client.get(url, **api_headers(nurse)).json()] == ["birth"]
+    pregnancies = client.get(url, **api_headers(nurse)).json()["results"]
+    assert [p["status"] for p in pregnancies] == ["birth"]
 
 
 def test_a_pregnancy_for_a_male_client_is_422(client, nurse, org_dk, make_client):
@@ -223,3 +232,76 @@ def test_the_screening_list_has_a_bounded_query_count(client, nurse, dk_client):
     for _ in range(40):
         screening_record(client=dk_client, actor=nurse, kind="hiv", offered_on=on, declined=True)
     assert count() == few
+
+
+LISTS = ("screenings", "vaccinations", "health-contacts", "pregnancies")
+
+
+def _three_of_each(client, actor):
+    """Three screenings, doses, health contacts and pregnancies of one client."""
+    org = client.organisation
+    for days in (30, 20, 10):
+        screening_record(
+            client=client, actor=actor, kind="hiv", offered_on=days_ago(org, days), declined=True
+        )
+        health_contact_record(client=client, actor=actor, kind="nada", on=days_ago(org, days))
+    for dose, days in ((1, 40), (2, 30), (3, 10)):
+        vaccination_record(
+            client=client,
+            actor=actor,
+            schedule="hepatitis_b_accelerated",
+            dose=dose,
+            given_on=days_ago(org, days),
+        )
+    for days in (300, 200):
+        pregnancy = pregnancy_record(
+            client=client,
+            actor=actor,
+            noted_on=days_ago(org, days),
+            estimated_due_on=days_ago(org, days - 100),
+        )
+        pregnancy_end(pregnancy=pregnancy, actor=actor, outcome="ended", on=days_ago(org, days))
+    pregnancy_record(client=client, actor=actor, estimated_due_on=days_ago(org, -100))
+
+
+def test_the_lists_are_pages_with_a_count(client, nurse, female):
+    """offset and limit, and the count of all, as the other client records in the API."""
+    _three_of_each(female, nurse)
+    headers = api_headers(nurse)
+    for path in LISTS:
+        url = f"{base(female)}/{path}"
+        everything = client.get(url, **headers).json()
+        assert everything["count"] == 3, path
+        assert len(everything["results"]) == 3, path
+        middle = client.get(f"{url}?offset=1&limit=1", **headers).json()
+        assert middle == {"count": 3, "results": [everything["results"][1]]}, path
+        beyond = client.get(f"{url}?offset=3&limit=200", **headers).json()
+        assert beyond == {"count": 3, "results": []}, path
+
+
+def test_an_impossible_page_is_422_invalid_page(client, nurse, female):
+    headers = api_headers(nurse)
+    for path in LISTS:
+        for query in ("limit=0", "limit=201", "offset=-1", "offset=1000001"):
+            response = client.get(f"{base(female)}/{path}?{query}", **headers)
+            assert response.status_code == 422, (path, query)
+            assert response.json()["code"] == "invalid_page", (path, query)
+
+
+def test_a_date_in_year_one_is_422_not_500(client, nurse, female):
+    """A "known since" date at the calendar's edge is refused with its own code (it used to
+    overflow the due-date check)."""
+    response = post(
+        client,
+        f"{base(female)}/pregnancies",
+        nurse,
+        {"noted_on": "0001-01-01", "estimated_due_on": "0001-01-15"},
+    )
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("date_too_early", "noted_on")
+    response = post(
+        client, f"{base(female)}/health-contacts", nurse, {"kind": "nada", "on": "1899-12-31"}
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "date_too_early")
+    assert not Pregnancy.objects.exists()
+    assert not HealthContact.objects.exists()

@@ -284,7 +284,8 @@ def _history(client, actor, n):
 def test_the_health_page_query_count_is_bounded_with_a_long_history(
     as_user, nurse, female, org_dk, make_client, open_episode, django_assert_max_num_queries
 ):
-    """40 records of each kind cost no more queries than one."""
+    """40 records of each kind cost no more queries than one; 120 cost at most the two
+    counts of the lists cut at 50 more."""
     http = as_user(nurse)
     short = make_client(org_dk, national_id="", sex="female")
     open_episode(short)
@@ -303,3 +304,166 @@ def test_the_health_page_query_count_is_bounded_with_a_long_history(
     assert count(female) == few
     with django_assert_max_num_queries(25):
         http.get(page_url(female))
+    # Far beyond the 50 shown: one query more for each list cut short (its count).
+    longer = make_client(org_dk, national_id="", sex="female")
+    open_episode(longer)
+    _long_history(longer, nurse, 120)
+    assert HealthContact.objects.filter(client=longer).count() == 120
+    assert count(longer) <= few + 2
+
+
+def test_a_date_in_year_one_is_422_on_the_page_not_500(as_user, nurse, female):
+    """A "known since" date at the calendar's edge: the reason next to the field, nothing
+    written (it used to overflow the due-date check)."""
+    assert female.birth_date is None
+    response = as_user(nurse).post(
+        reverse("health:pregnancy_add", args=[female.uuid]),
+        {"pregnancy-noted_on": "0001-01-01", "pregnancy-estimated_due_on": "0001-01-15"},
+    )
+    assert response.status_code == 422
+    assert "The date cannot be before 1 January 1900." in response.content.decode()
+    assert not Pregnancy.objects.exists()
+
+
+# --- long histories: the latest 50 on the page, the full lists a page at a time -------------
+
+
+def _long_history(client, actor, n):
+    """n screenings, n weekly-NADA-like health contacts and a pregnancy with n follow-up
+    entries, one of each a day over the last n days (entry i + 1 noted "Session i + 1")."""
+    org = client.organisation
+    for i in range(n):
+        day = days_ago(org, n - i)
+        screening_record(client=client, actor=actor, kind="hiv", offered_on=day, declined=True)
+        health_contact_record(
+            client=client, actor=actor, kind="nada", on=day, note=f"Session {i + 1}"
+        )
+    pregnancy = pregnancy_record(
+        client=client,
+        actor=actor,
+        noted_on=days_ago(org, n),
+        estimated_due_on=days_ago(org, -100),
+    )
+    for i in range(n):
+        pregnancy_follow_up_record(
+            pregnancy=pregnancy,
+            actor=actor,
+            kind="urine_test",
+            on=days_ago(org, n - i),
+            note=f"Session {i + 1}",
+        )
+    return pregnancy
+
+
+def test_the_health_page_shows_the_latest_50_of_each_list_and_links_to_all(as_user, nurse, female):
+    """Weekly NADA for years: the page shows the latest 50 screenings, contacts and
+    follow-up entries, says how many there are and links to the full lists."""
+    pregnancy = _long_history(female, nurse, 55)
+    page = as_user(nurse).get(page_url(female)).content.decode()
+    assert page.count('data-testid="screening-hiv"') == 50
+    assert page.count('data-testid="contact-nada"') == 50
+    assert page.count('data-testid="follow-up-urine_test"') == 50
+    assert page.count("The latest 50 of 55 are shown.") == 3
+    for testid in ("screenings-more", "contacts-more", "follow-ups-more"):
+        assert f'data-testid="{testid}"' in page
+    assert reverse("health:screening_history", args=[female.uuid]) in page
+    assert reverse("health:contact_history", args=[female.uuid]) in page
+    assert reverse("health:follow_up_history", args=[pregnancy.uuid]) in page
+    # The latest: sessions 6 to 55, each once among the contacts and once among follow-ups.
+    assert page.count("<td>Session 55</td>") == 2
+    assert page.count("<td>Session 6</td>") == 2
+    assert "<td>Session 5</td>" not in page
+
+
+def test_a_short_history_has_no_show_all_link(as_user, nurse, female):
+    _long_history(female, nurse, 3)
+    page = as_user(nurse).get(page_url(female)).content.decode()
+    assert page.count('data-testid="contact-nada"') == 3
+    assert "are shown." not in page
+    assert reverse("health:contact_history", args=[female.uuid]) not in page
+
+
+def _history_urls(client, pregnancy):
+    return {
+        "screening_history": reverse("health:screening_history", args=[client.uuid]),
+        "contact_history": reverse("health:contact_history", args=[client.uuid]),
+        "follow_up_history": reverse("health:follow_up_history", args=[pregnancy.uuid]),
+    }
+
+
+ROW = {
+    "screening_history": 'data-testid="screening-hiv"',
+    "contact_history": 'data-testid="contact-nada"',
+    "follow_up_history": 'data-testid="follow-up-urine_test"',
+}
+VIEW = {
+    "screening_history": "health_screenings",
+    "contact_history": "health_contacts",
+    "follow_up_history": "health_follow_ups",
+}
+
+
+def test_the_full_lists_are_pages_of_50_latest_first(as_user, nurse, female):
+    """The older entries are a page further; every read is in the access log."""
+    pregnancy = _long_history(female, nurse, 55)
+    http = as_user(nurse)
+    for name, url in _history_urls(female, pregnancy).items():
+        response = http.get(url)
+        assert response.status_code == 200, name
+        first = response.content.decode()
+        assert first.count(ROW[name]) == 50, name
+        assert "55 entries, latest first" in first
+        assert "Page 1 of 2" in first
+        assert 'href="?page=2"' in first
+        second = http.get(f"{url}?page=2").content.decode()
+        assert second.count(ROW[name]) == 5, name
+        assert 'href="?page=1"' in second
+        if name != "screening_history":
+            assert "<td>Session 55</td>" in first
+            assert "<td>Session 1</td>" not in first
+            assert "<td>Session 1</td>" in second
+        assert AccessEvent.objects.filter(client=female, view=VIEW[name], channel="html").exists()
+
+
+def test_the_full_lists_are_404_for_an_outsider_and_403_without_client_access(
+    as_user, outsider, nurse, female, org_dk, make_staff
+):
+    """PRV-1."""
+    pregnancy = _long_history(female, nurse, 1)
+    admin = make_staff(org_dk, Role.ADMINISTRATOR)
+    for name, url in _history_urls(female, pregnancy).items():
+        assert as_user(outsider).get(url).status_code == 404, name
+        assert as_user(admin).get(url).status_code == 403, name
+    assert not AccessEvent.objects.filter(view__in=VIEW.values()).exists()
+
+
+def test_the_full_lists_cost_the_same_queries_for_5_or_55_entries(
+    as_user, nurse, female, org_dk, make_client
+):
+    http = as_user(nurse)
+    short = make_client(org_dk, national_id="", sex="female")
+    few_urls = _history_urls(short, _long_history(short, nurse, 5))
+    many_urls = _history_urls(female, _long_history(female, nurse, 55))
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert http.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for name in ROW:
+        assert count(many_urls[name]) == count(few_urls[name]), name
+        assert count(f"{many_urls[name]}?page=2") == count(few_urls[name]), name
+
+
+def test_an_old_pending_result_can_be_recorded_from_the_full_list(as_user, nurse, female):
+    """A sample from before the latest 50 screenings: its result form is on the full list."""
+    day = days_ago(female.organisation, 100)
+    old = screening_record(
+        client=female, actor=nurse, kind="hepatitis_c", offered_on=day, tested_on=day
+    )
+    _long_history(female, nurse, 55)
+    http = as_user(nurse)
+    action = reverse("health:screening_result", args=[old.uuid])
+    assert action not in http.get(page_url(female)).content.decode()
+    url = reverse("health:screening_history", args=[female.uuid])
+    assert action in http.get(f"{url}?page=2").content.decode()

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
 
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.health.models import Screening
@@ -325,3 +326,38 @@ def test_a_pending_result_set_to_pending_is_refused(dk_client, nurse):
         screening_result_set(screening=screening, actor=nurse, result="pending")
     assert info.value.code == "result_required"
     assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ({"offered_on": datetime.date(1, 1, 1), "declined": True}, "offered_on"),
+        ({"offered_on": datetime.date(1899, 12, 31), "declined": True}, "offered_on"),
+        ({"offered_on": None, "tested_on": datetime.date(1899, 12, 31)}, "tested_on"),
+    ],
+)
+def test_a_screening_before_1900_is_refused(female, nurse, dates, field):
+    """A date at the calendar's edge is a typing error, refused with its own code."""
+    dates = {**dates, "offered_on": dates["offered_on"] or days_ago(female.organisation, 0)}
+    error = _refused(
+        ValidationFailed, "date_too_early", client=female, actor=nurse, kind="hiv", **dates
+    )
+    assert error.field == field
+
+
+def test_the_deadline_note_is_in_the_language_of_the_staff_member(
+    assens, make_client, make_staff, open_episode
+):
+    """The closed worklist item says what closed it, translated like the rest."""
+    client = make_client(assens)
+    episode = open_episode(client, days=2)
+    nurse = make_staff(assens, "nurse")
+    today = days_ago(assens, 0)
+    screening_record(client=client, actor=nurse, kind="hiv", offered_on=today, tested_on=today)
+    with translation.override("da"):
+        screening_record(
+            client=client, actor=nurse, kind="hepatitis_c", offered_on=today, declined=True
+        )
+    deadlines = _screening_deadlines(episode)
+    assert deadlines["hiv"].note == "HIV: sample taken"
+    assert deadlines["hepatitis_c"].note == "Hepatitis C: takket nej"

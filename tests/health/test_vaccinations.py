@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.template.defaultfilters import date as date_format
 from django.urls import reverse
+from django.utils import translation
 
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.health.models import Vaccination
@@ -231,3 +232,51 @@ def test_vaccination_records_have_no_cost_fields():
     """HLT-2: vaccination against hepatitis is free."""
     names = {f.name for f in Vaccination._meta.get_fields()}
     assert not names & {"price", "cost", "amount", "co_payment", "fee"}
+
+
+@pytest.mark.parametrize("given_on", [datetime.date.min, datetime.date(1899, 12, 31)])
+def test_a_dose_before_1900_is_refused(female, nurse, given_on):
+    """A date at the calendar's edge is a typing error, refused with its own code."""
+    error = _refused(
+        ValidationFailed,
+        "date_too_early",
+        client=female,
+        actor=nurse,
+        schedule="hepatitis_b",
+        dose=1,
+        given_on=given_on,
+    )
+    assert error.field == "given_on"
+
+
+def test_a_dose_on_the_calendars_last_day_is_in_the_future_not_an_overflow(female, nurse):
+    """The next dose (months later) is computed only after the date check."""
+    _refused(
+        ValidationFailed,
+        "date_in_future",
+        client=female,
+        actor=nurse,
+        schedule="hepatitis_b",
+        dose=1,
+        given_on=datetime.date.max,
+    )
+
+
+def test_the_deadline_note_is_in_the_language_of_the_staff_member(dk_client, nurse, open_episode):
+    """The met worklist item of a dose says which dose met it, translated like the rest."""
+    open_episode(dk_client, days=60)
+    org = dk_client.organisation
+    first = vaccination_record(
+        client=dk_client, actor=nurse, schedule="hepatitis_b", dose=1, given_on=days_ago(org, 40)
+    )
+    with translation.override("da"):
+        vaccination_record(
+            client=dk_client,
+            actor=nurse,
+            schedule="hepatitis_b",
+            dose=2,
+            given_on=days_ago(org, 5),
+        )
+    assert (
+        Deadline.objects.get(subject_id=first.pk, kind="vaccination").note == "Hepatitis B: dosis 2"
+    )

@@ -29,6 +29,7 @@ from bedring.medication.services_records import (
     copayment_charge_week,
     copayment_payment_record,
     copayment_write_off,
+    medicine_note_shown,
     week_days,
     week_of,
 )
@@ -71,6 +72,23 @@ def test_an_iso_week_is_monday_to_sunday_including_week_53():
         week_days("2026-W54")
     with pytest.raises(ValueError, match="2026-48"):
         week_days("2026-48")
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "3000-W01", "1899-W52", "0000-W01"])
+def test_a_week_outside_the_years_1900_to_2999_is_no_week_to_charge(week):
+    """MED-9: 9999-W52 would end after the calendar does; a ValueError, not an overflow."""
+    with pytest.raises(ValueError, match=week):
+        week_days(week)
+
+
+def test_the_medicine_note_is_written_in_the_active_languages_number_format():
+    """MED-9: "7 x 0.30" is stored; a Dutch reader sees 7 × 0,30. Other notes as written."""
+    with translation.override("nl"):
+        assert medicine_note_shown("7 x 0.30") == "7 × 0,30"
+        assert medicine_note_shown("12 x 0.125") == "12 × 0,125"
+        assert medicine_note_shown("Paid in cash 2.50") == "Paid in cash 2.50"
+    with translation.override("en"):
+        assert medicine_note_shown("7 x 0.3") == "7 × 0.30"
 
 
 # --- charging a week -----------------------------------------------------------------------
@@ -204,6 +222,18 @@ def test_a_week_that_has_not_ended_is_refused(be_client, be_nurse):
     assert not CoPaymentEntry.objects.exists()
 
 
+@pytest.mark.parametrize("week", ["9999-W52", "3000-W01", "1899-W52"])
+def test_a_week_outside_the_years_1900_to_2999_is_refused(be_client, be_nurse, week):
+    """MED-9: a week the calendar cannot end (9999-W52) or a typing error of the year is
+    refused with a code, not a 500; nothing is written."""
+    with pytest.raises(ValidationFailed) as caught:
+        charge(be_client, be_nurse, week)
+    assert caught.value.code == "week_out_of_range"
+    assert caught.value.field == "week"
+    assert "1900" in str(caught.value.message)
+    assert not CoPaymentEntry.objects.exists()
+
+
 def test_a_week_that_is_no_iso_week_is_refused(be_client, be_nurse):
     for bad in ("2026-48", "2026-W54", "next week"):
         with pytest.raises(ValidationFailed) as caught:
@@ -259,6 +289,10 @@ def test_a_write_off_over_the_balance_is_refused(be_client, be_nurse):
         ("abc", "invalid_amount"),
         ("NaN", "amount_not_positive"),
         ("100000000", "amount_too_large"),
+        ("1e30", "amount_too_large"),
+        ("1E+999999", "amount_too_large"),
+        ("Infinity", "amount_not_positive"),
+        ("1e-30", "amount_precision"),
     ],
 )
 def test_a_payment_amount_that_is_not_a_positive_sum_in_cents_is_refused(
@@ -268,6 +302,15 @@ def test_a_payment_amount_that_is_not_a_positive_sum_in_cents_is_refused(
         copayment_payment_record(client=be_client, actor=be_nurse, amount=amount)
     assert caught.value.code == code
     assert not CoPaymentEntry.objects.exists()
+
+
+def test_a_write_off_of_a_huge_amount_is_refused(be_client, be_nurse):
+    """MED-9: the maximum is checked before the amount is rounded to cents."""
+    charge(be_client, be_nurse)
+    with pytest.raises(ValidationFailed) as caught:
+        copayment_write_off(client=be_client, actor=be_nurse, amount="1e30", note="Hardship")
+    assert caught.value.code == "amount_too_large"
+    assert not CoPaymentEntry.objects.filter(kind="write_off").exists()
 
 
 def test_a_payment_dated_in_the_future_is_refused(be_client, be_nurse):
@@ -356,6 +399,31 @@ def test_the_ledger_page_shows_the_running_balance_in_the_language_number_format
     assert "2,25" in html  # the payment, and the balance after it
     assert 'data-testid="copayment-balance">2,25<' in html
     assert AccessEvent.objects.filter(client=be_client, view="copayments").exists()
+
+
+def test_the_medicine_note_is_shown_in_the_language_number_format(be_client, be_nurse, as_user):
+    """MED-9: the medicine row stores "7 x 0.30"; a Dutch page shows 7 × 0,30, on the ledger
+    and on the client's medication page. A payment's own note is shown as written."""
+    # Given a week with seven doses, charged, and a payment with a note that looks alike
+    week, monday = last_week(be_client)
+    methadone = make_prescription(
+        be_client, prescriber=be_nurse, starts_on=monday - datetime.timedelta(days=30)
+    )
+    for offset in range(7):
+        dispense(methadone, monday + datetime.timedelta(days=offset), actor=be_nurse)
+    charge(be_client, be_nurse, week)
+    copayment_payment_record(client=be_client, actor=be_nurse, amount="3.00", note="2 x 1.50")
+    assert CoPaymentEntry.objects.get(kind="medicine").note == "7 x 0.30"
+    # When a Dutch-speaking nurse opens the ledger and the medication page
+    http = as_user(be_nurse)
+    http.cookies["django_language"] = "nl"
+    ledger = http.get(reverse("medication:copayments", args=[be_client.uuid])).content.decode()
+    page = http.get(reverse("medication:client", args=[be_client.uuid])).content.decode()
+    # Then the figures are in the Dutch number format
+    for html in (ledger, page):
+        assert "(7 × 0,30)" in html
+        assert "7 x 0.30" not in html
+        assert "(2 x 1.50)" in html
 
 
 def test_the_ledger_page_has_a_bounded_query_count_with_a_long_history(
@@ -487,6 +555,44 @@ def test_the_api_charges_records_payments_and_write_offs_and_lists_the_ledger(
     assert AccessEvent.objects.filter(
         client=be_client, view="api_copayments", channel="api"
     ).exists()
+
+
+@pytest.mark.parametrize("path", ["payments", "write-offs"])
+@pytest.mark.parametrize("amount", ["1e30", 1e30, "100000000", "1.005", "NaN", "Infinity"])
+def test_the_api_refuses_an_amount_the_ledger_cannot_hold(
+    be_client, be_nurse, client, path, amount
+):
+    """MED-9: more than 99999999.99 or finer than cents is invalid_input, never a 500."""
+    charge(be_client, be_nurse)
+    response = client.post(
+        f"/api/v1/clients/{be_client.uuid}/co-payments/{path}",
+        {"amount": amount, "note": "Hardship"},
+        content_type="application/json",
+        **api_headers(be_nurse),
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    assert CoPaymentEntry.objects.filter(client=be_client).count() == 1  # the week's charge
+
+
+def test_a_week_outside_the_years_1900_to_2999_is_refused_by_the_form_and_the_api(
+    be_client, be_nurse, as_user, client
+):
+    """MED-9: 9999-W52 is answered with 422 and the reason, on the page and in the API."""
+    page = as_user(be_nurse).post(
+        reverse("medication:copayment_charge", args=[be_client.uuid]), {"week": "9999-W52"}
+    )
+    assert page.status_code == 422
+    assert "Charge a week of the years 1900 to 2999." in page.content.decode()
+    response = client.post(
+        f"/api/v1/clients/{be_client.uuid}/co-payments/charges",
+        {"week": "9999-W52"},
+        content_type="application/json",
+        **api_headers(be_nurse),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "week_out_of_range"
+    assert not CoPaymentEntry.objects.exists()
 
 
 def test_the_api_refuses_a_write_off_without_a_note(be_client, be_nurse, client):

@@ -170,3 +170,41 @@ def test_the_desk_page_logs_every_client_shown_in_bounded_queries(
 def test_the_outsider_does_not_reach_the_desk(outsider, desk_site):
     http = login(HttpClient(), outsider)
     assert http.get(f"/medication/desk/{desk_site.uuid}/").status_code == 404
+
+
+def test_a_dose_from_the_desk_swaps_its_row_and_logs_only_that_client(
+    org_dk, make_client, prescribe, nurse, desk_site
+):
+    """MED-2, PRV-1: with htmx the desk posts a dose and gets its row back; the access log
+    gains the one client's read, not the whole list again."""
+    from bedring.pathway.services.episode import local_today
+
+    open_all_day(desk_site)
+    today = local_today(org_dk)
+    every_day = (0, 1, 2, 3, 4, 5, 6)
+    prescriptions = [
+        prescribe(
+            make_client(org_dk),
+            starts_on=today,
+            supervised_weekdays=every_day,
+            take_home_weekdays=(),
+        )
+        for _ in range(5)
+    ]
+    http = login(HttpClient(), nurse)
+    url = f"/medication/desk/{desk_site.uuid}/{prescriptions[0].uuid}/dispense/"
+    before = AccessEvent.objects.count()
+
+    response = http.post(url, {}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith("<tr") and 'data-status="collected"' in body
+    assert body.count('data-testid="desk-row"') == 1
+    assert AccessEvent.objects.count() - before == 1
+    # A second tap from a stale page: the refusal is shown in the row, nothing is written.
+    again = http.post(url, {}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200
+    assert 'data-testid="desk-error"' in again.content.decode()
+    assert "already been handed out" in again.content.decode()
+    assert Dispensing.objects.filter(prescription=prescriptions[0]).count() == 1

@@ -22,7 +22,7 @@ from bedring.medication.models import (
 from bedring.pathway.models import Deadline, EpisodeEvent
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.services.episode import inquiry_register
-from tests.medication.conftest import MONDAY, at, days
+from tests.medication.conftest import MONDAY, at, days, open_all_day
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + days(n) for n in range(1, 5))
 SATURDAY, SUNDAY = MONDAY + days(5), MONDAY + days(6)
@@ -427,3 +427,126 @@ def test_a_review_of_a_prescription_not_on_hold_is_refused(dk_client, prescribe,
     with pytest.raises(Conflict) as refused:
         services.prescription_review(prescription=prescription, actor=doctor, note="ok")
     assert refused.value.code == "not_on_hold"
+
+
+# --- from a review: holes closed -----------------------------------------------------------
+
+
+def test_exception_doses_of_a_day_add_up_to_at_most_the_daily_dose(
+    dk_client, prescribe, nurse, desk_site
+):
+    """MED-2: replacements and extra doses are exceptions, not a way around the dose."""
+    prescription = prescribe(dk_client)
+    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    services.dispense_exception(
+        prescription=prescription,
+        actor=nurse,
+        site=desk_site,
+        exception_reason="vomited",
+        reason="Vomited",
+        quantity=Decimal("40"),
+        at=at(MONDAY, 9, 30),
+    )
+    with pytest.raises(Conflict) as refused:
+        services.dispense_exception(
+            prescription=prescription,
+            actor=nurse,
+            site=desk_site,
+            exception_reason="extra",
+            reason="Asked for more",
+            quantity=Decimal("30"),
+            at=at(MONDAY, 10),
+        )
+    assert refused.value.code == "exception_limit"
+    assert Dispensing.objects.filter(kind=DispensingKind.EXCEPTION).count() == 1
+
+
+def test_a_second_substitution_prescription_does_not_give_a_second_dose_that_day(
+    dk_client, prescribe, doctor, nurse, desk_site
+):
+    """MED-2: ending methadone after today's dose and starting buprenorphine the same day
+    does not hand out a second substitution dose for that day."""
+    methadone = prescribe(dk_client)
+    services.dispense(prescription=methadone, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    services.prescription_end(prescription=methadone, actor=doctor, on=MONDAY, reason="Switch")
+    buprenorphine = prescribe(
+        dk_client, medicine_key="buprenorphine-sublingual", daily_dose=Decimal("16")
+    )
+    with pytest.raises(Conflict) as refused:
+        services.dispense(
+            prescription=buprenorphine, actor=nurse, site=desk_site, at=at(MONDAY, 10)
+        )
+    assert refused.value.code == "substitution_already_dispensed"
+    dose = services.dispense(
+        prescription=buprenorphine, actor=nurse, site=desk_site, at=at(TUESDAY, 9)
+    )
+    assert dose.day == TUESDAY
+
+
+def test_missed_days_are_counted_on_the_prescriptions_own_site(
+    org_dk, dk_client, prescribe, nurse, desk_site
+):
+    """MED-2: a dose asked for at another site is refused as wrong_site, and the other
+    site's calendar (open on a day Kongevej was closed) does not put the client on hold."""
+    ClosedDay.objects.create(organisation=org_dk, site=desk_site, date=FRIDAY, reason="Staff day")
+    other = org_dk.sites.exclude(pk=desk_site.pk).first()
+    open_all_day(other)
+    prescription = prescribe(dk_client, take_home_weekdays=(), pickup_interval_days=1)
+    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY))
+    # Wednesday and Thursday missed; Friday Kongevej was closed: two missed days, no hold.
+    next_monday = MONDAY + days(7)
+    with pytest.raises(ValidationFailed) as refused:
+        services.dispense(prescription=prescription, actor=nurse, site=other, at=at(next_monday))
+    assert refused.value.code == "wrong_site"
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.ACTIVE
+    dose = services.dispense(
+        prescription=prescription, actor=nurse, site=desk_site, at=at(next_monday)
+    )
+    assert dose.day == next_monday
+
+
+def test_a_hold_counted_before_a_review_is_not_put_back(
+    dk_client, prescribe, doctor, nurse, desk_site
+):
+    """MED-2: a desk page loaded before the doctor's review cannot put the hold back."""
+    prescription = prescribe(dk_client)
+    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    with pytest.raises(Conflict):
+        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+    services.prescription_review(prescription=prescription, actor=doctor, note="Seen", today=FRIDAY)
+    put_back = services.hold_for_missed_doses(
+        prescription=prescription, missed=3, since=TUESDAY, today=FRIDAY
+    )
+    assert put_back is False
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.ACTIVE
+
+
+def test_a_doctor_ends_a_prescription_at_once_with_take_home_doses_out(
+    org_dk, dk_client, prescribe, doctor, nurse, desk_site
+):
+    """MED-1: take-home doses handed out for the coming days do not block ending today."""
+    from bedring.pathway.services.episode import local_today
+
+    open_all_day(desk_site)
+    today = local_today(org_dk)
+    others = tuple(d for d in range(7) if d != today.weekday())
+    prescription = prescribe(
+        dk_client,
+        starts_on=today,
+        supervised_weekdays=(today.weekday(),),
+        take_home_weekdays=others,
+        pickup_interval_days=6,
+    )
+    services.take_home_handover(
+        prescription=prescription,
+        actor=nurse,
+        site=desk_site,
+        days=[today + days(1), today + days(2)],
+        at=at(today, 9),
+    )
+    services.prescription_end(prescription=prescription, actor=doctor, on=today, reason="Overdose")
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.ENDED
+    assert Dispensing.objects.filter(prescription=prescription).count() == 2

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
 
 from bedring.accounts.roles import Role
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
@@ -333,3 +334,45 @@ def test_a_prescription_cannot_end_before_a_dose_handed_out(
     assert refused.value.code == "end_before_last_dose"
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ACTIVE
+
+
+def test_moving_the_start_of_a_prescription_not_yet_started_keeps_the_rules(
+    org_dk, make_client, doctor, desk_site
+):
+    """MED-8: a client who turns 18 in 10 days may be prescribed from that day; moving the
+    start earlier is refused, and so is a start in the past."""
+    from bedring.pathway.services.episode import local_today
+
+    today = local_today(org_dk)
+    birthday = today + days(10)
+    client = make_client(org_dk, national_id="", birth_date=birthday - relativedelta(years=18))
+    prescription = services.prescription_create(
+        client=client,
+        actor=doctor,
+        medicine=medicine(),
+        terms=terms(desk_site, starts_on=birthday),
+        today=today,
+    )
+    for start, code in (
+        (today + days(5), "substitution_under_age"),
+        (today - days(400), "start_in_past"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            services.prescription_change(
+                prescription=prescription, actor=doctor, terms=terms(desk_site, starts_on=start)
+            )
+        assert refused.value.code == code
+    assert services.current_version(prescription).starts_on == birthday
+
+
+def test_a_change_cannot_put_the_end_in_the_past(dk_client, prescribe, doctor, desk_site):
+    """MED-1: to stop now, a doctor ends the prescription; a past end date would leave it
+    running but off the desk."""
+    prescription = prescribe(dk_client)
+    with pytest.raises(ValidationFailed) as refused:
+        services.prescription_change(
+            prescription=prescription,
+            actor=doctor,
+            terms=terms(desk_site, ends_on=MONDAY + days(1)),
+        )
+    assert refused.value.code == "end_in_past"

@@ -360,7 +360,9 @@ def test_the_api_issues_lists_and_prints_a_certificate(traveller, methadone, doc
     assert body["days"] == 3
     assert Decimal(body["total_quantity"]) == Decimal("255")
     assert body["medicine"] == "Methadone oral solution 1 mg/ml"
-    assert [c["id"] for c in client.get(url, **headers).json()] == [body["id"]]
+    listed = client.get(url, **headers).json()
+    assert listed["count"] == 1
+    assert [c["id"] for c in listed["results"]] == [body["id"]]
     pdf = client.get(f"{url}/{body['id']}/pdf", **headers)
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
@@ -368,6 +370,34 @@ def test_the_api_issues_lists_and_prints_a_certificate(traveller, methadone, doc
     assert AccessEvent.objects.filter(
         client=traveller, view="api_travel_certificate_pdf", channel="print"
     ).exists()
+
+
+def test_the_api_lists_older_certificates_a_page_at_a_time(traveller, methadone, doctor, client):
+    """MED-5: the list is newest first; offset and limit reach the older ones and count says
+    how many there are."""
+    # Given three certificates
+    issued = [issue(traveller, methadone, doctor, start=n, end=n + 2) for n in (1, 2, 3)]
+    url = f"/api/v1/clients/{traveller.uuid}/travel-certificates"
+    headers = api_headers(doctor)
+    # When the second page of one is asked for
+    page = client.get(f"{url}?offset=1&limit=1", **headers).json()
+    # Then it holds the second newest, and the count is all three
+    assert page["count"] == 3
+    assert [c["id"] for c in page["results"]] == [str(issued[1].uuid)]
+    oldest = client.get(f"{url}?offset=2&limit=50", **headers).json()
+    assert [c["id"] for c in oldest["results"]] == [str(issued[0].uuid)]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=201", "offset=-1", "offset=1000001"])
+def test_the_api_refuses_a_certificate_page_out_of_bounds(
+    traveller, methadone, doctor, client, query
+):
+    issue(traveller, methadone, doctor)
+    response = client.get(
+        f"/api/v1/clients/{traveller.uuid}/travel-certificates?{query}", **api_headers(doctor)
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_page"
 
 
 def test_the_api_refuses_with_the_services_code_and_writes_nothing(

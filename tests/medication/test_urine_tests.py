@@ -10,6 +10,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from bedring.accounts.access import load_staff
 from bedring.accounts.roles import Role
@@ -81,6 +82,21 @@ def test_a_urine_test_keeps_a_result_for_every_substance_group(dk_client, nurse)
     assert test.organisation_id == dk_client.organisation_id
     event = EpisodeEvent.objects.get(episode=episode, kind="urine_test")
     assert event.data["positive"] == ["cocaine"]
+
+
+def test_the_timeline_shows_the_sample_date_in_the_staff_members_date_format(dk_client, nurse):
+    """MED-4: the timeline's summary is a date as the staff member writes it, not the ISO
+    form 2026-03-12."""
+    # Given a client with an open episode and a nurse working in Dutch
+    episode = open_episode(dk_client, actor=nurse)
+    day = today_of(dk_client) - datetime.timedelta(days=3)
+    # When a test sampled three days ago is recorded
+    with translation.override("nl"):
+        record(dk_client, nurse, days_ago=3)
+    # Then the summary is the Dutch short date (day-month-year)
+    summary = EpisodeEvent.objects.get(episode=episode, kind="urine_test").summary
+    assert summary == f"{day.day}-{day.month}-{day.year}"
+    assert day.isoformat() not in summary
 
 
 def test_a_sample_date_in_the_future_is_refused(dk_client, nurse):
