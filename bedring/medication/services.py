@@ -743,6 +743,34 @@ def _check_one_substitution_dose(prescription: Prescription, days: list[datetime
         )
 
 
+def _dose(
+    prescription: Prescription,
+    version: PrescriptionVersion,
+    *,
+    site: Site,
+    day: datetime.date,
+    kind: str,
+    at: datetime.datetime,
+    actor: User,
+    **fields: Any,
+) -> Dispensing:
+    """One day's dose of the prescription's current version (the daily dose unless a
+    ``quantity`` is given), not yet saved."""
+    fields.setdefault("quantity", version.daily_dose)
+    return Dispensing(
+        client_id=prescription.client_id,
+        prescription=prescription,
+        version=version,
+        organisation_id=prescription.organisation_id,
+        site=site,
+        day=day,
+        kind=kind,
+        handed_out_at=at,
+        handed_out_by=actor,
+        **fields,
+    )
+
+
 def _insert_dose(dispensing: Dispensing) -> Dispensing:
     """Insert, with the unique constraint as the last word on "one dose a day"."""
     try:
@@ -813,18 +841,14 @@ def dispense(
             )
         _check_one_substitution_dose(locked, [day])
         dispensing = _insert_dose(
-            Dispensing(
-                client_id=locked.client_id,
-                prescription=locked,
-                version=version,
-                organisation_id=locked.organisation_id,
+            _dose(
+                locked,
+                version,
                 site=site,
                 day=day,
                 kind=DispensingKind.SUPERVISED,
-                quantity=version.daily_dose,
-                handed_out_at=at,
-                handed_out_by=actor,
-                recipient=Delivery.CLINIC,
+                at=at,
+                actor=actor,
                 effect=observation.effect,
                 side_effects=observation.side_effects.strip()[:500],
                 intoxication_signs=observation.intoxication_signs.strip()[:500],
@@ -872,17 +896,14 @@ def take_home_handover(
         recipient = version.delivery if version.delivery != Delivery.PHARMACY else Delivery.CLINIC
         made = [
             _insert_dose(
-                Dispensing(
-                    client_id=locked.client_id,
-                    prescription=locked,
-                    version=version,
-                    organisation_id=locked.organisation_id,
+                _dose(
+                    locked,
+                    version,
                     site=site,
                     day=day,
                     kind=DispensingKind.TAKE_HOME,
-                    quantity=version.daily_dose,
-                    handed_out_at=at,
-                    handed_out_by=actor,
+                    at=at,
+                    actor=actor,
                     handover=handover,
                     recipient=recipient,
                 )
@@ -951,17 +972,15 @@ def dispense_exception(
                 field="quantity",
             )
         dispensing = _insert_dose(
-            Dispensing(
-                client_id=locked.client_id,
-                prescription=locked,
-                version=version,
-                organisation_id=locked.organisation_id,
+            _dose(
+                locked,
+                version,
                 site=site,
                 day=day,
                 kind=DispensingKind.EXCEPTION,
+                at=at,
+                actor=actor,
                 quantity=amount.quantize(Decimal("0.01")),
-                handed_out_at=at,
-                handed_out_by=actor,
                 exception_reason=exception_reason,
                 reason=reason.strip()[:500],
             )

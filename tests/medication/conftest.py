@@ -95,3 +95,40 @@ def open_all_day(site: Site) -> Site:
     site.open_on_public_holidays = True
     site.save()
     return site
+
+
+@pytest.fixture
+def today(org_dk: Organisation) -> datetime.date:
+    """The organisation's real today: for pages and the API, which follow the real clock."""
+    from bedring.pathway.services.episode import local_today
+
+    return local_today(org_dk)
+
+
+@pytest.fixture
+def open_desk(desk_site: Site) -> Site:
+    return open_all_day(desk_site)
+
+
+@pytest.fixture
+def todays_prescription(
+    dk_client: Client, doctor: User, open_desk: Site, today: datetime.date
+) -> Prescription:
+    """Methadone from today: at the desk today, take-home on the six days after, handed out
+    up to six days ahead."""
+    others = tuple(sorted(set(range(7)) - {today.weekday()}))
+    return services.prescription_create(
+        client=dk_client,
+        actor=doctor,
+        medicine=medicine(),
+        terms=services.PrescriptionTerms(
+            site=open_desk,
+            daily_dose=Decimal("60"),
+            starts_on=today,
+            ends_on=None,
+            supervised_weekdays=(today.weekday(),),
+            take_home_weekdays=others,
+            pickup_interval_days=6,
+        ),
+        today=today,
+    )

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from bedring.accounts.roles import Role
-from bedring.accounts.services import site_set_hours, site_update
+from bedring.accounts.services import site_set_hours
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
@@ -30,9 +30,8 @@ from bedring.medication.models import (
     PrescriptionVersion,
     StockMovement,
 )
-from bedring.pathway.services.episode import local_today
 from tests.conftest import api_headers
-from tests.medication.conftest import MONDAY, at, days, medicine
+from tests.medication.conftest import MONDAY, at, days, medicine, open_all_day
 
 ALL_DAY = Interval(datetime.time(0, 0), datetime.time(23, 59, 59, 999999))
 
@@ -49,11 +48,6 @@ class Api:
 
     def post(self, path: str, body: Any):
         return self.http.post(path, body, content_type="application/json", **self.headers)
-
-
-def open_all_day(site) -> None:
-    site_set_hours(site=site, kind="medication", week={d: [ALL_DAY] for d in range(7)})
-    site_update(site=site, open_on_public_holidays=True)
 
 
 def counts() -> dict[str, int]:
@@ -96,36 +90,8 @@ def terms_body(version: PrescriptionVersion, **overrides) -> dict[str, Any]:
 
 
 @pytest.fixture
-def today(org_dk) -> datetime.date:
-    return local_today(org_dk)
-
-
-@pytest.fixture
-def open_desk(desk_site):
-    open_all_day(desk_site)
-    return desk_site
-
-
-@pytest.fixture
-def todays(dk_client, doctor, open_desk, today):
-    """Methadone from today: at the desk today, take-home on the other six days, handed out
-    up to six days ahead."""
-    others = tuple(sorted(set(range(7)) - {today.weekday()}))
-    return services.prescription_create(
-        client=dk_client,
-        actor=doctor,
-        medicine=medicine(),
-        terms=services.PrescriptionTerms(
-            site=open_desk,
-            daily_dose=Decimal("60"),
-            starts_on=today,
-            ends_on=None,
-            supervised_weekdays=(today.weekday(),),
-            take_home_weekdays=others,
-            pickup_interval_days=6,
-        ),
-        today=today,
-    )
+def todays(todays_prescription):
+    return todays_prescription
 
 
 def P(prescription) -> str:

@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 
 from bedring.accounts.roles import Role
-from bedring.accounts.services import site_set_hours, site_update
+from bedring.accounts.services import site_set_hours
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
@@ -33,7 +33,7 @@ from bedring.medication.models import (
     StockMovement,
 )
 from bedring.pathway.services.episode import local_today
-from tests.medication.conftest import MONDAY, at, days, medicine
+from tests.medication.conftest import MONDAY, at, days, medicine, open_all_day
 
 FRIDAY = MONDAY + days(4)
 ALL_DAY = Interval(datetime.time(0, 0), datetime.time(23, 59, 59, 999999))
@@ -48,11 +48,6 @@ def error_next_to(response, field: str, message: str) -> bool:
 
 def shown(response, text: str) -> bool:
     return html.escape(text, quote=True) in response.content.decode()
-
-
-def open_all_day(site) -> None:
-    site_set_hours(site=site, kind="medication", week={d: [ALL_DAY] for d in range(7)})
-    site_update(site=site, open_on_public_holidays=True)
 
 
 def url(name: str, **kwargs) -> str:
@@ -75,39 +70,6 @@ def prescription_form(today: datetime.date, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def today(org_dk) -> datetime.date:
-    return local_today(org_dk)
-
-
-@pytest.fixture
-def open_desk(desk_site):
-    open_all_day(desk_site)
-    return desk_site
-
-
-@pytest.fixture
-def todays_prescription(dk_client, doctor, open_desk, today):
-    """Methadone from today: at the desk today, take-home on the six days after, handed out
-    up to six days ahead."""
-    others = tuple(sorted(set(range(7)) - {today.weekday()}))
-    return services.prescription_create(
-        client=dk_client,
-        actor=doctor,
-        medicine=medicine(),
-        terms=services.PrescriptionTerms(
-            site=open_desk,
-            daily_dose=Decimal("60"),
-            starts_on=today,
-            ends_on=None,
-            supervised_weekdays=(today.weekday(),),
-            take_home_weekdays=others,
-            pickup_interval_days=6,
-        ),
-        today=today,
-    )
 
 
 # --- the client's medication tab -----------------------------------------------------------
