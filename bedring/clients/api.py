@@ -20,6 +20,7 @@ from bedring.accounts.models import Organisation
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.core.errors import ValidationFailed
+from bedring.core.paging import api_page
 
 from . import selectors, services
 from .access import client_for
@@ -47,8 +48,6 @@ GiverIn = Literal["client", "parent", "guardian"]
 RelationIn = Literal[
     "parent", "partner", "child", "sibling", "family", "friend", "guardian", "professional", "other"
 ]
-MAX_PAGE = 200
-MAX_OFFSET = 1_000_000
 
 
 def _email_or_empty(value: str) -> str:
@@ -212,16 +211,13 @@ def client_list(
         ]
     if not org_ids:
         raise PermissionDenied
-    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(
-            "invalid_page", _("offset must be 0 to 1,000,000 and limit 1 to 200.")
-        )
-    results = selectors.client_search(organisation_ids=org_ids, query=q)
-    found = list(results[offset : offset + limit])
+    count, found = api_page(
+        selectors.client_search(organisation_ids=org_ids, query=q), offset, limit
+    )
     access_search_results(
         actor=staff.user, clients=found, view="api_client_search", channel="api", request=request
     )
-    return ClientPage(count=results.count(), results=[client_out(c) for c in found])
+    return ClientPage(count=count, results=[client_out(c) for c in found])
 
 
 @router.post("", response={201: ClientOut})

@@ -12,19 +12,17 @@ other client records in the API.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
-from bedring.core.errors import ValidationFailed
+from bedring.core.paging import api_page
 
 from . import selectors, services
 from .models import HealthContact, Pregnancy, PregnancyFollowUp, Screening, Vaccination
@@ -49,8 +47,6 @@ FollowUpKindIn = Literal[
 ]
 PartnerIn = Literal["", "child_expert", "family_clinic", "gp", "child_welfare"]
 Note = Field("", max_length=2000)
-MAX_PAGE = 200
-MAX_OFFSET = 1_000_000
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -63,15 +59,6 @@ def _client(request: HttpRequest, client_id: UUID, view: str, perm: Perm) -> Cli
 
 def _recorder(user: object) -> str:
     return getattr(user, "username", "")
-
-
-def _slice(rows: QuerySet[Any], offset: int, limit: int) -> tuple[int, list[Any]]:
-    """The total and one page of ``rows``; an impossible page is 422 ``invalid_page``."""
-    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(
-            "invalid_page", _("offset must be 0 to 1,000,000 and limit 1 to 200.")
-        )
-    return rows.count(), list(rows[offset : offset + limit])
 
 
 # --- screenings (HLT-1) --------------------------------------------------------------------
@@ -132,7 +119,7 @@ def screening_list(
 ) -> ScreeningPage:
     """HLT-1: the client's screenings, latest offer first, a page at a time."""
     client = _client(request, client_id, "api_health_screenings", Perm.CLIENT_READ)
-    count, rows = _slice(selectors.client_screenings(client), offset, limit)
+    count, rows = api_page(selectors.client_screenings(client), offset, limit)
     return ScreeningPage(count=count, results=[screening_out(s) for s in rows])
 
 
@@ -218,7 +205,7 @@ def vaccination_list(
     """HLT-2: the doses given, per schedule in dose order, each with the next dose's date,
     a page at a time."""
     client = _client(request, client_id, "api_health_vaccinations", Perm.CLIENT_READ)
-    count, rows = _slice(selectors.client_vaccinations(client), offset, limit)
+    count, rows = api_page(selectors.client_vaccinations(client), offset, limit)
     return VaccinationPage(count=count, results=[vaccination_out(v) for v in rows])
 
 
@@ -276,7 +263,7 @@ def contact_list(
     """HLT-3: contraception counselling, NADA, health conversations, dental referrals,
     latest first, a page at a time."""
     client = _client(request, client_id, "api_health_contacts", Perm.CLIENT_READ)
-    count, rows = _slice(selectors.client_health_contacts(client), offset, limit)
+    count, rows = api_page(selectors.client_health_contacts(client), offset, limit)
     return HealthContactPage(count=count, results=[contact_out(c) for c in rows])
 
 
@@ -383,7 +370,7 @@ def pregnancy_list(
 ) -> PregnancyPage:
     """HLT-4: the client's pregnancies, latest first, a page at a time."""
     client = _client(request, client_id, "api_health_pregnancies", Perm.CLIENT_READ)
-    count, rows = _slice(selectors.client_pregnancies(client), offset, limit)
+    count, rows = api_page(selectors.client_pregnancies(client), offset, limit)
     return PregnancyPage(count=count, results=[pregnancy_out(p) for p in rows])
 
 

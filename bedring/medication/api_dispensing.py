@@ -149,7 +149,7 @@ def _prescription_out(
     )
 
 
-def _site_of(staff: Staff, site_id: UUID, organisation_id: int) -> Site:
+def _site_of(site_id: UUID, organisation_id: int) -> Site:
     try:
         return Site.objects.get(uuid=site_id, organisation_id=organisation_id, is_active=True)
     except Site.DoesNotExist as exc:
@@ -160,7 +160,7 @@ def _site_of(staff: Staff, site_id: UUID, organisation_id: int) -> Site:
 
 def _terms(staff: Staff, payload: TermsIn, organisation_id: int) -> services.PrescriptionTerms:
     return services.PrescriptionTerms(
-        site=_site_of(staff, payload.site, organisation_id),
+        site=_site_of(payload.site, organisation_id),
         daily_dose=payload.daily_dose,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,

@@ -10,14 +10,13 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
-from bedring.core.errors import ValidationFailed
+from bedring.core.paging import api_page, check_page
 
 from . import selectors_records as selectors
 from . import services_records as services
@@ -26,8 +25,6 @@ from .models import CoPaymentEntry, Prescription, TravelCertificate, UrineTest
 
 router = Router(tags=["medication"])
 
-MAX_PAGE = 200
-MAX_OFFSET = 1_000_000
 CLIENT = "/clients/{client_id}"
 
 
@@ -39,13 +36,6 @@ def _client(
     request: HttpRequest, client_id: UUID, *, view: str, perm: Perm = Perm.CLIENT_READ
 ) -> Client:
     return client_for(request, _staff(request), client_id, view=view, perm=perm, channel="api")
-
-
-def _check_page(offset: int, limit: int) -> None:
-    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(
-            "invalid_page", _("offset must be 0 to 1,000,000 and limit 1 to 200.")
-        )
 
 
 # --- urine tests (MED-4) -------------------------------------------------------------------
@@ -100,11 +90,10 @@ def urine_test_list(
 ) -> UrineTestPage:
     """MED-4: the client's urine drug tests, newest first."""
     client = _client(request, client_id, view="api_urine_tests")
-    _check_page(offset, limit)
-    tests = UrineTest.objects.filter(client=client).select_related("recorded_by")
-    return UrineTestPage(
-        count=tests.count(), results=[urine_test_out(t) for t in tests[offset : offset + limit]]
+    count, tests = api_page(
+        UrineTest.objects.filter(client=client).select_related("recorded_by"), offset, limit
     )
+    return UrineTestPage(count=count, results=[urine_test_out(t) for t in tests])
 
 
 @router.post(f"{CLIENT}/urine-tests", response={201: UrineTestOut})
@@ -187,12 +176,8 @@ def certificate_list(
 ) -> TravelCertificatePage:
     """MED-5: the client's travel certificates, newest first, a page at a time."""
     client = _client(request, client_id, view="api_travel_certificates")
-    _check_page(offset, limit)
-    certificates = selectors.certificates_of(client)
-    return TravelCertificatePage(
-        count=certificates.count(),
-        results=[certificate_out(c) for c in certificates[offset : offset + limit]],
-    )
+    count, certificates = api_page(selectors.certificates_of(client), offset, limit)
+    return TravelCertificatePage(count=count, results=[certificate_out(c) for c in certificates])
 
 
 @router.post(f"{CLIENT}/travel-certificates", response={201: TravelCertificateOut})
@@ -319,15 +304,15 @@ def ledger(request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 
     """MED-9: the co-payment ledger, newest first, with the balance after each entry. Where
     the organisation charges nothing (DK, NO) the ledger is empty and says so."""
     client = _client(request, client_id, view="api_copayments")
-    _check_page(offset, limit)
+    check_page(offset, limit)
     if not services.copayments_apply(client):
         return LedgerOut(charges_co_payment=False, balance=Decimal("0.00"), count=0, results=[])
-    entries = selectors.ledger_entries(client)
+    count, entries = api_page(selectors.ledger_entries(client), offset, limit)
     return LedgerOut(
         charges_co_payment=True,
         balance=services.copayment_balance(client),
-        count=entries.count(),
-        results=[entry_out(e) for e in entries[offset : offset + limit]],
+        count=count,
+        results=[entry_out(e) for e in entries],
     )
 
 
