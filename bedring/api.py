@@ -107,8 +107,11 @@ def _register_routers() -> None:
     from bedring.catalogue.api_attendance import router as attendance_router
     from bedring.clients.api import router as clients_router
     from bedring.health.api import router as health_router
+    from bedring.interop.api import router as interop_router
     from bedring.medication.api import router as medication_router
+    from bedring.outcomes.api import router as outcomes_router
     from bedring.pathway.api import router as pathway_router
+    from bedring.registers.api import router as registers_router
 
     api.add_router("/", accounts_router)
     api.add_router("/clients", clients_router)
@@ -117,6 +120,9 @@ def _register_routers() -> None:
     api.add_router("/", catalogue_router)
     api.add_router("/", medication_router)
     api.add_router("/", health_router)
+    api.add_router("/", outcomes_router)
+    api.add_router("/", registers_router)
+    api.add_router("/", interop_router)
 
 
 _register_routers()

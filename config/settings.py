@@ -52,6 +52,20 @@ if not SECRET_KEY:
             "BEDRING_SECRET_KEY must be set (or BEDRING_DEMO=true for a demo install)"
         )
     SECRET_KEY = "bedring-demo-only-not-secret-" + "x" * 32
+# The key of the pseudonymous client key in register exports (HMAC-SHA256, TDI export): the
+# same for every export so that a person keeps one key across years; its own secret, so that
+# rotating the secret key does not change the pseudonyms, and never guessable from the data.
+PSEUDONYM_KEY = os.environ.get("BEDRING_PSEUDONYM_KEY", "")
+if not PSEUDONYM_KEY:
+    if not (DEMO or DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "BEDRING_PSEUDONYM_KEY must be set (or BEDRING_DEMO=true for a demo install)"
+        )
+    PSEUDONYM_KEY = "bedring-demo-pseudonym-key-not-secret-" + "y" * 32
+elif len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "BEDRING_PSEUDONYM_KEY must be at least 32 characters and differ from BEDRING_SECRET_KEY"
+    )
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("BEDRING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
@@ -77,6 +91,9 @@ INSTALLED_APPS = [
     "bedring.catalogue",
     "bedring.medication",
     "bedring.health",
+    "bedring.outcomes",
+    "bedring.registers",
+    "bedring.interop",
     "bedring.rules",
     "bedring.demo",
     "bedring.web",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("catalogue/", include("bedring.catalogue.views")),
     path("medication/", include("bedring.medication.urls")),
     path("health/", include("bedring.health.urls")),
+    path("outcomes/", include("bedring.outcomes.urls")),
+    path("registers/", include("bedring.registers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -201,6 +201,10 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/plans/{plan_id}"): ("client_read", True),
     ("get", "/api/v1/episodes/{episode_id}/plans"): ("client_read", True),
     ("post", "/api/v1/episodes/{episode_id}/plans"): ("client_write", True),
+    # discharge and follow-up (DIS-1, DIS-2, DIS-5)
+    ("post", "/api/v1/episodes/{episode_id}/discharge"): ("client_write", True),
+    ("get", "/api/v1/episodes/{episode_id}/discharge"): ("client_read", True),
+    ("post", "/api/v1/follow-ups/{follow_up_id}"): ("client_write", True),
     # catalogue, courses, enrolments, attendance, gift cards, tallies, calendar (issue 4)
     ("get", "/api/v1/offers"): (None, False),
     ("get", "/api/v1/offers/{offer_id}"): (None, True),
@@ -268,6 +272,12 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
         "client_write",
         True,
     ),
+    # the client's record as a FHIR Bundle (interop)
+    ("get", "/api/v1/clients/{client_id}/fhir"): ("client_read", True),
+    # register exports (DIS-4): the TDI summary of the active organisation
+    ("get", "/api/v1/registers/tdi"): ("register_export", False),
+    # outcome figures (DIS-3, DIS-4, INT-5, INT-6, PLN-2)
+    ("get", "/api/v1/outcomes"): ("outcomes", False),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations

@@ -37,7 +37,14 @@ def test_a_demo_install_starts_with_the_demo_key_and_a_production_one_with_its_o
     assert start({"BEDRING_DEMO": "true"}, tmp_path).stdout.strip() == "True"
     (tmp_path / "demo-install").touch()
     assert start({}, tmp_path).stdout.strip() == "True"
-    own = start({"BEDRING_SECRET_KEY": "s" * 50, "BEDRING_DEMO": "false"}, tmp_path)
+    own = start(
+        {
+            "BEDRING_SECRET_KEY": "s" * 50,
+            "BEDRING_PSEUDONYM_KEY": "p" * 50,
+            "BEDRING_DEMO": "false",
+        },
+        tmp_path,
+    )
     assert own.returncode == 0
     assert own.stdout.strip() == "False"
 

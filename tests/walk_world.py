@@ -92,6 +92,65 @@ def build_plans(world: dict[str, Any]) -> None:
     )
 
 
+def _active_episode(world: dict[str, Any]) -> Any:
+    """DIS-1: a fresh episode in active treatment with a plan of one goal."""
+    from bedring.pathway.services.decision import decision_make
+    from bedring.pathway.services.episode import (
+        episode_begin_assessment,
+        episode_start_treatment,
+    )
+    from bedring.pathway.services.plan import GoalInput, plan_save
+
+    staff = world["staff"]
+    episode = _fresh_episode(world)
+    episode_begin_assessment(episode=episode, actor=staff["counsellor"])
+    decision_make(
+        episode=episode,
+        actor=staff["authority"],
+        kind="treatment",
+        outcome="granted",
+        justification="Outpatient treatment fits.",
+        decided_on=datetime.date(2026, 11, 18),
+    )
+    episode_start_treatment(
+        episode=episode, actor=staff["counsellor"], on=datetime.date(2026, 11, 19)
+    )
+    plan_save(
+        episode=episode,
+        actor=staff["counsellor"],
+        agreed_on=datetime.date(2026, 11, 20),
+        aims=["stop"],
+        client_words="Walk.",
+        goals=[
+            GoalInput(
+                text="Walk goal", measure="Days", target="0", due_on=datetime.date(2027, 2, 1)
+            )
+        ],
+        today=datetime.date(2026, 11, 20),
+    )
+    world["last_active_episode"] = episode
+    return episode
+
+
+def build_discharge(world: dict[str, Any]) -> None:
+    """DIS-1, DIS-2: fresh active episodes with a plan for the discharge routes (a discharge
+    uses the episode up), and a follow-up due after a completed treatment."""
+    from bedring.pathway.services.discharge import episode_discharge
+
+    world["fresh_active_episode"] = lambda: _active_episode(world)
+    episode = _active_episode(world)
+    goal = episode.plans.get(is_current=True).goals.get()
+    discharge = episode_discharge(
+        episode=episode,
+        actor=world["staff"]["counsellor"],
+        discharged_on=datetime.date(2026, 11, 21),
+        status="completed",
+        overall_result="reduced",
+        goal_results={str(goal.uuid): ("reached", "")},
+    )
+    world["follow_up"] = discharge.follow_ups.order_by("months").first()
+
+
 def valid_answers(question_set: Any) -> dict[str, Any]:
     """An answer of the right type for every question of a question set."""
     examples = {"text": "Walk answer", "bool": True, "number": 1, "date": "2026-11-20"}
@@ -266,6 +325,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_medication_records,
     build_health,
     build_medication,
+    build_discharge,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -288,6 +348,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "pregnancy_uuid": lambda w: w["pregnancy"].uuid,
     "certificate_uuid": lambda w: w["travel_certificate"].uuid,
     "prescription_uuid": lambda w: w["prescription"].uuid,
+    "follow_up_uuid": lambda w: w["follow_up"].uuid,
 }
 
 
@@ -317,6 +378,9 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         given_by="client",
     )
     episode = world["fresh_episode"]() if _uses_up_the_episode(path) else world["episode"]
+    if path.endswith("/episodes/{episode_id}/discharge"):
+        episode = world["fresh_active_episode"]()  # DIS-1: the discharge uses it up
+    path = path.replace("{follow_up_id}", str(world["follow_up"].uuid))
     return (
         path.replace("{org_id}", str(world["org"].uuid))
         .replace("{client_id}", str(world["client"].uuid))
@@ -396,6 +460,21 @@ def api_body(
             "kind": "treatment",
             "outcome": "granted",
             "justification": "Walk: outpatient fits.",
+        }
+    if path.endswith("/episodes/{episode_id}/discharge"):
+        plan = world["last_active_episode"].plans.get(is_current=True)
+        return {
+            "discharged_on": "2026-11-22",
+            "status": "completed",
+            "overall_result": "reduced",
+            "goal_results": [{"goal": str(g.uuid), "outcome": "partly"} for g in plan.goals.all()],
+        }
+    if path.startswith("/api/v1/follow-ups/"):
+        return {
+            "done_on": "2026-11-23",
+            "contact_made": True,
+            "substance_use": "reduced",
+            "situation": {"housing": "better"},
         }
     if path.endswith("/letter-sent"):
         return {}

@@ -38,6 +38,9 @@ class Perm(StrEnum):
     DISPENSE = "dispense"
     # MED-2: stock per site: received, wasted, returned, counted; the reconciliation report.
     STOCK = "stock"
+    # DIS-3, DIS-4: the outcome figures with their drill-down, and the register exports.
+    OUTCOMES = "outcomes"
+    REGISTER_EXPORT = "register_export"
 
 
 # Clinical staff who work with named clients. Drop-in and peer workers work with anonymous
@@ -71,7 +74,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     Role.AUTHORITY.value: frozenset({Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DECIDE}),
     Role.MANAGER.value: frozenset(
-        {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.AUDIT_READ, Perm.ORG_SETTINGS, Perm.STOCK}
+        {
+            Perm.CLIENT_READ,
+            Perm.CLIENT_WRITE,
+            Perm.AUDIT_READ,
+            Perm.ORG_SETTINGS,
+            Perm.STOCK,
+            Perm.OUTCOMES,
+            Perm.REGISTER_EXPORT,
+        }
     ),
     Role.ADMINISTRATOR.value: frozenset({Perm.ORG_SETTINGS}),
     Role.DROPIN_WORKER.value: frozenset(),

@@ -96,6 +96,7 @@ def load_demo(
             demo_pathways(organisation, rng, today=today)
             demo_medication(organisation, rng, today=today)
             demo_health(organisation, rng, today=today)
+            demo_discharges(organisation, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12
@@ -165,6 +166,114 @@ def demo_pathways(organisation: Organisation, rng: random.Random, *, today: date
                 today=today,
             )
             episodes.episode_start_treatment(episode=episode, actor=counsellor, on=received)
+
+
+# DIS-1, DIS-2: (status, overall result, days since discharge, goal result, destination,
+# follow-ups done: {months: days after due, negative = early}).
+DEMO_DISCHARGES: list[tuple[str, str, int, str, str, dict[int, int]]] = [
+    ("completed", "drug_free", 200, "reached", "", {1: -2, 6: 0}),
+    ("completed", "reduced", 70, "partly", "", {1: 6}),
+    ("other_offer", "stabilised", 45, "partly", "Day treatment in the municipality", {}),
+    ("hospital", "not_reached", 25, "not_reached", "Psychiatric ward", {}),
+    ("other_reason", "reduced", 120, "reached", "", {1: 0}),
+    ("own_wish", "not_reached", 30, "dropped", "", {}),
+    ("no_show", "not_reached", 90, "not_reached", "", {}),
+]
+DEMO_DISCHARGED_FROM = DEMO_EPISODES_PER_ORGANISATION  # the clients after the pathway's
+
+
+def demo_discharges(organisation: Organisation, *, today: datetime.date) -> None:
+    """Ended episodes with their results and follow-ups, done and due, so the outcome
+    figures have something to show. Uses clients without an episode after the pathway's;
+    nothing when the organisation has a discharge already, so a second load adds nothing."""
+    from zoneinfo import ZoneInfo
+
+    from bedring.pathway.models import Discharge
+    from bedring.pathway.services import decision as decisions
+    from bedring.pathway.services import discharge as discharges
+    from bedring.pathway.services import episode as episodes
+    from bedring.pathway.services import plan as plans
+
+    if Discharge.objects.filter(organisation=organisation).exists():
+        return
+    counsellor = User.objects.get(username=f"{organisation.slug}.counsellor")
+    authority = User.objects.get(username=f"{organisation.slug}.authority")
+    site = organisation.sites.filter(kind="main").first() or organisation.sites.first()
+    assert site is not None  # noqa: S101 - every pack has a site
+    zone = ZoneInfo(organisation.time_zone)
+    end = DEMO_DISCHARGED_FROM + len(DEMO_DISCHARGES)
+    candidates = organisation.clients.order_by("id")[DEMO_DISCHARGED_FROM:end]
+    clients = [c for c in candidates if not c.episodes.exists()]
+    for client, spec in zip(clients, DEMO_DISCHARGES, strict=False):
+        status, overall, days_ago, goal_outcome, destination, done = spec
+        discharged_on = today - datetime.timedelta(days=days_ago)
+        received = discharged_on - datetime.timedelta(days=120)
+        episode = episodes.inquiry_register(
+            organisation=organisation,
+            site=site,
+            actor=counsellor,
+            channel="phone",
+            referrer="self",
+            received_at=datetime.datetime.combine(received, datetime.time(10), tzinfo=zone),
+            client=client,
+            assign_to=counsellor,
+        ).episode
+        assert episode is not None  # noqa: S101 - a client's inquiry opens an episode
+        episodes.episode_begin_assessment(episode=episode, actor=counsellor)
+        decision = decisions.decision_make(
+            episode=episode,
+            actor=authority,
+            kind="treatment",
+            outcome="granted",
+            justification="Demo: outpatient treatment matches the assessment.",
+            decided_on=received + datetime.timedelta(days=7),
+        )
+        decisions.decision_letter_sent(
+            decision=decision, actor=authority, sent_on=received + datetime.timedelta(days=8)
+        )
+        episodes.episode_start_treatment(
+            episode=episode, actor=counsellor, on=received + datetime.timedelta(days=10)
+        )
+        plan = plans.plan_save(
+            episode=episode,
+            actor=counsellor,
+            agreed_on=received + datetime.timedelta(days=10),
+            aims=["reduce"],
+            client_words="Demo: I want to keep my job.",
+            goals=[
+                plans.GoalInput(
+                    text="Fewer days of use",
+                    measure="Days of use a week, from the diary",
+                    target="At most two days a week",
+                    due_on=received + datetime.timedelta(days=100),
+                )
+            ],
+            today=today,
+        )
+        discharge = discharges.episode_discharge(
+            episode=episode,
+            actor=counsellor,
+            discharged_on=discharged_on,
+            status=status,
+            overall_result=overall,
+            goal_results={str(g.uuid): (goal_outcome, "") for g in plan.goals.all()},
+            destination=destination,
+            note="Demo discharge.",
+        )
+        for follow_up in discharge.follow_ups.all():
+            late = done.get(follow_up.months)
+            done_on = follow_up.due_on + datetime.timedelta(days=late or 0)
+            if late is None or done_on > today:
+                continue
+            discharges.follow_up_record(
+                follow_up=follow_up,
+                actor=counsellor,
+                done_on=done_on,
+                contact_made=True,
+                substance_use="drug_free" if overall == "drug_free" else "reduced",
+                situation={"housing": "better", "work_education": "same", "health": "better"},
+                note="Demo: spoke on the phone.",
+            )
 
 
 DEMO_ON_SUBSTITUTION = 8

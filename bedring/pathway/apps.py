@@ -24,5 +24,8 @@ class PathwayConfig(AppConfig):
             models.Evaluation,
             models.GoalProgress,
             models.QuestionSet,
+            models.Discharge,
+            models.GoalResult,
+            models.FollowUp,
         ):
             auditlog.register(model)

@@ -38,6 +38,9 @@ DOMAINS = {
     "own_view": _("The person's own view"),
     "offers": _("Offers and consents"),
 }
+# DIS-5: the areas of the person's life followed up after discharge: the six areas the
+# assessment maps and the plan works on.
+LIFE_AREAS = ("substance_use", "social", "health", "work_education", "housing", "other")
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern
 
-from .views import assessment, decision, episode, plan
+from .views import assessment, decision, discharge, episode, plan
 
 app_name = "pathway"
 urlpatterns: list[URLPattern] = [
@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern] = [
     *assessment.urlpatterns,
     *decision.urlpatterns,
     *plan.urlpatterns,
+    *discharge.urlpatterns,
 ]

@@ -2,10 +2,11 @@
 
 from ninja import Router
 
-from . import assessment, decision, episode, plan
+from . import assessment, decision, discharge, episode, plan
 
 router = Router()
 router.add_router("", episode.router)
 router.add_router("", assessment.router)
 router.add_router("", decision.router)
 router.add_router("", plan.router)
+router.add_router("", discharge.router)

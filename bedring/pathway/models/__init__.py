@@ -2,6 +2,7 @@
 
 from .assessment import Assessment, QuestionSet, TdiIntake
 from .decision import ChildNotification, Complaint, Decision
+from .discharge import Discharge, FollowUp, GoalResult
 from .episode import Deadline, Episode, EpisodeEvent, Inquiry
 from .plan import Evaluation, Goal, GoalProgress, Plan
 
@@ -11,11 +12,14 @@ __all__ = [
     "Complaint",
     "Deadline",
     "Decision",
+    "Discharge",
     "Episode",
     "EpisodeEvent",
     "Evaluation",
+    "FollowUp",
     "Goal",
     "GoalProgress",
+    "GoalResult",
     "Inquiry",
     "Plan",
     "QuestionSet",

@@ -59,7 +59,12 @@ class Episode(BaseModel):
                 name="episode_one_open_per_client",
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["organisation", "state"])]
+        indexes: ClassVar = [
+            models.Index(fields=["organisation", "state"]),
+            # The outcome figures (bedring.outcomes): starts in a period, readmissions.
+            models.Index(fields=["organisation", "started_on"], name="episode_org_started"),
+            models.Index(fields=["client", "opened_on"], name="episode_client_opened"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} {self.opened_on}"
@@ -173,6 +178,8 @@ class DeadlineKind(models.TextChoices):
     SCREENING = "screening", _("Screening")
     VACCINATION = "vaccination", _("Vaccination dose")
     PREGNANCY_FOLLOW_UP = "pregnancy_follow_up", _("Pregnancy follow-up")
+    # DIS-2: the follow-up one and six months after discharge (subject: the FollowUp).
+    DISCHARGE_FOLLOW_UP = "discharge_follow_up", _("Follow-up after discharge")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -216,6 +223,8 @@ class Deadline(BaseModel):
         indexes: ClassVar = [
             models.Index(fields=["organisation", "status", "due_on"]),
             models.Index(fields=["responsible", "status", "due_on"]),
+            # The outcome figures: deadlines of a kind due in a period.
+            models.Index(fields=["organisation", "kind", "due_on"], name="deadline_org_kind_due"),
         ]
 
     def __str__(self) -> str:

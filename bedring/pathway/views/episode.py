@@ -29,6 +29,7 @@ from ..forms_episode import AssignForm, FreeChoiceForm, InquiryForm, StartForm, 
 from ..models import Episode
 from ..services import episode as services
 from ..states import EpisodeState, can_move
+from .discharge import attach_follow_up_links, discharge_context
 
 
 def organisation_staff(organisation_id: int) -> list[User]:
@@ -146,6 +147,7 @@ def episode_detail(request: HttpRequest, episode_uuid: str) -> HttpResponse:
             can_begin_assessment=can_move(state, EpisodeState.ASSESSMENT),
             can_start=state == EpisodeState.DECIDED,
             can_withdraw=can_move(state, EpisodeState.WITHDRAWN),
+            **discharge_context(episode),
         ),
     )
 
@@ -306,6 +308,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(deadlines, WORKLIST_PAGE).get_page(request.GET.get("page"))
     # PRV-1: the worklist shows who is in treatment; each client on the page is logged as seen.
     shown = {d.client_id: d.client for d in page.object_list}
+    attach_follow_up_links(page.object_list)
     access_search_results(
         actor=staff.user, clients=shown.values(), view="worklist", channel="html", request=request
     )

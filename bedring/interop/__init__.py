@@ -1,0 +1,1 @@
+"""Interoperability: a client's record as a FHIR Bundle."""

@@ -1,0 +1,244 @@
+"""The discharge and follow-up pages (DIS-1, DIS-2, DIS-5). Thin: parse, check access
+(pathway.access), call one service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+
+from bedring.accounts.access import Staff, staff_for_request, staff_view
+from bedring.accounts.roles import Perm
+from bedring.audit.services import access_record
+from bedring.clients.forms import add_domain_error
+from bedring.clients.views import client_context
+from bedring.core.errors import DomainError
+
+from ..access import episode_for
+from ..forms_discharge import DischargeForm, FollowUpForm, GoalResultFormSet
+from ..models import Deadline, Episode, FollowUp
+from ..models.discharge import SituationChange
+from ..models.episode import DeadlineKind
+from ..questionnaires import domain_label
+from ..services import discharge as services
+from ..services.episode import local_today
+from ..services.plan import current_plan
+from ..states import EpisodeState
+
+GOAL_PREFIX = "goals"
+
+
+def episode_url(episode: Episode) -> str:
+    return reverse("pathway:episode", kwargs={"episode_uuid": episode.uuid})
+
+
+def follow_up_url(follow_up: FollowUp) -> str:
+    return reverse("pathway:follow_up_record", kwargs={"follow_up_uuid": follow_up.uuid})
+
+
+def discharge_context(episode: Episode) -> dict[str, Any]:
+    """What the episode page shows of the discharge (DIS-1, DIS-2) and of readmission: the
+    discharge with its goal results and follow-ups, the earlier episode this one readmits
+    (with its discharge), and later episodes that readmit this one. Four queries at most."""
+    previous = None
+    if episode.previous_episode_id is not None:
+        previous = (
+            Episode.objects.select_related("discharge")
+            .filter(pk=episode.previous_episode_id)
+            .first()
+        )
+    discharge = services.discharge_of(episode) if episode.state == EpisodeState.DISCHARGED else None
+    if discharge is not None:
+        for follow_up in discharge.follow_ups.all():
+            follow_up.situation_rows = [  # type: ignore[attr-defined]
+                (domain_label(area), SituationChange(change).label)
+                for area, change in follow_up.situation.items()
+                if change in SituationChange.values
+            ]
+    return {
+        "discharge": discharge,
+        "readmission_of": previous,
+        "readmissions": list(episode.readmissions.order_by("opened_on", "id")),
+        "can_discharge": episode.state == EpisodeState.ACTIVE,
+    }
+
+
+def attach_follow_up_links(deadlines: Iterable[Deadline]) -> None:
+    """The worklist's follow-up rows link to the follow-up form (one query for the page)."""
+    rows = [d for d in deadlines if d.kind == DeadlineKind.DISCHARGE_FOLLOW_UP and d.subject_id]
+    if not rows:
+        return
+    uuids = dict(
+        FollowUp.objects.filter(pk__in=[d.subject_id for d in rows]).values_list("pk", "uuid")
+    )
+    for deadline in rows:
+        if deadline.subject_id in uuids:
+            deadline.follow_up_url = reverse(  # type: ignore[attr-defined]
+                "pathway:follow_up_record",
+                kwargs={"follow_up_uuid": uuids[deadline.subject_id]},
+            )
+
+
+def _page(
+    request: HttpRequest, episode: Episode, template: str, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = client_context(
+        request,
+        episode.client,
+        "pathway",
+        episode=episode,
+        episode_url=episode_url(episode),
+        today=local_today(episode.organisation),
+        **extra,
+    )
+    return render(request, template, context, status=status)
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
+    """DIS-1: discharge the active episode: how it ended, when, the overall result and the
+    result of every goal of the current plan. DIS-2: the follow-ups are opened."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="discharge_create", perm=Perm.CLIENT_WRITE
+    )
+    if episode.state != EpisodeState.ACTIVE:
+        messages.info(request, _("Only an episode in active treatment can be discharged."))
+        return redirect(episode_url(episode))
+    plan = current_plan(episode)
+    goals = list(plan.goals.all()) if plan is not None else []
+    data = request.POST if request.method == "POST" else None
+    form = DischargeForm(data, initial={"discharged_on": local_today(episode.organisation)})
+    goal_set = GoalResultFormSet(
+        data, initial=[{"goal": g.uuid} for g in goals], prefix=GOAL_PREFIX
+    )
+    status = 200
+    if data is not None:
+        status = 422
+        if form.is_valid() and goal_set.is_valid():
+            cleaned = form.cleaned_data
+            results = {
+                str(f.cleaned_data["goal"]): (
+                    f.cleaned_data.get("outcome") or "",
+                    f.cleaned_data.get("note") or "",
+                )
+                for f in goal_set.forms
+                if f.cleaned_data.get("goal")
+            }
+            try:
+                services.episode_discharge(
+                    episode=episode,
+                    actor=staff.user,
+                    discharged_on=cleaned["discharged_on"],
+                    status=cleaned["status"],
+                    overall_result=cleaned["overall_result"],
+                    goal_results=results,
+                    destination=cleaned["destination"],
+                    note=cleaned["note"],
+                )
+            except DomainError as exc:
+                row = next(
+                    (
+                        f
+                        for f in goal_set.forms
+                        if str(f.cleaned_data.get("goal")) == exc.details.get("goal")
+                    ),
+                    None,
+                )
+                if exc.field == "goal_results" and row is not None:
+                    row.add_error("outcome", str(exc.message))
+                else:
+                    add_domain_error(form, exc)
+            else:
+                messages.success(request, _("The episode is discharged."))
+                return redirect(episode_url(episode))
+    rows = list(zip(goals, goal_set.forms, strict=False))
+    return _page(
+        request,
+        episode,
+        "pathway/discharge_form.html",
+        status=status,
+        form=form,
+        goal_set=goal_set,
+        rows=rows,
+        plan=plan,
+    )
+
+
+def _follow_up_for(request: HttpRequest, staff: Staff, follow_up_uuid: str, perm: Perm) -> FollowUp:
+    """A follow-up of the staff member's organisations (else 404), checked and logged on the
+    client like every pathway read."""
+    try:
+        follow_up = (
+            services.follow_up_queryset()
+            .select_related(
+                "episode__organisation", "episode__site", "client", "client__organisation"
+            )
+            .get(uuid=follow_up_uuid, organisation_id__in=list(staff.memberships))
+        )
+    except (FollowUp.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    if not staff.can(perm, follow_up.organisation_id):
+        raise PermissionDenied
+    follow_up.episode.client = follow_up.client
+    access_record(
+        actor=staff.user,
+        client=follow_up.client,
+        view="follow_up_record",
+        channel="html",
+        request=request,
+    )
+    return follow_up
+
+
+@staff_view(Perm.CLIENT_WRITE, scope="client")
+def follow_up_record(request: HttpRequest, follow_up_uuid: str) -> HttpResponse:
+    """DIS-2, DIS-5: record the follow-up one or six months after the discharge."""
+    staff = staff_for_request(request)
+    follow_up = _follow_up_for(request, staff, follow_up_uuid, Perm.CLIENT_WRITE)
+    episode = follow_up.episode
+    if follow_up.done_on is not None:
+        messages.info(request, _("This follow-up has already been recorded."))
+        return redirect(episode_url(episode))
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpForm(data, initial={"done_on": local_today(episode.organisation)})
+    status = 200
+    if data is not None:
+        status = 422
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                services.follow_up_record(
+                    follow_up=follow_up,
+                    actor=staff.user,
+                    done_on=cleaned["done_on"],
+                    contact_made=cleaned["contact_made"],
+                    substance_use=cleaned["substance_use"],
+                    situation=form.situation(),
+                    note=cleaned["note"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("The follow-up is recorded."))
+                return redirect(episode_url(episode))
+    return _page(
+        request,
+        episode,
+        "pathway/follow_up_form.html",
+        status=status,
+        form=form,
+        follow_up=follow_up,
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("episodes/<uuid:episode_uuid>/discharge/", discharge_create, name="discharge_create"),
+    path("follow-ups/<uuid:follow_up_uuid>/", follow_up_record, name="follow_up_record"),
+]
