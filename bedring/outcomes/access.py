@@ -8,6 +8,7 @@ another organisation, is 404 (its existence is not revealed); a bad period is 42
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ from bedring.core.errors import NotFound, ValidationFailed
 
 ALL = "all"
 MAX_PERIOD_DAYS = 20 * 366
+# The figures look a year past the period (readmissions); dates near year 9999 would overflow.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,16 @@ class OutcomeScope:
 
 def _date(value: str, field: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(
             "invalid_date", _("Give a date as YYYY-MM-DD that exists."), field=field
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationFailed(
+            "invalid_date", _("Give a date from 2000-01-01 to 2100-12-31."), field=field
+        )
+    return day
 
 
 def _uuid(value: str, code: str, message: str | Promise) -> uuid.UUID:
@@ -121,7 +130,8 @@ def outcome_scope(
             )
         start, end = _date(date_from, "from"), _date(date_to, "to")
     elif year:
-        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        # Not str.isdigit: it accepts superscript digits that int() refuses.
+        if not re.fullmatch(r"[0-9]{4}", year) or not 2000 <= int(year) <= 2100:
             raise ValidationFailed(
                 "invalid_year", _("Give a year from 2000 to 2100."), field="year"
             )

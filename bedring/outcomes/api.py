@@ -82,8 +82,8 @@ def outcomes(
 ) -> OutcomesOut:
     """The figures for ``organisation`` (a public UUID or ``all``; default all the caller's),
     ``site`` (a public UUID), ``from``..``to`` (ISO dates). Errors: 404
-    ``organisation_not_found`` / ``site_not_found``, 422 ``invalid_date``,
-    ``period_reversed``, ``period_incomplete``, ``period_too_long``."""
+    ``organisation_not_found`` / ``site_not_found``, 422 ``invalid_date`` (also a day outside
+    2000-01-01..2100-12-31), ``period_reversed``, ``period_incomplete``, ``period_too_long``."""
     staff: Staff = request.auth  # type: ignore[attr-defined]
     scope = outcome_scope(
         staff,

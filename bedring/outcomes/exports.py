@@ -47,12 +47,15 @@ DEFINITIONS: dict[str, Promise] = {
     "readmission": _(
         "Discharges as completed in the period whose client opens a new episode 1 to 365 days "
         "after the day of discharge (day 365 counts, day 366 does not), over discharges as "
-        "completed in the period. Only discharges whose 365 days have passed count."
+        "completed in the period. A new inquiry that ended before treatment (withdrawn) is "
+        "not a readmission. Only discharges whose 365 days have passed count."
     ),
     "treatment_guarantee": _(
-        "Episodes that started treatment in the period at the latest on the day of the "
-        "inquiry plus the rule pack's guarantee days, over episodes that started in the "
-        "period. Episodes where the client chose another provider (free choice) are left out."
+        "Treatment-start deadlines (the inquiry plus the rule pack's guarantee days) due in "
+        "the period where treatment started on or before the due day, over those deadlines "
+        "that were met, met late or are still open after the due day, so clients still "
+        "waiting count. Free choice of another provider (waived) and episodes that ended "
+        "before treatment (cancelled) are left out; one due today is not yet counted."
     ),
     "first_contact": _(
         "First-contact deadlines due in the period whose first contact happened on or before "
@@ -161,7 +164,9 @@ def table(report: KpiReport) -> list[list[Any]]:
             ]
         )
     for cell in report.clients:
-        rows.append([str(_("Clients")), f"{cell.offer} / {cell.band}", cell.clients, "", "", ""])
+        rows.append(
+            [str(_("Clients")), f"{cell.offer} / {cell.band_label}", cell.clients, "", "", ""]
+        )
     return rows
 
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 # DIS-3: the overall results that count as "reached their goal" (pathway GOAL_REACHED_RESULTS).
 GOAL_REACHED = frozenset({"drug_free", "reduced"})
 COMPLETED = "completed"
@@ -100,14 +102,25 @@ class OpeningRow:
 
 @dataclass(frozen=True)
 class StartRow:
-    """An episode that started treatment, with the organisation's guarantee (None: the
-    organisation's rule pack has no start guarantee)."""
+    """An episode that started treatment (waiting time). ``waived``: the client chose another
+    provider; ``guarantee_days``: the organisation's guarantee (None: no start guarantee)."""
 
     episode_id: int
     opened_on: datetime.date
     started_on: datetime.date
     waived: bool
     guarantee_days: int | None
+
+
+@dataclass(frozen=True)
+class GuaranteeRow:
+    """A TREATMENT_START deadline (due day = inquiry + the rule pack's guarantee days), of an
+    organisation whose rule pack has a start guarantee."""
+
+    episode_id: int
+    due_on: datetime.date
+    status: str
+    closed_on: datetime.date | None
 
 
 @dataclass(frozen=True)
@@ -243,7 +256,8 @@ def readmission(
 
     "12 months" is 365 days: a discharge on day D counts as readmitted when the same client
     opens another episode (its inquiry day, ``opened_on``) on D+1 .. D+365; day 365 counts,
-    day 366 does not, and an episode opened on D itself does not.
+    day 366 does not, and an episode opened on D itself does not. An episode that ended
+    before treatment (withdrawn) is not a readmission: the selector leaves those openings out.
     Denominator: discharges with status ``completed``, ``start <= D <= end``, and only the
     cohort whose 365 days have passed: ``D + 365 < today``. Target: at most 50 %.
     """
@@ -271,25 +285,33 @@ def readmission(
 
 
 def treatment_guarantee(
-    starts: Iterable[StartRow], *, start: datetime.date, end: datetime.date
+    rows: Iterable[GuaranteeRow],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
 ) -> Figure:
-    """INT-5 (DK): share of episodes that started treatment within the guarantee.
+    """INT-5 (DK): share of treatment guarantees kept.
 
-    Denominator: episodes of organisations whose rule pack has ``start_guarantee_days``, with
-    ``start <= started_on <= end``, except those where the client chose another provider
-    (free choice, DEC-4: the guarantee is waived). Numerator: ``started_on <= opened_on +
-    start_guarantee_days`` (the TREATMENT_START deadline's due day; starting on it is on
-    time). Target: 100 %.
+    Rows: the TREATMENT_START deadlines, due on the inquiry day plus the rule pack's
+    ``start_guarantee_days``. Counted by the due day, like the first contact, so that a client
+    still waiting past the guarantee counts against it. Denominator: deadlines due ``start <=
+    due_on <= end`` that are met (on time), met late, or still open and overdue (``due_on <
+    today``; one due today is not yet late). Waived (the client chose another provider, DEC-4)
+    and cancelled (the episode ended before treatment) count nowhere. Numerator: met on time
+    (status met, or closed on or before the due day). Target: 100 %.
     """
     return _figure(
         "treatment_guarantee",
         (
             (
-                s.episode_id,
-                s.started_on <= s.opened_on + datetime.timedelta(days=s.guarantee_days),
+                r.episode_id,
+                r.status == "met"
+                or (r.status == "missed" and r.closed_on is not None and r.closed_on <= r.due_on),
             )
-            for s in starts
-            if s.guarantee_days is not None and not s.waived and in_period(s.started_on, start, end)
+            for r in rows
+            if in_period(r.due_on, start, end)
+            and (r.status in ("met", "missed") or (r.status == "open" and r.due_on < today))
         ),
         GUARANTEE_TARGET,
     )
@@ -404,16 +426,28 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
+# The band of a client without a birth date: a key in the data (CSV offer/band column keeps
+# the label, the API the key); people see :func:`band_label`.
+UNKNOWN_BAND = "unknown"
+BAND_LABELS = {UNKNOWN_BAND: _("Age unknown")}
+
+
+def band_label(band: str) -> str:
+    """The age band as shown to people: the numeric bands as they are, ``unknown`` translated."""
+    label = BAND_LABELS.get(band)
+    return band if label is None else str(label)
+
+
 def age_band(birth_date: datetime.date | None, on: datetime.date) -> str:
     """The catalogue's age bands (catalogue.models.AgeBand); ``unknown`` without a birth date."""
     if birth_date is None:
-        return "unknown"
+        return UNKNOWN_BAND
     before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
     age = on.year - birth_date.year - int(before_birthday)
     for band, low, high in AGE_BANDS:
         if age >= low and (high is None or age <= high):
             return band
-    return "unknown"
+    return UNKNOWN_BAND
 
 
 @dataclass(frozen=True)
@@ -422,6 +456,10 @@ class ClientCount:
     band: str
     clients: int
     episode_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def band_label(self) -> str:
+        return band_label(self.band)
 
 
 def clients_by_offer_and_age(

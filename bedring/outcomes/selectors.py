@@ -19,6 +19,7 @@ from bedring.accounts.selectors import rules_for
 from bedring.catalogue.models import Attendance, Enrolment
 from bedring.pathway.models import Deadline, Discharge, Episode
 from bedring.pathway.models.episode import DeadlineKind
+from bedring.pathway.states import EpisodeState
 
 from . import kpis
 from .kpis import Figure, Spread
@@ -44,6 +45,7 @@ class Rows:
     discharges: list[kpis.DischargeRow]
     openings: Mapping[int, Sequence[datetime.date]]  # opening days per client
     starts: list[kpis.StartRow]
+    guarantees: list[kpis.GuaranteeRow]
     first_contacts: list[kpis.FirstContactRow]
     on_time: dict[str, list[kpis.DeadlineRow]]
     attendance: list[kpis.AttendanceRow]
@@ -108,7 +110,8 @@ def fetch_rows(
             "episode_id", "client_id", "discharged_on", "status", "overall_result", "intensity"
         )
     ]
-    # Readmissions: any later episode of the clients discharged as completed, at any site.
+    # Readmissions: any later episode of the clients discharged as completed, at any site,
+    # except one withdrawn before treatment (an inquiry that came to nothing).
     completed_clients = discharge_qs.filter(status=kpis.COMPLETED).values("client_id")
     openings = kpis.openings_by_client(
         kpis.OpeningRow(*row)
@@ -117,7 +120,9 @@ def fetch_rows(
             client_id__in=completed_clients,
             opened_on__gt=start,
             opened_on__lte=end + year,
-        ).values_list("id", "client_id", "opened_on")
+        )
+        .exclude(state=EpisodeState.WITHDRAWN)
+        .values_list("id", "client_id", "opened_on")
     )
     starts = [
         kpis.StartRow(
@@ -134,11 +139,12 @@ def fetch_rows(
             "site_id",
         ).values_list("id", "organisation_id", "opened_on", "started_on", "free_choice_on")
     ]
+    guarantees: list[kpis.GuaranteeRow] = []
     first_contacts: list[kpis.FirstContactRow] = []
     on_time: dict[str, list[kpis.DeadlineRow]] = {key: [] for key in ON_TIME_KINDS.values()}
     deadline_qs = _scoped(
         Deadline.objects.filter(
-            kind__in=[DeadlineKind.FIRST_CONTACT, *ON_TIME_KINDS],
+            kind__in=[DeadlineKind.FIRST_CONTACT, DeadlineKind.TREATMENT_START, *ON_TIME_KINDS],
             due_on__gte=start,
             due_on__lte=end,
         ),
@@ -146,10 +152,19 @@ def fetch_rows(
         site_id,
         "site_id",
     )
-    for episode_id, org_id, kind, due_on, status, contact_at in deadline_qs.values_list(
-        "episode_id", "organisation_id", "kind", "due_on", "status", "episode__first_contact_at"
+    for episode_id, org_id, kind, due_on, status, closed_on, contact_at in deadline_qs.values_list(
+        "episode_id",
+        "organisation_id",
+        "kind",
+        "due_on",
+        "status",
+        "closed_on",
+        "episode__first_contact_at",
     ):
-        if kind == DeadlineKind.FIRST_CONTACT:
+        if kind == DeadlineKind.TREATMENT_START:
+            if packs[org_id].start_guarantee_days:
+                guarantees.append(kpis.GuaranteeRow(episode_id, due_on, status, closed_on))
+        elif kind == DeadlineKind.FIRST_CONTACT:
             if packs[org_id].first_contact_working_days:
                 first_contacts.append(
                     kpis.FirstContactRow(
@@ -198,7 +213,9 @@ def fetch_rows(
             "offer__name", "client_id", "episode_id", "client__birth_date"
         )
     ]
-    return Rows(discharges, openings, starts, first_contacts, on_time, attendance, enrolments)
+    return Rows(
+        discharges, openings, starts, guarantees, first_contacts, on_time, attendance, enrolments
+    )
 
 
 def figures_for(
@@ -212,7 +229,9 @@ def figures_for(
         "readmission": kpis.readmission(
             rows.discharges, rows.openings, start=start, end=end, today=today
         ),
-        "treatment_guarantee": kpis.treatment_guarantee(rows.starts, start=start, end=end),
+        "treatment_guarantee": kpis.treatment_guarantee(
+            rows.guarantees, start=start, end=end, today=today
+        ),
         "first_contact": kpis.first_contact(rows.first_contacts, start=start, end=end, today=today),
     }
     for key, deadline_rows in rows.on_time.items():
@@ -227,6 +246,7 @@ def by_month(rows: Rows, start: datetime.date, end: datetime.date) -> list[Rows]
     n = len(index)
     discharges: list[list[kpis.DischargeRow]] = [[] for _ in range(n)]
     starts: list[list[kpis.StartRow]] = [[] for _ in range(n)]
+    guarantees: list[list[kpis.GuaranteeRow]] = [[] for _ in range(n)]
     contacts: list[list[kpis.FirstContactRow]] = [[] for _ in range(n)]
     on_time: list[dict[str, list[kpis.DeadlineRow]]] = [
         {key: [] for key in rows.on_time} for _ in range(n)
@@ -235,13 +255,17 @@ def by_month(rows: Rows, start: datetime.date, end: datetime.date) -> list[Rows]
         discharges[index[(d.discharged_on.year, d.discharged_on.month)]].append(d)
     for s in rows.starts:
         starts[index[(s.started_on.year, s.started_on.month)]].append(s)
+    for g in rows.guarantees:
+        guarantees[index[(g.due_on.year, g.due_on.month)]].append(g)
     for c in rows.first_contacts:
         contacts[index[(c.due_on.year, c.due_on.month)]].append(c)
     for key, deadline_rows in rows.on_time.items():
         for r in deadline_rows:
             on_time[index[(r.due_on.year, r.due_on.month)]][key].append(r)
     return [
-        Rows(discharges[i], rows.openings, starts[i], contacts[i], on_time[i], [], [])
+        Rows(
+            discharges[i], rows.openings, starts[i], guarantees[i], contacts[i], on_time[i], [], []
+        )
         for i in range(n)
     ]
 

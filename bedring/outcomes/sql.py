@@ -2,7 +2,7 @@
 definitions as :mod:`bedring.outcomes.kpis` (a test asserts that both agree on SQLite and
 PostgreSQL). Only numbers come back, no ids: this is what the figures cost at the least.
 
-The rule pack values (guarantee days, which organisations have a first-contact rule) come
+The rule pack values (which organisations have a start guarantee or a first-contact rule) come
 from the packs in Python, as in the selectors; only the date arithmetic differs per dialect.
 """
 
@@ -104,12 +104,12 @@ def kpi_report_sql(
             )
         )
 
-    # Readmission within 365 days, cohorts whose 365 days have passed.
+    # Readmission within 365 days (not a withdrawn inquiry), cohorts whose 365 days have passed.
     e_orgs, e_params = _in("e.organisation_id", org_ids)
     result["readmission"] = _pair(
         _one(
             "SELECT SUM(CASE WHEN EXISTS (SELECT 1 FROM pathway_episode e "
-            f"WHERE e.client_id = d.client_id AND {e_orgs} "
+            f"WHERE e.client_id = d.client_id AND {e_orgs} AND e.state <> 'withdrawn' "
             f"AND e.opened_on > d.discharged_on AND {_days('e.opened_on', 'd.discharged_on')} "
             "<= %s) THEN 1 ELSE 0 END), COUNT(*) FROM pathway_discharge d "
             f"WHERE {orgs} AND d.status = 'completed' AND d.discharged_on BETWEEN %s AND %s "
@@ -126,18 +126,17 @@ def kpi_report_sql(
         )
     )
 
-    # Treatment guarantee (DK): started in the period, not waived, within the pack's days.
-    guaranteed = {pk: p.start_guarantee_days for pk, p in packs.items() if p.start_guarantee_days}
-    g_orgs, g_params = _in("e.organisation_id", sorted(guaranteed))
-    days_case = " ".join("WHEN %s THEN %s" for _ in guaranteed) or "WHEN 0 THEN 0"
-    days_params = [v for pk in sorted(guaranteed) for v in (pk, guaranteed[pk])]
+    # Treatment guarantee (DK): TREATMENT_START deadlines due in the period, met or overdue.
+    guaranteed = sorted(pk for pk, p in packs.items() if p.start_guarantee_days)
+    g_orgs, g_params = _in("dl.organisation_id", guaranteed)
     result["treatment_guarantee"] = _pair(
         _one(
-            f"SELECT SUM(CASE WHEN {_days('e.started_on', 'e.opened_on')} <= "
-            f"CASE e.organisation_id {days_case} END THEN 1 ELSE 0 END), COUNT(*) "
-            f"FROM pathway_episode e WHERE {g_orgs} AND e.free_choice_on IS NULL "
-            "AND e.started_on BETWEEN %s AND %s" + site_sql.format(t="e"),
-            [*days_params, *g_params, start, end, *site_params],
+            "SELECT SUM(CASE WHEN dl.status = 'met' OR (dl.status = 'missed' "
+            "AND dl.closed_on <= dl.due_on) THEN 1 ELSE 0 END), COUNT(*) "
+            f"FROM pathway_deadline dl WHERE {g_orgs} AND dl.kind = 'treatment_start' "
+            "AND dl.due_on BETWEEN %s AND %s AND (dl.status IN ('met', 'missed') "
+            "OR (dl.status = 'open' AND dl.due_on < %s))" + site_sql.format(t="dl"),
+            [*g_params, start, end, today, *site_params],
         )
     )
 

@@ -15,9 +15,10 @@ from django.utils.http import urlencode
 from bedring.accounts.access import Staff, staff_for_request, staff_view
 from bedring.accounts.models import Site
 from bedring.accounts.roles import Perm
+from bedring.audit.services import access_search_results
 from bedring.core.errors import DomainError, NotFound
 
-from . import exports, selectors
+from . import exports, kpis, selectors
 from .access import OutcomeScope, outcome_scope
 from .exports import DEFINITIONS, LABELS, OTHER_LABELS
 
@@ -132,8 +133,21 @@ def episodes(request: HttpRequest) -> HttpResponse:
     if ids is None:
         raise Http404
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = selectors.episodes_page(list(page.object_list))
+    # PRV-1: the list shows who was in treatment where; each client on the page is logged.
+    shown = {e.client_id: e.client for e in listed}
+    access_search_results(
+        actor=staff.user,
+        clients=shown.values(),
+        view="outcomes_drill",
+        channel="html",
+        request=request,
+    )
     prefix, _sep, detail = key.partition(":")
     label: Promise | str = LABELS.get(key) or OTHER_LABELS.get(prefix) or key
+    if prefix == "clients":
+        offer, _sep, band = detail.rpartition(":")
+        detail = f"{offer}:{kpis.band_label(band)}"
     return render(
         request,
         "outcomes/episodes.html",
@@ -144,7 +158,7 @@ def episodes(request: HttpRequest) -> HttpResponse:
             "label": label,
             "detail": detail.replace(":", " · "),
             "page": page,
-            "episodes": selectors.episodes_page(list(page.object_list)),
+            "episodes": listed,
             "drill_query": urlencode({**scope.query(), "key": key, "part": part}),
         },
     )

@@ -66,7 +66,13 @@ def discharge(
     )
 
 
-def deadline(e: Episode, kind: str, due_on: datetime.date, status: str) -> Deadline:
+def deadline(
+    e: Episode,
+    kind: str,
+    due_on: datetime.date,
+    status: str,
+    closed_on: datetime.date | None = None,
+) -> Deadline:
     return Deadline.objects.create(
         episode=e,
         client=e.client,
@@ -75,6 +81,7 @@ def deadline(e: Episode, kind: str, due_on: datetime.date, status: str) -> Deadl
         kind=kind,
         due_on=due_on,
         status=status,
+        closed_on=closed_on,
     )
 
 
@@ -129,12 +136,13 @@ def build_random_world(
                 site=site,
             )
             for kind in ("first_contact", "treatment_start", "plan_evaluation"):
-                deadline(
-                    e,
-                    kind,
-                    day + datetime.timedelta(days=rng.randrange(1, 100)),
-                    rng.choice(DEADLINE_STATUSES),
-                )
+                due = day + datetime.timedelta(days=rng.randrange(1, 100))
+                status = rng.choice(DEADLINE_STATUSES)
+                # Met: closed on or before the due day; met late: mostly after it, now and
+                # then on it (the guarantee counts a deadline closed by its due day as kept).
+                shift = {"met": rng.randrange(-3, 1), "missed": rng.randrange(0, 6)}.get(status)
+                closed = None if shift is None else due + datetime.timedelta(days=shift)
+                deadline(e, kind, due, status, closed)
             left = started + datetime.timedelta(days=rng.randrange(20, 300))
             discharge(
                 e,
@@ -168,6 +176,9 @@ def build_random_world(
                 )
             # Next episode: the readmission gaps straddle 365 days.
             day = left + datetime.timedelta(days=rng.choice([0, 1, 30, 364, 365, 366, 400]))
+        # Now and then an inquiry that ended before treatment: not a readmission.
+        if rng.random() < 0.4:
+            episode(client, opened_on=day, state="withdrawn", site=rng.choice(sites))
 
 
 @pytest.fixture

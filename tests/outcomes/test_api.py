@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from bedring.accounts.roles import Role
 from tests.conftest import api_headers
 
-from .conftest import discharge, episode
+from .conftest import deadline, discharge, episode
 
 D = datetime.date
 URL = "/api/v1/outcomes"
@@ -17,13 +17,13 @@ URL = "/api/v1/outcomes"
 
 def _world(org_dk, make_client, by):
     ann, bo = make_client(org_dk), make_client(org_dk)
-    discharge(episode(ann, opened_on=D(2025, 1, 2), started_on=D(2025, 1, 9)), by, on=D(2025, 3, 1))
-    discharge(
-        episode(bo, opened_on=D(2025, 2, 2), started_on=D(2025, 2, 22)),
-        by,
-        on=D(2025, 5, 1),
-        result="not_reached",
-    )
+    a1 = episode(ann, opened_on=D(2025, 1, 2), started_on=D(2025, 1, 9))
+    discharge(a1, by, on=D(2025, 3, 1))
+    b1 = episode(bo, opened_on=D(2025, 2, 2), started_on=D(2025, 2, 22))
+    discharge(b1, by, on=D(2025, 5, 1), result="not_reached")
+    # The TREATMENT_START deadlines (inquiry + 14 days): Ann started on day 7, Bo on day 20.
+    deadline(a1, "treatment_start", D(2025, 1, 16), "met", D(2025, 1, 9))
+    deadline(b1, "treatment_start", D(2025, 2, 16), "missed", D(2025, 2, 22))
 
 
 def test_outcomes_as_json(org_dk, make_client, manager):
@@ -42,6 +42,7 @@ def test_outcomes_as_json(org_dk, make_client, manager):
     assert figures["goal_attainment_all"]["target"] == 0.75
     assert figures["readmission"]["target_kind"] == "max"
     assert figures["treatment_guarantee"]["numerator"] == 1  # 7 days; 20 days is late
+    assert figures["treatment_guarantee"]["denominator"] == 2
     assert body["waiting_time"] == {"count": 2, "median_days": 7, "p90_days": 20}
     assert body["organisations"] == [str(org_dk.uuid)]
 
@@ -62,7 +63,11 @@ def test_bad_parameters_are_refused_with_codes(org_dk, org_no, manager):
         ({"from": "2025-12-31", "to": "2025-01-01"}, 422, "period_reversed"),
         ({"from": "2025-02-30", "to": "2025-03-01"}, 422, "invalid_date"),
         ({"to": "2025-03-01"}, 422, "period_incomplete"),
-        ({"from": "1900-01-01", "to": "2025-03-01"}, 422, "period_too_long"),
+        ({"from": "2000-01-01", "to": "2025-03-01"}, 422, "period_too_long"),
+        # Dates near year 9999 overflowed the readmission window (a 500 before).
+        ({"from": "9999-01-01", "to": "9999-12-31"}, 422, "invalid_date"),
+        ({"from": "1999-12-31", "to": "2025-03-01"}, 422, "invalid_date"),
+        ({"from": "2025-01-01", "to": "2101-01-01"}, 422, "invalid_date"),
         ({"site": str(other_site.uuid)}, 404, "site_not_found"),
         ({"site": "nonsense"}, 404, "site_not_found"),
         ({"organisation": str(org_no.uuid)}, 404, "organisation_not_found"),

@@ -12,6 +12,7 @@ from bedring.outcomes.kpis import (
     DischargeRow,
     EnrolmentRow,
     FirstContactRow,
+    GuaranteeRow,
     OpeningRow,
     StartRow,
 )
@@ -136,24 +137,41 @@ def test_readmission_other_clients_do_not_count():
 # --- treatment guarantee (INT-5) and first contact (INT-6) ----------------------------------
 
 
-def test_treatment_guarantee_day_14_is_on_time_day_15_is_late_waived_excluded():
-    opened = D(2025, 4, 1)
+def test_treatment_guarantee_counts_deadlines_due_in_the_period_met_late_and_overdue():
+    """INT-5: by the TREATMENT_START deadline's due day; a client still waiting past the
+    guarantee counts against it (before, only episodes that had started were counted)."""
     rows = [
-        StartRow(1, opened, opened + datetime.timedelta(days=14), False, 14),
-        StartRow(2, opened, opened + datetime.timedelta(days=15), False, 14),
-        StartRow(3, opened, opened + datetime.timedelta(days=40), True, 14),
-        StartRow(4, opened, opened + datetime.timedelta(days=2), False, None),  # no rule
-        StartRow(5, D(2024, 12, 1), START - datetime.timedelta(days=1), False, 14),
+        GuaranteeRow(1, END, "met", END),  # due on the last day of the period: in, on time
+        GuaranteeRow(2, START, "missed", START + datetime.timedelta(days=1)),  # first day, late
+        GuaranteeRow(3, D(2025, 6, 1), "open", None),  # still waiting, overdue: in, not kept
+        GuaranteeRow(4, D(2025, 6, 1), "waived", D(2025, 5, 1)),  # free choice: left out
+        GuaranteeRow(5, D(2025, 6, 1), "cancelled", D(2025, 5, 1)),  # ended before: left out
+        GuaranteeRow(6, START - datetime.timedelta(days=1), "met", START),  # the day before
+        GuaranteeRow(7, END + datetime.timedelta(days=1), "open", None),  # the day after
     ]
-    figure = kpis.treatment_guarantee(rows, start=START, end=END)
+    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=TODAY)
+    assert figure.numerator_ids == (1,)
+    assert figure.denominator_ids == (1, 2, 3)
+
+
+def test_treatment_guarantee_open_and_due_today_is_not_yet_counted():
+    due = D(2025, 9, 4)
+    rows = [GuaranteeRow(1, due, "open", None)]
+    assert kpis.treatment_guarantee(rows, start=START, end=END, today=due).denominator == 0
+    after = due + datetime.timedelta(days=1)
+    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=after)
+    assert (figure.numerator, figure.denominator) == (0, 1)
+
+
+def test_treatment_guarantee_closed_on_the_due_day_is_kept():
+    due = D(2025, 9, 4)
+    rows = [
+        GuaranteeRow(1, due, "missed", due),  # closed on the due day: on time whatever the status
+        GuaranteeRow(2, due, "missed", due + datetime.timedelta(days=1)),
+    ]
+    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=TODAY)
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2)
-
-
-def test_treatment_guarantee_uses_the_pack_days_of_each_row():
-    opened = D(2025, 4, 1)
-    rows = [StartRow(1, opened, opened + datetime.timedelta(days=20), False, 21)]
-    assert kpis.treatment_guarantee(rows, start=START, end=END).numerator == 1
 
 
 def test_first_contact_on_the_due_day_counts_the_day_after_does_not():
@@ -237,6 +255,16 @@ def test_age_bands_at_the_end_of_the_period():
     assert kpis.age_band(D(2008, 1, 1), end) == "15-17"
     assert kpis.age_band(D(1975, 12, 31), end) == "50+"
     assert kpis.age_band(None, end) == "unknown"
+
+
+def test_age_band_labels_translate_unknown_and_keep_the_numbers():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert kpis.band_label("18-23") == "18-23"
+        assert kpis.band_label("unknown") == "Age unknown"
+        cell = kpis.ClientCount(offer="MOVE", band="unknown", clients=1)
+        assert cell.band_label == "Age unknown"
 
 
 def test_clients_by_offer_and_age_count_each_client_once():

@@ -81,6 +81,55 @@ def test_drill_down_lists_the_episodes_behind_a_number(as_user, manager, small_w
     assert response.status_code == 404
 
 
+def test_drill_down_logs_every_client_it_lists(as_user, manager, small_world):
+    """PRV-1: the list shows who was in treatment; each client on the page is logged as seen,
+    like the worklist and the client search."""
+    from bedring.audit.models import AccessEvent
+
+    http = as_user(manager)
+    response = http.get(
+        reverse("outcomes:episodes"),
+        {**PERIOD, "key": "goal_attainment_all", "part": "denominator"},
+    )
+    assert response.status_code == 200
+    events = AccessEvent.objects.filter(actor=manager, view="outcomes_drill", channel="html")
+    assert sorted(events.values_list("client_id", flat=True)) == sorted(
+        [small_world["ann"].pk, small_world["bo"].pk]
+    )
+    assert {e.organisation_id for e in events} == {small_world["ann"].organisation_id}
+
+
+def test_unknown_age_band_is_shown_as_a_label_not_a_key(as_user, manager, org_dk, make_client):
+    from bedring.catalogue.models import Enrolment
+    from bedring.clients.models import Client
+
+    from .conftest import offer
+
+    client = make_client(org_dk)
+    Client.objects.filter(pk=client.pk).update(birth_date=None)
+    e = episode(client, opened_on=D(2025, 1, 2), started_on=D(2025, 1, 10), state="active")
+    Enrolment.objects.create(
+        client=client,
+        episode=e,
+        offer=offer(org_dk, "MOVE"),
+        organisation=org_dk,
+        starts_on=D(2025, 1, 10),
+        enrolled_by=manager,
+    )
+    http = as_user(manager)
+    html = http.get(reverse("outcomes:dashboard"), PERIOD).content.decode()
+    assert "<td>Age unknown</td>" in html
+    assert "<td>unknown</td>" not in html
+    drill = http.get(
+        reverse("outcomes:episodes"), {**PERIOD, "key": "clients:MOVE:unknown"}
+    ).content.decode()
+    heading = drill.split("<h1>")[1].split("</h1>")[0]
+    assert "Age unknown" in heading
+    assert "unknown" not in heading.replace("Age unknown", "")
+    csv_text = http.get(reverse("outcomes:export_csv"), PERIOD).content.decode("utf-8-sig")
+    assert "MOVE / Age unknown" in csv_text
+
+
 def test_drill_down_pages_are_bounded(as_user, manager, org_dk, make_client):
     build_random_world(org_dk, make_client, manager, clients=2, seed=5)
     http = as_user(manager)
@@ -166,11 +215,30 @@ def test_bad_filters_are_refused_with_a_reason(as_user, manager):
         ({"from": "2025-02-30", "to": "2025-03-01"}, "invalid_date", 422),
         ({"from": "2025-02-01"}, "period_incomplete", 422),
         ({"year": "abc"}, "invalid_year", 422),
+        ({"year": "²"}, "invalid_year", 422),
         ({"organisation": "not-a-uuid"}, "organisation_not_found", 404),
     ]:
         response = http.get(url, params)
         assert response.status_code == status, params
         assert f'data-code="{code}"' in response.content.decode(), params
+
+
+@pytest.mark.parametrize(
+    "name", ["dashboard", "episodes", "export_csv", "export_xlsx", "report_pdf"]
+)
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"from": "9999-01-01", "to": "9999-12-31"}, "invalid_date"),
+        ({"year": "²"}, "invalid_year"),
+    ],
+)
+def test_dates_out_of_range_and_odd_digits_are_refused_not_500(
+    as_user, manager, name, params, code
+):
+    response = as_user(manager).get(reverse(f"outcomes:{name}"), params)
+    assert response.status_code == 422
+    assert f'data-code="{code}"' in response.content.decode()
 
 
 def test_manager_without_client_read_sees_no_drill_down(as_user, org_dk, make_staff, monkeypatch):

@@ -44,6 +44,15 @@ def test_small_world_figures_and_drill_down(org_dk, org_no, make_client, make_st
     discharge(c1, by, on=D(2025, 6, 1), status="own_wish", result="not_reached")
     c0 = episode(cy, opened_on=D(2024, 1, 1), started_on=D(2024, 1, 5))
     discharge(c0, by, on=D(2024, 12, 31))
+    # The guarantee by TREATMENT_START deadlines (inquiry + 14 days): Ann kept, Cy late,
+    # Dan still waiting past his (counts against it), Eve chose another provider (left out).
+    dan, eve = make_client(org_dk), make_client(org_dk)
+    deadline(a1, "treatment_start", D(2025, 1, 16), "met", D(2025, 1, 16))
+    deadline(c1, "treatment_start", D(2025, 3, 15), "missed", D(2025, 3, 16))
+    d1 = episode(dan, opened_on=D(2025, 11, 1), state="decided")
+    deadline(d1, "treatment_start", D(2025, 11, 15), "open")
+    e1 = episode(eve, opened_on=D(2025, 5, 1), state="withdrawn", free_choice_on=D(2025, 5, 3))
+    deadline(e1, "treatment_start", D(2025, 5, 15), "waived", D(2025, 5, 3))
     deadline(a1, "plan_evaluation", D(2025, 4, 2), "met")
     deadline(c1, "plan_evaluation", D(2025, 6, 1), "missed")
     deadline(c1, "plan_evaluation", D(2025, 9, 1), "waived")
@@ -73,7 +82,14 @@ def test_small_world_figures_and_drill_down(org_dk, org_no, make_client, make_st
     assert readmitted.numerator == 0  # day 366
     guarantee = r.figures["treatment_guarantee"]
     assert guarantee.numerator_ids == (a1.pk,)
-    assert guarantee.denominator_ids == tuple(sorted([a1.pk, c1.pk]))
+    assert guarantee.denominator_ids == tuple(sorted([a1.pk, c1.pk, d1.pk]))
+    assert selectors.drill_ids(r, "treatment_guarantee", "denominator") == sorted(
+        [a1.pk, c1.pk, d1.pk]
+    )
+    sql = kpi_report_sql(
+        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
+    )
+    assert sql["treatment_guarantee"] == (1, 3)
     plan = r.figures["plan_evaluation"]
     assert (plan.numerator, plan.denominator) == (1, 2)
     assert (r.waiting.count, r.waiting.median, r.waiting.p90) == (2, 14, 15)
@@ -135,6 +151,27 @@ def test_first_contact_uses_the_local_day_in_norway(org_no, make_client, make_st
         organisation_ids=[org_no.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
     )
     assert sql["first_contact"] == (1, 2)
+
+
+def test_readmission_leaves_out_a_new_inquiry_withdrawn_before_treatment(
+    org_dk, make_client, make_staff
+):
+    """DIS-4: a client who asks again and withdraws before treatment has not come back."""
+    by = make_staff(org_dk, "manager")
+    withdrew, returned = make_client(org_dk), make_client(org_dk)
+    w1 = episode(withdrew, opened_on=D(2024, 10, 1), started_on=D(2024, 10, 10))
+    discharge(w1, by, on=D(2025, 2, 1))
+    episode(withdrew, opened_on=D(2025, 4, 1), state="withdrawn")
+    r1 = episode(returned, opened_on=D(2024, 10, 1), started_on=D(2024, 10, 10))
+    discharge(r1, by, on=D(2025, 2, 1))
+    episode(returned, opened_on=D(2025, 4, 1), started_on=D(2025, 4, 5), state="active")
+    figure = report([org_dk.pk]).figures["readmission"]
+    assert figure.denominator_ids == tuple(sorted([w1.pk, r1.pk]))
+    assert figure.numerator_ids == (r1.pk,)
+    sql = kpi_report_sql(
+        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
+    )
+    assert sql["readmission"] == (1, 2)
 
 
 def _orm_as_sql(r: selectors.KpiReport) -> dict[str, Any]:
