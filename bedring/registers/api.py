@@ -13,6 +13,7 @@ from ninja import Router, Schema
 
 from bedring.accounts.access import Staff
 from bedring.accounts.roles import Perm
+from bedring.core.paging import check_page
 from bedring.pathway.services.episode import local_today
 
 from .models import ExportChannel, ExportKind
@@ -43,17 +44,24 @@ class TdiSummaryOut(Schema):
     entrants: int
     records: int
     problem_episodes: int
+    problems_total: int
     problems: list[ProblemOut]
     tables: dict[str, list[TableRowOut]]
 
 
 @router.get("/registers/tdi", response=TdiSummaryOut)
 def tdi_summary(
-    request: HttpRequest, year: int | None = None, organisation: UUID | None = None
+    request: HttpRequest,
+    year: int | None = None,
+    organisation: UUID | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> dict[str, Any]:
     """EUDA TDI 3.0 of a year (default this year): how many records would be exported, the
     aggregated tables by primary drug, sex and age band, and the entrants held back with the
-    missing item. 422 ``invalid_year`` for a year before 2000 or in the future."""
+    missing item: ``problems_total`` of them, ``?offset=&limit=`` (limit 1 to 200) giving the
+    page in ``problems``. 422 ``invalid_year`` for a year before 2000 or in the future."""
+    check_page(offset, limit)
     staff: Staff = request.auth  # type: ignore[attr-defined]
     members = [m for m in staff.memberships.values() if m.has(Perm.REGISTER_EXPORT)]
     if organisation is not None:
@@ -70,4 +78,7 @@ def tdi_summary(
     tdi_export_log(
         export=export, actor=staff.user, kind=ExportKind.SUMMARY, channel=ExportChannel.API
     )
-    return export.summary()
+    summary = export.summary()
+    summary["problems_total"] = len(summary["problems"])
+    summary["problems"] = summary["problems"][offset : offset + limit]
+    return summary

@@ -107,7 +107,11 @@ ITEMS: tuple[TdiItem, ...] = (
     ),
 )
 ITEM_NAMES = tuple(item.name for item in ITEMS)
-ITEM_LABELS = {item.name: item.label for item in ITEMS}
+ITEM_LABELS = {
+    **{item.name: item.label for item in ITEMS},
+    # A problem with the whole intake (no completed assessment with TDI items), not one item.
+    REGISTER: _("TDI items"),
+}
 # The TdiIntake fields copied as they are (the rest is derived or unpacked).
 INTAKE_ITEMS = (
     "previously_treated",

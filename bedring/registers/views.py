@@ -3,8 +3,9 @@ the year, build the export, log it, render or send the file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,9 +27,15 @@ def _year(request: HttpRequest, organisation: Organisation) -> tuple[YearForm, i
     return form, (form.cleaned_data["year"] if form.is_valid() else None)
 
 
-def _problems(export: TdiExport) -> list[dict[str, Any]]:
+PROBLEMS_PER_PAGE = 100
+
+
+def _problems(export: TdiExport, page_number: str | None) -> Page[Any]:
+    """One page of the validation list (a large organisation-year can hold back thousands of
+    items); the links are built for that page only."""
+    page = Paginator(export.problems, PROBLEMS_PER_PAGE).get_page(page_number)
     rows = []
-    for p in export.problems:
+    for p in page.object_list:
         if p.assessment is not None:
             link = reverse(
                 "pathway:assessment_tdi",
@@ -37,7 +44,8 @@ def _problems(export: TdiExport) -> list[dict[str, Any]]:
         else:
             link = reverse("pathway:episode", kwargs={"episode_uuid": p.episode})
         rows.append({"problem": p, "link": link, "item_label": ITEM_LABELS.get(p.item, p.item)})
-    return rows
+    page.object_list = cast(Any, rows)
+    return page
 
 
 @staff_view(Perm.REGISTER_EXPORT)
@@ -62,7 +70,7 @@ def tdi_page(request: HttpRequest) -> HttpResponse:
             "export": export,
             "year": year,
             "tables": [(titles[name], rows) for name, rows in export.tables.items()],
-            "problems": _problems(export),
+            "problems": _problems(export, request.GET.get("page")),
         },
     )
 

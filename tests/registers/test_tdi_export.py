@@ -17,6 +17,7 @@ from django.urls import reverse
 from bedring.registers import tdi_export
 from bedring.registers.tdi_export import ITEM_NAMES, build_tdi_export, pseudonym
 from bedring.registers.views import _problems
+from tests.conftest import api_headers
 
 from .conftest import TDI, D
 
@@ -234,8 +235,33 @@ def test_the_export_takes_the_same_few_queries_for_one_or_many_episodes(
 def test_the_page_link_points_at_the_assessments_tdi_items(org_dk, make_client, entrant):
     episode = entrant(make_client(org_dk), tdi={**TDI, "education": None})
     assessment = episode.assessments.get()
-    (row,) = _problems(build_tdi_export(organisation=org_dk, year=2026))
+    (row,) = _problems(build_tdi_export(organisation=org_dk, year=2026), None).object_list
     assert row["link"] == reverse(
         "pathway:assessment_tdi",
         kwargs={"episode_uuid": episode.uuid, "assessment_uuid": assessment.uuid},
     )
+
+
+def test_the_validation_list_is_paged_on_the_page_and_in_the_api(
+    org_dk, manager, as_user, make_client, entrant, monkeypatch
+):
+    monkeypatch.setattr("bedring.registers.views.PROBLEMS_PER_PAGE", 2)
+    held = [entrant(make_client(org_dk), tdi={**TDI, "children": None}) for _ in range(3)]
+    export = build_tdi_export(organisation=org_dk, year=2026)
+    assert len(_problems(export, "1").object_list) == 2
+    last = _problems(export, "2")
+    assert (len(last.object_list), last.number, last.paginator.num_pages) == (1, 2, 2)
+    # A page number that is not one is the first page, never an error.
+    assert _problems(export, "x").number == 1
+    page = as_user(manager).get(reverse("registers:tdi"), {"year": "2026", "page": "2"})
+    assert page.status_code == 200
+    assert page.content.decode().count('href="/pathway/episodes/') == 1
+
+    api = as_user(manager).get(
+        "/api/v1/registers/tdi", {"year": 2026, "limit": 2, "offset": 2}, **api_headers(manager)
+    )
+    data = api.json()
+    assert (data["problems_total"], len(data["problems"])) == (3, 1)
+    assert {p["episode"] for p in data["problems"]} <= {str(e.uuid) for e in held}
+    bad = as_user(manager).get("/api/v1/registers/tdi", {"limit": 500}, **api_headers(manager))
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_page")
