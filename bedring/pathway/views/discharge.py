@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from bedring.accounts.access import Staff, staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
-from bedring.clients.forms import add_domain_error
+from bedring.clients.forms import add_domain_error, add_row_error
 from bedring.clients.views import client_context
 from bedring.core.errors import DomainError
 
@@ -143,18 +143,7 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                     note=cleaned["note"],
                 )
             except DomainError as exc:
-                row = next(
-                    (
-                        f
-                        for f in goal_set.forms
-                        if str(f.cleaned_data.get("goal")) == exc.details.get("goal")
-                    ),
-                    None,
-                )
-                if exc.field == "goal_results" and row is not None:
-                    row.add_error("outcome", str(exc.message))
-                else:
-                    add_domain_error(form, exc)
+                add_row_error(form, goal_set, exc, field="goal_results", row_field="outcome")
             else:
                 messages.success(request, _("The episode is discharged."))
                 return redirect(episode_url(episode))

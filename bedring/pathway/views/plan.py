@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Membership, User
 from bedring.accounts.roles import Perm
-from bedring.clients.forms import add_domain_error
+from bedring.clients.forms import add_domain_error, add_row_error
 from bedring.clients.views import client_context
 from bedring.core.errors import DomainError
 
@@ -278,18 +278,7 @@ def plan_evaluate(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                     client_view=cleaned["client_view"],
                 )
             except DomainError as exc:
-                row = next(
-                    (
-                        f
-                        for f in progress_set.forms
-                        if str(f.cleaned_data.get("goal")) == exc.details.get("goal")
-                    ),
-                    None,
-                )
-                if exc.field == "progress" and row is not None:
-                    row.add_error("progress", str(exc.message))
-                else:
-                    add_domain_error(form, exc)
+                add_row_error(form, progress_set, exc, field="progress", row_field="progress")
             else:
                 messages.success(request, _("The evaluation is saved."))
                 return redirect(episode_url(episode))
