@@ -102,14 +102,11 @@ class OpeningRow:
 
 @dataclass(frozen=True)
 class StartRow:
-    """An episode that started treatment (waiting time). ``waived``: the client chose another
-    provider; ``guarantee_days``: the organisation's guarantee (None: no start guarantee)."""
+    """An episode that started treatment (waiting time)."""
 
     episode_id: int
     opened_on: datetime.date
     started_on: datetime.date
-    waived: bool
-    guarantee_days: int | None
 
 
 @dataclass(frozen=True)

@@ -125,19 +125,13 @@ def fetch_rows(
         .values_list("id", "client_id", "opened_on")
     )
     starts = [
-        kpis.StartRow(
-            episode_id=pk,
-            opened_on=opened_on,
-            started_on=started_on,
-            waived=free_choice_on is not None,
-            guarantee_days=packs[org_id].start_guarantee_days,
-        )
-        for pk, org_id, opened_on, started_on, free_choice_on in _scoped(
+        kpis.StartRow(*row)
+        for row in _scoped(
             Episode.objects.filter(started_on__gte=start, started_on__lte=end),
             org_ids,
             site_id,
             "site_id",
-        ).values_list("id", "organisation_id", "opened_on", "started_on", "free_choice_on")
+        ).values_list("id", "opened_on", "started_on")
     ]
     guarantees: list[kpis.GuaranteeRow] = []
     first_contacts: list[kpis.FirstContactRow] = []

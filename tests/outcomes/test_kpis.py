@@ -221,7 +221,7 @@ def test_waiting_time_median_and_p90_nearest_rank():
     opened = D(2025, 2, 1)
     waits = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]  # sorted: 1 1 2 3 3 4 5 5 6 9
     rows = [
-        StartRow(i, opened, opened + datetime.timedelta(days=w), False, 14)
+        StartRow(i, opened, opened + datetime.timedelta(days=w))
         for i, w in enumerate(waits, start=1)
     ]
     spread = kpis.waiting_time(rows, start=START, end=END)
