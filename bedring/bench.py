@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bedring.core import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -234,8 +236,6 @@ def medication_rows(
     ``clients`` clients."""
     import datetime
 
-    from django.utils import timezone
-
     from bedring.accounts.roles import Role
     from bedring.accounts.services import site_set_hours
     from bedring.core.errors import DomainError
@@ -243,7 +243,6 @@ def medication_rows(
     from bedring.medication import services as medication
     from bedring.medication.models import Dispensing, Prescription, StockMovement
     from bedring.medication.synthetic import dispensing_history
-    from bedring.pathway.services.episode import local_today
 
     doctor, _http, _raw = staff_session("bench.doctor", organisation, [Role.DOCTOR])
     nurse, nurse_http, nurse_token = staff_session("bench.nurse", organisation, [Role.NURSE])
@@ -256,7 +255,7 @@ def medication_rows(
     )
     site.open_on_public_holidays = True
     site.save()
-    today = local_today(organisation)
+    today = clock.today(organisation)
     built = dispensing_history(
         organisation=organisation,
         site=site,
@@ -286,9 +285,7 @@ def medication_rows(
 
     def record(i: int) -> int:
         try:
-            medication.dispense(
-                prescription=by_service[i], actor=nurse, site=site, at=timezone.now()
-            )
+            medication.dispense(prescription=by_service[i], actor=nurse, site=site, at=clock.now())
         except DomainError as exc:
             return exc.status
         return 201
@@ -638,7 +635,7 @@ def national(n_clients: int, years: int, runs: int, seed: int, share: float, unt
         site.save()
         _nurse, nurse_http, _token = staff_session(f"bench.{org.slug}.nurse", org, [Role.NURSE])
         label = f"dispensing desk, {desk['n']} clients"
-        if until < datetime.date.today() - datetime.timedelta(days=1):  # noqa: DTZ011
+        if until < clock.today() - datetime.timedelta(days=1):
             # A history that ends before yesterday: the first visit puts every client who
             # missed the days since on hold (the first morning after a long closure). Timed
             # on its own; the everyday page is then the list with the holds shown.
@@ -724,9 +721,7 @@ def main() -> None:
 
         if args.quick:
             args.clients, args.years, args.runs = min(args.clients, 2000), 3, min(args.runs, 20)
-        until = (
-            datetime.date.fromisoformat(args.until) if args.until else datetime.date.today()  # noqa: DTZ011 - the synthetic world's last day
-        )
+        until = datetime.date.fromisoformat(args.until) if args.until else clock.today()
         # Its own database by default: the plain benchmark's clients have no history.
         configure(url or f"sqlite:///{ROOT / 'var' / 'bench-national.sqlite3'}")
         try:

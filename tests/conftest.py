@@ -4,11 +4,14 @@ second factor, and always an outsider from another organisation who must see not
 from __future__ import annotations
 
 import datetime
+import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client as HttpClient
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,7 +23,18 @@ from bedring.clients.models import Client
 from bedring.clients.synthetic import synthetic_person
 from bedring.rules.loader import load_pack
 
-TODAY = datetime.date(2026, 11, 23)
+# The declared "today" of the whole suite. Services read the one clock (bedring.core.clock),
+# which every test sees frozen at 10:00 Copenhagen time on this day and ticking from there;
+# CI runs the suite again with the day moved (BEDRING_TEST_TODAY=2028-06-15) to prove that no
+# test depends on the date the machine has.
+TODAY = datetime.date.fromisoformat(os.environ.get("BEDRING_TEST_TODAY", "2026-11-23"))
+NOW = datetime.datetime.combine(TODAY, datetime.time(10, 0), tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

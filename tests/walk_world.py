@@ -14,6 +14,7 @@ from typing import Any
 
 from bedring.clients import services as client_services
 from bedring.clients.synthetic import GENERATORS
+from bedring.core import clock
 from bedring.pathway.services.episode import inquiry_register
 
 
@@ -217,12 +218,11 @@ def build_medication_records(world: dict[str, Any]) -> None:
     """MED-4, MED-5, MED-9: a prescription of the walk's client and a travel certificate
     issued from it (the world is Danish: the co-payment routes answer no_charges)."""
     from bedring.medication.services_records import travel_certificate_issue
-    from bedring.pathway.services.episode import local_today
     from tests.medication.records_fixtures import make_prescription
 
     client, doctor = world["client"], world["staff"]["doctor"]
     world["records_prescription"] = make_prescription(client, prescriber=doctor)
-    today = local_today(world["org"])
+    today = clock.today(world["org"])
     world["travel_certificate"] = travel_certificate_issue(
         client=client,
         prescription=world["records_prescription"],
@@ -238,10 +238,9 @@ def build_health(world: dict[str, Any]) -> None:
     who may be pregnant (the walk's client may be a man); fresh ones where an action would
     end it."""
     from bedring.health.services import pregnancy_record, screening_record
-    from bedring.pathway.services.episode import local_today
 
     org, nurse = world["org"], world["staff"]["nurse"]
-    today = local_today(org)
+    today = clock.today(org)
     world["screening"] = screening_record(
         client=world["client"], actor=nurse, kind="hiv", offered_on=today, tested_on=today
     )
@@ -268,14 +267,13 @@ def build_medication(world: dict[str, Any]) -> None:
     from bedring.core.hours import Interval
     from bedring.medication import services as medication
     from bedring.medication.models import Medicine
-    from bedring.pathway.services.episode import local_today
 
     org, doctor = world["org"], world["staff"]["doctor"]
     desk = org.sites.get(slug="skurvogne")
     all_day = [Interval(datetime.time(0, 0), datetime.time(23, 59, 59, 999999))]
     site_set_hours(site=desk, kind="medication", week=dict.fromkeys(range(7), all_day))
     world["desk_site"] = desk
-    today = local_today(org)
+    today = clock.today(org)
 
     def fresh_prescription() -> Any:
         """At the desk today, take-home on the six days after, handed out up to 6 ahead."""
@@ -547,9 +545,7 @@ def api_body(
     if path.endswith("/urine-tests"):
         return {"sampled_on": "2026-11-20", "results": {"opiates": "negative"}}
     if path.endswith("/travel-certificates"):
-        from bedring.pathway.services.episode import local_today
-
-        first_day = local_today(world["org"]) + datetime.timedelta(days=1)
+        first_day = clock.today(world["org"]) + datetime.timedelta(days=1)
         return {
             "prescription": str(world["records_prescription"].uuid),
             "countries": "Sweden",
@@ -561,9 +557,7 @@ def api_body(
     if path.endswith(("/co-payments/payments", "/co-payments/write-offs")):
         return {"amount": "1.00", "note": "Walk."}
     if path.endswith(("/screenings", "/vaccinations", "/health-contacts", "/pregnancies")):
-        from bedring.pathway.services.episode import local_today
-
-        today = local_today(world["org"])
+        today = clock.today(world["org"])
         return {
             "/screenings": {"kind": "hiv", "offered_on": today.isoformat(), "declined": True},
             "/vaccinations": {"schedule": "hepatitis_b", "dose": 1, "given_on": today.isoformat()},
@@ -575,21 +569,18 @@ def api_body(
     if path.endswith("/screenings/{screening_id}/result"):
         return {"result": "negative"}
     if path.endswith(("/pregnancies/{pregnancy_id}/end", "/pregnancies/{pregnancy_id}/follow-ups")):
-        from bedring.pathway.services.episode import local_today
-
-        day = local_today(world["org"]).isoformat()
+        day = clock.today(world["org"]).isoformat()
         if path.endswith("/end"):
             return {"outcome": "birth", "on": day}
         return {"kind": "home_visit", "on": day}
     if path.startswith("/api/v1/clients/") and path.endswith("/prescriptions"):
         # Not a substitution medicine: the walk's client may already have one.
-        from bedring.pathway.services.episode import local_today
 
         return {
             "medicine": "naltrexone",
             "site": str(world["desk_site"].uuid),
             "daily_dose": "50",
-            "starts_on": local_today(world["org"]).isoformat(),
+            "starts_on": clock.today(world["org"]).isoformat(),
             "supervised_weekdays": [0, 1, 2, 3, 4, 5, 6],
         }
     if path.endswith("/prescriptions/{prescription_id}/versions"):
@@ -605,17 +596,13 @@ def api_body(
             "pickup_interval_days": version.pickup_interval_days,
         }
     if path.endswith("/prescriptions/{prescription_id}/end"):
-        from bedring.pathway.services.episode import local_today
-
-        return {"on": local_today(world["org"]).isoformat(), "reason": "Walk."}
+        return {"on": clock.today(world["org"]).isoformat(), "reason": "Walk."}
     if path.endswith("/prescriptions/{prescription_id}/review"):
         return {"note": "Walk review."}
     if path.endswith("/prescriptions/{prescription_id}/dispensings"):
         return {"site": str(world["desk_site"].uuid)}
     if path.endswith("/prescriptions/{prescription_id}/take-home"):
-        from bedring.pathway.services.episode import local_today
-
-        tomorrow = local_today(world["org"]) + datetime.timedelta(days=1)
+        tomorrow = clock.today(world["org"]) + datetime.timedelta(days=1)
         return {"site": str(world["desk_site"].uuid), "days": [tomorrow.isoformat()]}
     if path.endswith("/sites/{site_id}/stock"):
         return {"medicine": "methadone-oral-solution", "kind": "received", "quantity": "100"}

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+
+from bedring.core import clock
 
 from .models import ApiToken, hash_token
 
@@ -29,7 +30,7 @@ class ApiTokenMiddleware:
             if token is not None:
                 request.user = token.user
                 request.api_token = token  # type: ignore[attr-defined]
-                now = timezone.now()
+                now = clock.now()
                 # One write a minute at most: the token log is for "is it still used?".
                 if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
                     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -7,9 +7,9 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
 from bedring.core.hours import Interval
 
@@ -142,6 +142,6 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
         raise NotFound("not_found", _("No such token."))
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     return token

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.views import client_context
+from bedring.core import clock
 
 from . import selectors
 
@@ -47,7 +47,7 @@ def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse
         {
             "client": client,
             "events": selectors.client_access_events(client),
-            "printed_at": timezone.now(),
+            "printed_at": clock.now(),
             "printed_by": request.user,
         },
     )

@@ -16,8 +16,8 @@ from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, Site
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
-from bedring.pathway.services.episode import local_today
 
 from . import calendar_feed as calendars
 from . import services_attendance as attendance
@@ -274,7 +274,7 @@ def tally_list(
     entries (newest first). ``month`` is YYYY-MM (default this month); ``organisation`` is
     needed when the staff member belongs to several."""
     org = _member_organisation(_staff(request), organisation)
-    today = local_today(org)
+    today = clock.today(org)
     try:
         first = datetime.date.fromisoformat(f"{month}-01") if month else today.replace(day=1)
     except ValueError as exc:
@@ -356,7 +356,7 @@ def my_calendar(request: HttpRequest, week: str = "") -> CalendarWeekOut:
     org_ids = list(staff.memberships)
     if not org_ids:
         raise PermissionDenied
-    today = local_today(staff.organisation)
+    today = clock.today(staff.organisation)
     monday = calendars.week_start(week or None, today=today)
     entries = calendars.staff_calendar(
         user=staff.user,

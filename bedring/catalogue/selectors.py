@@ -21,9 +21,9 @@ from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record, access_search_results
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.pathway.models import Decision, Episode
 from bedring.pathway.models.decision import Outcome
-from bedring.pathway.services.episode import local_today
 from bedring.pathway.states import OPEN_STATES
 
 from .eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA, Candidate
@@ -152,7 +152,7 @@ def courses_for(
 
 def open_courses(organisation: Organisation) -> list[Course]:
     """Courses one can still be enrolled in: not cancelled, a session still to come."""
-    today = local_today(organisation)
+    today = clock.today(organisation)
     return list(
         Course.objects.filter(
             organisation=organisation, cancelled_at__isnull=True, sessions__on__gte=today

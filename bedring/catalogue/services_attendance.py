@@ -47,10 +47,11 @@ from bedring.accounts.models import User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import local_today, record_event
+from bedring.pathway.services.episode import record_event
 from bedring.pathway.states import OPEN_STATES
 
 from .models import (
@@ -388,7 +389,7 @@ def attendance_record_grid(
     locked = _locked_session(session)
     for _enrolment, status in marks:
         _check_status(status)
-    _check_session(locked, local_today(locked.organisation))
+    _check_session(locked, clock.today(locked.organisation))
     if not marks:
         return []
     enrolments = _locked_enrolments(e.pk for e, _status in marks)
@@ -464,7 +465,7 @@ def gift_card_hand_out(
             _("No gift card is due for this conversation."),
             field="session",
         )
-    today = local_today(locked.organisation)
+    today = clock.today(locked.organisation)
     on = on or today
     if on > today:
         raise ValidationFailed(

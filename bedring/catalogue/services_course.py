@@ -19,16 +19,16 @@ import pydantic
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import ClosedDay, Organisation, Site, User
 from bedring.accounts.selectors import site_calendar
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.calendar import Jurisdiction, is_public_holiday
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import local_today, record_event
+from bedring.pathway.services.episode import record_event
 
 from . import selectors
 from .eligibility import ensure_eligible
@@ -311,11 +311,11 @@ def course_cancel(
     reason = reason.strip()
     if not reason:
         raise ValidationFailed("reason_required", _("Give the reason."), field="reason")
-    on = on or local_today(course.organisation)
-    course.cancelled_at = timezone.now()
+    on = on or clock.today(course.organisation)
+    course.cancelled_at = clock.now()
     course.save(update_fields=["cancelled_at", "updated_at"])
     Session.objects.filter(course=course, status=SessionStatus.PLANNED, on__gte=on).update(
-        status=SessionStatus.CANCELLED, updated_at=timezone.now()
+        status=SessionStatus.CANCELLED, updated_at=clock.now()
     )
     active = Enrolment.objects.select_for_update(of=("self",)).filter(
         course=course, status=EnrolmentStatus.ACTIVE
@@ -410,7 +410,7 @@ def enrol(
             field="course",
         )
     organisation = client.organisation
-    today = local_today(organisation)
+    today = clock.today(organisation)
     if course is not None:
         if course.cancelled_at is not None:
             raise Conflict("course_cancelled", _("The course is cancelled."), field="course")
@@ -525,7 +525,7 @@ def _end(
     enrolment.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     # Individual sessions after the end will not be held.
     Session.objects.filter(enrolment=enrolment, status=SessionStatus.PLANNED, on__gt=on).update(
-        status=SessionStatus.CANCELLED, updated_at=timezone.now()
+        status=SessionStatus.CANCELLED, updated_at=clock.now()
     )
     _record(
         episode=enrolment.episode,
@@ -561,7 +561,7 @@ def enrolment_end(
         raise ValidationFailed(
             "reason_required", _("Give the reason for ending early."), field="reason"
         )
-    today = local_today(enrolment.organisation)
+    today = clock.today(enrolment.organisation)
     on = on or today
     if on > today:
         raise ValidationFailed(
@@ -702,7 +702,7 @@ def book_individual_sessions(
     room = None if cap is None else cap - len(booked)
     # A further booking continues after the last session booked.
     after_last = max(booked) + datetime.timedelta(days=1) if booked else enrolment.starts_on
-    start = start or max(enrolment.starts_on, local_today(organisation), after_last)
+    start = start or max(enrolment.starts_on, clock.today(organisation), after_last)
     if start < enrolment.starts_on:
         raise ValidationFailed(
             "before_enrolment",

@@ -29,8 +29,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, Site, User
+from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
-from bedring.pathway.services.episode import local_today
 
 from .models import AgeBand, Offer, Tally
 
@@ -72,7 +72,7 @@ def tally_record(
             _("The count must be between 1 and %(max)d.") % {"max": MAX_COUNT},
             field="count",
         )
-    if on > local_today(organisation):
+    if on > clock.today(organisation):
         raise ValidationFailed("tally_in_future", _("The day cannot be in the future."), field="on")
     if age_band not in AgeBand.values:
         raise ValidationFailed("bad_age_band", _("Choose an age band."), field="age_band")

@@ -26,8 +26,8 @@ from bedring.accounts.models import Site
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.forms import add_domain_error
+from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.pathway.services.episode import local_today
 
 from . import calendar_feed as calendars
 from . import services_attendance as attendance
@@ -101,7 +101,7 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
             "grid": grid,
             "statuses": AttendanceStatus.choices,
             "error": error,
-            "today": local_today(session.organisation),
+            "today": clock.today(session.organisation),
         },
         status=422 if error else 200,
     )
@@ -202,7 +202,7 @@ def tally_page(request: HttpRequest) -> HttpResponse:
     band. No personal data is asked for or shown (except who recorded each entry)."""
     staff = staff_for_request(request)
     organisation = staff.organisation
-    today = local_today(organisation)
+    today = clock.today(organisation)
     sites = list(organisation.sites.filter(is_active=True).order_by("kind", "name"))
     offers = tallies.tally_offers(organisation)
     form = TallyForm(request.POST or None, sites=sites, offers=offers, initial={"on": today})
@@ -253,7 +253,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         feed_url = request.build_absolute_uri(
             reverse("catalogue:calendar_feed", kwargs={"secret": secret})
         )
-    today = local_today(staff.organisation)
+    today = clock.today(staff.organisation)
     try:
         monday = calendars.week_start(request.GET.get("week"), today=today)
     except DomainError as exc:
@@ -296,7 +296,7 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     user = calendars.feed_user(secret)
     if user is None:
         raise Http404
-    today = datetime.datetime.now(datetime.UTC).date()
+    today = clock.today()
     body = calendars.calendar_ical(
         calendars.feed_entries(user, today=today),
         name=f"Bedring · {user.get_full_name() or user.username}",

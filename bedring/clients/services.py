@@ -8,11 +8,11 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation
 from bedring.accounts.selectors import rules_for
+from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
 
@@ -34,12 +34,6 @@ CLIENT_FIELDS = (
     "city",
     "language",
 )
-
-
-def _today(organisation: Organisation) -> datetime.date:
-    from zoneinfo import ZoneInfo
-
-    return timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
 
 
 def _new_code(organisation: Organisation) -> str:
@@ -164,7 +158,7 @@ def client_register(
     today: datetime.date | None = None,
 ) -> Client:
     """PRV-1: register a client in one organisation's record system, never twice."""
-    today = today or _today(organisation)
+    today = today or clock.today(organisation)
     client = Client(
         organisation=organisation,
         anonymous=anonymous,
@@ -200,7 +194,7 @@ def client_update(
         .get(pk=client.pk)
     )
     organisation = client.organisation
-    today = today or _today(organisation)
+    today = today or clock.today(organisation)
     unknown = set(changes) - {*CLIENT_FIELDS, "national_id", "anonymous"}
     if unknown:
         raise ValidationFailed(
@@ -288,7 +282,7 @@ def consent_withdraw(*, consent: Consent, reason: str) -> Consent:
     consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict("consent_already_withdrawn", _("This consent is already withdrawn."))
-    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_at = clock.now()
     consent.withdrawn_reason = reason.strip()
     consent.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     return consent
@@ -305,7 +299,7 @@ def child_add(
     today: datetime.date | None = None,
 ) -> ChildAtHome:
     """DEC-7: children under 18 at home, so that a concern leads to a notification."""
-    today = today or _today(client.organisation)
+    today = today or clock.today(client.organisation)
     if not first_name.strip():
         raise ValidationFailed(
             "name_required", _("Give the child's first name or initials."), field="first_name"

@@ -13,6 +13,7 @@ from bedring.accounts.models import Organisation, Team, User
 from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.synthetic import synthetic_person
+from bedring.core import clock
 from bedring.health.demo import demo_health
 from bedring.rules.loader import available_packs, load_pack
 
@@ -45,7 +46,7 @@ def load_demo(
     *, clients_per_organisation: int = DEMO_CLIENTS_PER_ORGANISATION, seed: int = 2026
 ) -> None:
     rng = random.Random(seed)
-    today = datetime.date.today()  # noqa: DTZ011 - synthetic birth dates only
+    today = clock.today()
     organisations = [load_pack(name) for name in available_packs()]
     manager = User.objects.filter(username="demo.manager").first()
     if manager is None:

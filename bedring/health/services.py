@@ -42,10 +42,11 @@ from django.utils.translation import gettext_lazy as _
 from bedring.accounts.models import User
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client, Sex
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
-from bedring.pathway.services.episode import deadline_open, local_today, record_event
+from bedring.pathway.services.episode import deadline_open, record_event
 from bedring.pathway.states import OPEN_STATES
 
 from .models import (
@@ -87,7 +88,7 @@ def _check_day(client: Client, day: datetime.date, field: str) -> None:
         raise ValidationFailed(
             "date_too_early", _("The date cannot be before 1 January 1900."), field=field
         )
-    if day > local_today(client.organisation):
+    if day > clock.today(client.organisation):
         raise ValidationFailed(
             "date_in_future", _("The date cannot be in the future."), field=field
         )
@@ -396,7 +397,7 @@ def pregnancy_record(
             "pregnancy_sex",
             _("A pregnancy can be recorded only for a client recorded as female or unknown."),
         )
-    noted_on = noted_on or local_today(client.organisation)
+    noted_on = noted_on or clock.today(client.organisation)
     _check_day(client, noted_on, "noted_on")
     if not (noted_on - DUE_DATE_MAX_OVERDUE <= estimated_due_on <= noted_on + DUE_DATE_MAX_AHEAD):
         raise ValidationFailed(

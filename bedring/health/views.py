@@ -25,8 +25,8 @@ from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client, Sex
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.pathway.services.episode import local_today
 
 from . import selectors, services
 from .access import pregnancy_for, screening_for
@@ -62,7 +62,7 @@ def _page(
     bound_screening: Screening | None = None,
 ) -> HttpResponse:
     """The health page; ``bound`` is a form that was refused, shown again with its errors."""
-    today = local_today(client.organisation)
+    today = clock.today(client.organisation)
     record = selectors.health_record(client)
     page_forms: dict[str, forms.Form] = {
         "screening": ScreeningForm(initial={"offered_on": today}),

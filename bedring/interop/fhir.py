@@ -44,6 +44,7 @@ from fhir.resources.bundle import Bundle
 
 from bedring.accounts.models import User
 from bedring.clients.models import Client, Consent, ConsentGiver, ConsentParty
+from bedring.core import clock
 from bedring.health.models import Vaccination, VaccinationSchedule
 from bedring.health.schedules import vaccination_schedules
 from bedring.medication.models import (
@@ -680,9 +681,9 @@ def client_bundle(record: ClientRecord) -> Bundle:
         {
             "resourceType": "Bundle",
             "id": str(uuid_lib.uuid4()),
-            "meta": {"lastUpdated": timezone.now().isoformat()},
+            "meta": {"lastUpdated": clock.now().isoformat()},
             "type": "collection",
-            "timestamp": timezone.now().isoformat(),
+            "timestamp": clock.now().isoformat(),
             "entry": entries,
         }
     )

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 
 from bedring.clients.models import Client, Consent
+from bedring.core import clock
 from bedring.health.models import Vaccination
 from bedring.medication.models import Dispensing, Prescription, PrescriptionVersion, UrineTest
 from bedring.pathway.models import Episode, Goal, GoalResult, Plan
-from bedring.pathway.services.episode import local_today
 
 # The doses handed out (supervised intakes and take-home handovers) in this many days up to
 # today are exported; older doses stay in Bedring.
@@ -47,7 +47,7 @@ def client_record(client: Client, *, today: datetime.date | None = None) -> Clie
     their goals, the goals' results at discharge, prescriptions, their current versions,
     the doses of the window, urine tests, vaccinations and consents (one query each)."""
     organisation = client.organisation
-    today = today or local_today(organisation)
+    today = today or clock.today(organisation)
     doses_since = today - datetime.timedelta(days=DOSE_WINDOW_DAYS)
     window_start = datetime.datetime.combine(
         doses_since, datetime.time.min, tzinfo=ZoneInfo(organisation.time_zone)

@@ -10,7 +10,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -19,6 +18,7 @@ from bedring.accounts.models import Site, User
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -453,7 +453,7 @@ def desk(request: HttpRequest, site_id: UUID) -> DeskOut:
     """MED-2, MED-6: today's dispensing list of a site."""
     staff = _staff(request)
     site = _desk_site(staff, site_id)
-    today = selectors.desk(site, now=timezone.now())
+    today = selectors.desk(site, now=clock.now())
     access_search_results(
         actor=staff.user, clients=today.clients, view="api_desk", channel="api", request=request
     )

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from bedring.accounts.access import Staff
 from bedring.clients.models import Client
-from bedring.pathway.services.episode import local_today
+from bedring.core import clock
 
 from .models import (
     ChargeKind,
@@ -346,7 +346,7 @@ def records_context(client: Client, staff: Staff) -> dict[str, Any]:
     """What ``medication/partials/_urine_tests.html``, ``_certificates.html`` and
     ``_copayments.html`` need on the client's medication page (with ``client``,
     ``can_write`` and ``can_prescribe``). A fixed number of queries."""
-    today = local_today(client.organisation)
+    today = clock.today(client.organisation)
     return {
         "urine_summary": urine_summary(client, today),
         "travel_certificates": list(certificates_of(client)[:RECENT_CERTIFICATES]),

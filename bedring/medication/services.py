@@ -19,13 +19,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import SiteCalendar, rules_for, site_calendar
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.pathway.deadlines import DeadlineSpec
 from bedring.pathway.models import Episode
@@ -33,7 +34,6 @@ from bedring.pathway.models.episode import DeadlineKind
 from bedring.pathway.services.episode import (
     deadline_open,
     deadlines_close,
-    local_today,
     record_event,
 )
 from bedring.pathway.states import OPEN_STATES
@@ -259,7 +259,7 @@ def prescription_create(
         raise ValidationFailed(
             "medicine_inactive", _("This medicine is no longer in the list."), field="medicine"
         )
-    today = today or local_today(organisation)
+    today = today or clock.today(organisation)
     if terms.starts_on < today:
         raise ValidationFailed(
             "start_in_past", _("A new prescription cannot start in the past."), field="starts_on"
@@ -343,13 +343,13 @@ def prescription_change(
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     old = current_version(prescription)
-    if terms.starts_on != old.starts_on and old.starts_on <= local_today(prescription.organisation):
+    if terms.starts_on != old.starts_on and old.starts_on <= clock.today(prescription.organisation):
         raise ValidationFailed(
             "start_fixed",
             _("The prescription has started: its start date cannot change."),
             field="starts_on",
         )
-    today = local_today(prescription.organisation)
+    today = clock.today(prescription.organisation)
     if terms.starts_on != old.starts_on:
         if terms.starts_on < today:
             raise ValidationFailed(
@@ -416,7 +416,7 @@ def prescription_end(
         raise Conflict("prescription_ended", _("The prescription has ended."))
     if not reason.strip():
         raise ValidationFailed("reason_required", _("Give a reason."), field="reason")
-    today = local_today(prescription.organisation)
+    today = clock.today(prescription.organisation)
     if on > today:
         raise ValidationFailed(
             "end_in_future",
@@ -473,7 +473,7 @@ def prescription_review(
         raise ValidationFailed(
             "review_note_required", _("Write what the review found."), field="note"
         )
-    today = today or local_today(prescription.organisation)
+    today = today or clock.today(prescription.organisation)
     prescription.status = PrescriptionStatus.ACTIVE
     prescription.hold_reason = ""
     prescription.held_since = None
@@ -681,7 +681,7 @@ def _hold_first(
 ) -> tuple[datetime.datetime, SiteCalendar]:
     """Put the prescription on hold first if missed doses say so, in its own transaction
     (before the dose's), so the hold stays when the dose is then refused."""
-    at = at or timezone.now()
+    at = at or clock.now()
     version = current_version(prescription)
     # Missed days are counted on the calendar of the prescription's own site; a dose asked
     # for at another site is refused after this (wrong_site).
@@ -1061,7 +1061,7 @@ def stock_record(
         medicine=medicine,
         kind=kind,
         quantity=quantity,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         actor=actor,
         witness=witness if kind == MovementKind.WASTED else None,
         batch=batch.strip()[:60],

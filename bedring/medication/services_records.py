@@ -49,9 +49,10 @@ from bedring.accounts.models import Membership, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import local_today, record_event
+from bedring.pathway.services.episode import record_event
 from bedring.pathway.states import OPEN_STATES
 
 from .models import (
@@ -219,7 +220,7 @@ def urine_test_record(
     today: datetime.date | None = None,
 ) -> UrineTest:
     """MED-4: a urine drug test with its result per substance group."""
-    today = today or local_today(client.organisation)
+    today = today or clock.today(client.organisation)
     if sampled_on > today:
         raise ValidationFailed(
             "sample_in_future", _("The sample date cannot be in the future."), field="sampled_on"
@@ -375,7 +376,7 @@ def travel_certificate_issue(
             _("The countries can be at most %(max)d characters.") % {"max": COUNTRIES_MAX},
             field="countries",
         )
-    today = today or local_today(organisation)
+    today = today or clock.today(organisation)
     version = current_version(prescription)
     _check_travel(
         travel_from=travel_from,
@@ -485,7 +486,7 @@ def copayment_charge_week(
         raise ValidationFailed(
             "invalid_week", _("Write the week as an ISO week, e.g. 2026-W48."), field="week"
         ) from exc
-    today = today or local_today(client.organisation)
+    today = today or clock.today(client.organisation)
     if sunday >= today:
         raise ValidationFailed(
             "week_not_over",
@@ -561,7 +562,7 @@ def _credit(
     note: str,
     today: datetime.date | None,
 ) -> CoPaymentEntry:
-    today = today or local_today(client.organisation)
+    today = today or clock.today(client.organisation)
     on = on or today
     if on > today:
         raise ValidationFailed("date_in_future", _("The date cannot be in the future."), field="on")

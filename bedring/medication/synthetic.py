@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from bedring.accounts.models import Organisation, Site, User
 from bedring.clients.models import Client
+from bedring.core import clock
 
 from .models import (
     Dispensing,
@@ -66,7 +66,7 @@ def _rows(
     nurse_id: int,
     zone: datetime.tzinfo,
 ) -> Iterator[tuple[Any, ...]]:
-    now = timezone.now()
+    now = clock.now()
     for prescription, version, first, last in plan:
         day = first
         while day <= last:

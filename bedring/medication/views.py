@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
@@ -21,8 +20,8 @@ from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.pathway.services.episode import local_today
 
 from . import selectors, services
 from .access import prescription_for, site_for
@@ -87,7 +86,7 @@ def prescribe(request: HttpRequest, client_uuid: str) -> HttpResponse:
     form = PrescriptionForm(
         request.POST or None,
         organisation=organisation,
-        initial=_initial_terms(None, local_today(organisation)),
+        initial=_initial_terms(None, clock.today(organisation)),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,7 +124,7 @@ def prescription_detail(request: HttpRequest, prescription_uuid: str) -> HttpRes
             "medication",
             page=page,
             can_prescribe=staff.can(Perm.PRESCRIBE, prescription.organisation_id),
-            end_form=EndForm(initial={"on": local_today(prescription.organisation)}),
+            end_form=EndForm(initial={"on": clock.today(prescription.organisation)}),
             review_form=ReviewForm(),
         ),
     )
@@ -143,7 +142,7 @@ def prescription_change(request: HttpRequest, prescription_uuid: str) -> HttpRes
         request.POST or None,
         organisation=prescription.organisation,
         changing=True,
-        initial=_initial_terms(current, local_today(prescription.organisation)),
+        initial=_initial_terms(current, clock.today(prescription.organisation)),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,7 +259,7 @@ def _desk_response(
     error_row: str = "",
 ) -> HttpResponse:
     staff = staff_for_request(request)
-    desk = selectors.desk(site, now=timezone.now())
+    desk = selectors.desk(site, now=clock.now())
     if error_row and not any(str(row.prescription.uuid) == error_row for row in desk.rows):
         # Not on today's list (ended, not started, another site): show the refusal above it.
         error_row = ""
@@ -315,7 +314,7 @@ def _row_response(
     """htmx: the one row, swapped in place. Only this client is shown (its read was logged
     by prescription_for), so a morning of doses does not log the whole list again per dose.
     A refusal is shown in the row (200: htmx swaps only successful answers)."""
-    today = selectors.desk(site, now=timezone.now(), prescription_ids=[prescription.pk])
+    today = selectors.desk(site, now=clock.now(), prescription_ids=[prescription.pk])
     context = {
         "desk": today,
         "error": error,
@@ -466,7 +465,7 @@ def reconciliation_page(request: HttpRequest, site_uuid: str) -> HttpResponse:
     """MED-2: the book against the doses handed out and the last count, per medicine."""
     staff = staff_for_request(request)
     site = site_for(staff, site_uuid, perm=Perm.STOCK, organisation_ids=[staff.organisation.pk])
-    today = local_today(site.organisation)
+    today = clock.today(site.organisation)
     form = PeriodForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
     start, end = today.replace(day=1), today
     if request.GET and form.is_valid():

@@ -24,8 +24,8 @@ from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.pathway.services.episode import local_today
 
 from . import selectors_records as selectors
 from . import services_records as services
@@ -99,7 +99,7 @@ def urine_tests(request: HttpRequest, client_uuid: str) -> HttpResponse:
         page=page,
         rows=rows,
         columns=columns,
-        chart=selectors.urine_trend(client, local_today(client.organisation)),
+        chart=selectors.urine_trend(client, clock.today(client.organisation)),
     )
 
 
@@ -109,7 +109,7 @@ def urine_test_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="urine_test_new", perm=Perm.CLIENT_WRITE)
     form = UrineTestForm(
-        request.POST or None, initial={"sampled_on": local_today(client.organisation)}
+        request.POST or None, initial={"sampled_on": clock.today(client.organisation)}
     )
 
     def save(data: dict[str, Any]) -> object:
@@ -168,7 +168,7 @@ def certificate_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
         .exclude(status=PrescriptionStatus.ENDED)
         .select_related("medicine")
     )
-    today = local_today(client.organisation)
+    today = clock.today(client.organisation)
     form = TravelCertificateForm(
         request.POST or None,
         prescriptions=prescriptions,
@@ -294,7 +294,7 @@ def copayment_charge(request: HttpRequest, client_uuid: str) -> HttpResponse:
     """MED-9: charge one ended week (week price share and medicine share per dose)."""
 
     def make_form(client: Client) -> forms.Form:
-        last_week = local_today(client.organisation) - datetime.timedelta(days=7)
+        last_week = clock.today(client.organisation) - datetime.timedelta(days=7)
         return ChargeWeekForm(request.POST or None, initial={"week": services.week_of(last_week)})
 
     return _copayment_form(
@@ -318,7 +318,7 @@ def copayment_payment(request: HttpRequest, client_uuid: str) -> HttpResponse:
         client_uuid,
         view="copayment_payment",
         make_form=lambda client: PaymentForm(
-            request.POST or None, initial={"on": local_today(client.organisation)}
+            request.POST or None, initial={"on": clock.today(client.organisation)}
         ),
         save=lambda client, actor, data: services.copayment_payment_record(
             client=client, actor=actor, amount=data["amount"], on=data["on"], note=data["note"]
@@ -336,7 +336,7 @@ def copayment_write_off(request: HttpRequest, client_uuid: str) -> HttpResponse:
         client_uuid,
         view="copayment_write_off",
         make_form=lambda client: WriteOffForm(
-            request.POST or None, initial={"on": local_today(client.organisation)}
+            request.POST or None, initial={"on": clock.today(client.organisation)}
         ),
         save=lambda client, actor, data: services.copayment_write_off(
             client=client, actor=actor, amount=data["amount"], on=data["on"], note=data["note"]

@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, Site
 from bedring.accounts.roles import Perm
+from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
 
 ALL = "all"
@@ -120,7 +120,7 @@ def outcome_scope(
         if site_obj is None:
             raise NotFound("site_not_found", _("No such site in the chosen organisations."))
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if date_from or date_to:
         if not (date_from and date_to):
             raise ValidationFailed(

@@ -5,10 +5,10 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, User
+from bedring.core import clock
 
 from .models.episode import Channel, Referrer
 
@@ -46,7 +46,7 @@ class InquiryForm(forms.Form):
             (str(u.pk), u.get_full_name() or u.username) for u in staff
         ]
         if not self.is_bound:
-            now = timezone.now().astimezone(ZoneInfo(organisation.time_zone))
+            now = clock.local_now(organisation)
             self.initial.setdefault("received_at", now.strftime("%Y-%m-%dT%H:%M"))
 
     def clean_received_at(self) -> datetime.datetime:

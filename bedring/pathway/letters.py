@@ -22,11 +22,11 @@ from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from bedring.accounts.selectors import rules_for
+from bedring.core import clock
 
 from .deadlines import complaint_window_end
 from .models import Decision
 from .services.decision import DECIDER, letter_language
-from .services.episode import local_today
 
 TEMPLATE = "pathway/letters/decision.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "bedring" / "letter.css"
@@ -71,7 +71,7 @@ def decision_letter(decision: Decision, *, letter_date: datetime.date | None = N
     for a letter about to be sent."""
     language = letter_language(decision)
     letter_date = (
-        letter_date or decision.letter_sent_on or local_today(decision.episode.organisation)
+        letter_date or decision.letter_sent_on or clock.today(decision.episode.organisation)
     )
     with translation.override(language):
         html = render_to_string(TEMPLATE, letter_context(decision, letter_date))

@@ -13,8 +13,8 @@ from ninja import Router, Schema
 
 from bedring.accounts.access import Staff
 from bedring.accounts.roles import Perm
+from bedring.core import clock
 from bedring.core.paging import check_page
-from bedring.pathway.services.episode import local_today
 
 from .models import ExportChannel, ExportKind
 from .services import tdi_export_log
@@ -71,7 +71,7 @@ def tdi_summary(
     if not members:
         raise PermissionDenied
     org = min(members, key=lambda m: m.organisation.name).organisation
-    today = local_today(org)
+    today = clock.today(org)
     wanted = today.year if year is None else year
     check_year(wanted, today=today)
     export = build_tdi_export(organisation=org, year=wanted)

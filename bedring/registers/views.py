@@ -13,7 +13,7 @@ from django.urls import reverse
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Organisation
 from bedring.accounts.roles import Perm
-from bedring.pathway.services.episode import local_today
+from bedring.core import clock
 
 from .forms import YearForm
 from .models import ExportChannel, ExportKind
@@ -22,7 +22,7 @@ from .tdi_export import ITEM_LABELS, TdiExport, build_tdi_export, table_titles
 
 
 def _year(request: HttpRequest, organisation: Organisation) -> tuple[YearForm, int | None]:
-    today = local_today(organisation)
+    today = clock.today(organisation)
     form = YearForm({"year": request.GET.get("year", str(today.year))}, today=today)
     return form, (form.cleaned_data["year"] if form.is_valid() else None)
 

@@ -14,8 +14,8 @@ from bedring.accounts.models import User
 from bedring.accounts.roles import Perm
 from bedring.audit.models import AccessEvent
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.pathway.selectors import deadline_counts, open_deadlines
-from bedring.pathway.services.episode import local_today
 
 
 @staff_view()
@@ -40,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         by_id = Client.objects.in_bulk(seen[:8])
         context["recent_clients"] = [by_id[c] for c in seen[:8] if c in by_id]
         # Due-soon and overdue counts of my deadlines and of everyone's (one query each).
-        today = local_today(organisation)
+        today = clock.today(organisation)
         mine = open_deadlines(organisation_id=organisation.pk, responsible_ids=[staff.user.pk])
         context["my_deadlines"] = deadline_counts(mine, today)
         context["all_deadlines"] = deadline_counts(

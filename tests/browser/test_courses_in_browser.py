@@ -13,9 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bedring.accounts.roles import Role
 from bedring.catalogue.models import Course, Enrolment, Session
+from bedring.core import clock
 from bedring.pathway.services import decision as decisions
 from bedring.pathway.services import episode as episodes
-from bedring.pathway.services.episode import local_today
 from tests.pathway.conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +70,7 @@ def test_manager_plans_a_motivation_group_counsellor_enrols_and_sees_the_no_show
         user.save()
     anna = granted_client(org_dk, make_client, counsellor, authority, "Attender")
     bo = granted_client(org_dk, make_client, counsellor, authority, "Absentee")
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     start = today - datetime.timedelta(days=today.weekday() + 28)  # a Monday four weeks ago
 
     # Given the manager, when she plans a motivation group from the catalogue

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.pathway.models import Deadline, Discharge, FollowUp
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
-from bedring.pathway.services.episode import local_today
 from tests.browser.test_courses_in_browser import log_in
 from tests.pathway.test_discharge import make_active
 
@@ -26,7 +26,7 @@ def test_counsellor_discharges_and_records_the_follow_up(
     authority = make_staff(org_dk, Role.AUTHORITY)
     client = make_client(org_dk, last_name="Discharged")
     episode = make_active(client, counsellor, authority, goals=2)
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
 
     # Given the counsellor on the active episode's page
     log_in(page, url, counsellor)

@@ -10,8 +10,8 @@ import datetime
 import pytest
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.medication.models import Dispensing, Prescription, PrescriptionStatus
-from bedring.pathway.services.episode import local_today
 from tests.browser.test_courses_in_browser import log_in
 from tests.medication.conftest import open_all_day
 
@@ -31,7 +31,7 @@ def test_doctor_prescribes_nurse_dispenses_and_the_desk_shows_the_hold(
         user.language = "en"
         user.save()
     client = make_client(org_dk, last_name="Methadone")
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
 
     # Given the doctor, when she prescribes methadone: supervised every day but Saturday,
     # take-home on Saturdays, handed out up to 7 days ahead

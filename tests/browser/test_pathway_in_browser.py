@@ -17,8 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.pathway.models import Deadline, Episode
-from bedring.pathway.services.episode import local_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
         user.language = "en"
         user.save()
     person = make_client(org_dk, first_name="Mette", last_name="Browsersen")
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     received = today - datetime.timedelta(days=1)
 
     # Given the counsellor, when she records yesterday's phone call from the client's pathway tab

@@ -14,8 +14,9 @@ from typing import Any
 from bedring.accounts.models import Organisation, User
 from bedring.catalogue.models import Course, Enrolment, Offer, Session
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import inquiry_register, local_today
+from bedring.pathway.services.episode import inquiry_register
 from bedring.rules.loader import load_pack
 
 FIRST_SESSION = datetime.date(2026, 9, 1)  # a Tuesday, well before the fixed today
@@ -131,4 +132,4 @@ def assens(db: Any) -> Organisation:
 
 
 def days_ahead(organisation: Organisation, days: int) -> datetime.date:
-    return local_today(organisation) + datetime.timedelta(days=days)
+    return clock.today(organisation) + datetime.timedelta(days=days)

@@ -7,29 +7,22 @@ import datetime
 import random
 import re
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client as HttpClient
 from django.urls import reverse
-from django.utils import timezone
 
-from bedring.accounts.models import Organisation
 from bedring.accounts.roles import Role
 from bedring.clients import services, synthetic
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.rules.loader import load_pack
 from tests.conftest import login
 
 TODAY = datetime.date(2026, 11, 23)
 NEW_CLIENT_URL = "/clients/new/"
-
-
-def local_today(organisation: Organisation) -> datetime.date:
-    """The organisation's date now: what the pages judge 'future' against."""
-    return timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
 
 
 def cpr(birth: datetime.date, sex: str = "female", seed: int = 1) -> str:
@@ -328,7 +321,7 @@ def test_the_form_refuses_a_cpr_number_with_an_impossible_date(client, counsello
 def test_the_form_refuses_a_cpr_number_of_someone_not_yet_born(client, counsellor, org_dk):
     # Given a logged-in counsellor and a CPR number for a birth date 60 days from now
     login(client, counsellor)
-    number = cpr(local_today(org_dk) + datetime.timedelta(days=60))
+    number = cpr(clock.today(org_dk) + datetime.timedelta(days=60))
 
     # When it is posted
     response = client.post(NEW_CLIENT_URL, form_data(national_id=number, last_name="Moe"))
@@ -376,7 +369,7 @@ def test_the_form_refuses_an_impossible_birth_date_without_an_error_page(
 def test_the_form_refuses_a_future_birth_date_without_an_identifier(client, counsellor, org_dk):
     # Given a logged-in counsellor
     login(client, counsellor)
-    tomorrow = local_today(org_dk) + datetime.timedelta(days=1)
+    tomorrow = clock.today(org_dk) + datetime.timedelta(days=1)
 
     # When a client is posted with tomorrow as birth date
     response = client.post(

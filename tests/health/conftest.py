@@ -13,14 +13,15 @@ import pytest
 from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import inquiry_register, local_today
+from bedring.pathway.services.episode import inquiry_register
 from bedring.rules.loader import load_pack
 
 
 def days_ago(organisation: Organisation, days: int) -> datetime.date:
     """A day relative to the organisation's today (the tests run on the real clock)."""
-    return local_today(organisation) - datetime.timedelta(days=days)
+    return clock.today(organisation) - datetime.timedelta(days=days)
 
 
 @pytest.fixture

@@ -17,12 +17,13 @@ from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.models import Client, Consent
+from bedring.core import clock
 from bedring.health.models import Vaccination
 from bedring.health.services import vaccination_record
 from bedring.medication.models import Dispensing, DispensingKind, Prescription, UrineTest
 from bedring.medication.services_records import urine_test_record
 from bedring.pathway.models import Episode, Plan
-from bedring.pathway.services.episode import episode_begin_assessment, local_today
+from bedring.pathway.services.episode import episode_begin_assessment
 from bedring.pathway.services.plan import GoalInput, plan_save
 from tests.medication.records_fixtures import dispense, make_prescription, open_episode
 
@@ -80,7 +81,7 @@ def build_record(
     counsellor = make_staff(organisation, Role.COUNSELLOR)
     nurse = make_staff(organisation, Role.NURSE)
     doctor = make_staff(organisation, Role.DOCTOR)
-    today = local_today(organisation)
+    today = clock.today(organisation)
     episode = open_episode(client, actor=counsellor)
     episode = episode_begin_assessment(episode=episode, actor=counsellor)
     plan = plan_save(

@@ -22,12 +22,12 @@ from stdnum.no import fodselsnummer
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients import services as client_services
+from bedring.core import clock
 from bedring.health.services import vaccination_record
 from bedring.interop.selectors import DOSE_WINDOW_DAYS
 from bedring.medication.models import Dispensing, Medicine, Prescription, UrineTest
 from bedring.medication.services_records import urine_test_record
 from bedring.pathway.models import Discharge, Episode, GoalResult
-from bedring.pathway.services.episode import local_today
 from tests.conftest import api_headers
 from tests.medication.records_fixtures import dispense, make_prescription
 
@@ -404,7 +404,7 @@ def test_the_query_count_does_not_grow_with_the_history(
 
 
 def test_a_dose_handed_out_before_the_window_is_left_out(client, record: Record):
-    start = local_today(record.client.organisation) - days(DOSE_WINDOW_DAYS)
+    start = clock.today(record.client.organisation) - days(DOSE_WINDOW_DAYS)
     late = dispense(record.prescription, start - days(1), actor=record.nurse)
     inside = dispense(record.prescription, start + days(1), actor=record.nurse)
     Dispensing.objects.filter(pk=late.pk).update(

@@ -15,6 +15,7 @@ import pytest
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Role
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.medication import services
 from bedring.medication.models import Medicine, Prescription
 
@@ -100,9 +101,8 @@ def open_all_day(site: Site) -> Site:
 @pytest.fixture
 def today(org_dk: Organisation) -> datetime.date:
     """The organisation's real today: for pages and the API, which follow the real clock."""
-    from bedring.pathway.services.episode import local_today
 
-    return local_today(org_dk)
+    return clock.today(org_dk)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from bedring.accounts.models import User
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -25,11 +26,11 @@ from bedring.medication.models import (
     PrescriptionVersion,
 )
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import inquiry_register, local_today
+from bedring.pathway.services.episode import inquiry_register
 
 
 def today_of(client: Client) -> datetime.date:
-    return local_today(client.organisation)
+    return clock.today(client.organisation)
 
 
 def open_episode(client: Client, *, actor: User) -> Episode:

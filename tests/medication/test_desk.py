@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
 from bedring.audit.models import AccessEvent
+from bedring.core import clock
 from bedring.medication import selectors, services
 from bedring.medication.models import (
     Dispensing,
@@ -177,10 +178,9 @@ def test_a_dose_from_the_desk_swaps_its_row_and_logs_only_that_client(
 ):
     """MED-2, PRV-1: with htmx the desk posts a dose and gets its row back; the access log
     gains the one client's read, not the whole list again."""
-    from bedring.pathway.services.episode import local_today
 
     open_all_day(desk_site)
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     every_day = (0, 1, 2, 3, 4, 5, 6)
     prescriptions = [
         prescribe(

@@ -10,6 +10,7 @@ import pytest
 
 from bedring.accounts.models import ClosedDay
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.medication import services
 from bedring.medication.models import (
@@ -527,10 +528,9 @@ def test_a_doctor_ends_a_prescription_at_once_with_take_home_doses_out(
     org_dk, dk_client, prescribe, doctor, nurse, desk_site
 ):
     """MED-1: take-home doses handed out for the coming days do not block ending today."""
-    from bedring.pathway.services.episode import local_today
 
     open_all_day(desk_site)
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     others = tuple(d for d in range(7) if d != today.weekday())
     prescription = prescribe(
         dk_client,

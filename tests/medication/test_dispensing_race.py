@@ -24,9 +24,9 @@ from django.db import OperationalError, connection, connections
 from django.test import Client as HttpClient
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.medication import services
 from bedring.medication.models import Dispensing, Medicine, StockMovement
-from bedring.pathway.services.episode import local_today
 from bedring.rules.loader import load_pack
 from tests.conftest import api_headers
 from tests.medication.conftest import open_all_day
@@ -38,7 +38,7 @@ def test_two_nurses_recording_the_same_dose_at_once_exactly_one_succeeds(make_st
     site = open_all_day(organisation.sites.get(slug="kongevej"))
     doctor = make_staff(organisation, Role.DOCTOR)
     nurses = [make_staff(organisation, Role.NURSE), make_staff(organisation, Role.NURSE)]
-    today = local_today(organisation)
+    today = clock.today(organisation)
     prescription = services.prescription_create(
         client=make_client(organisation),
         actor=doctor,

@@ -21,6 +21,7 @@ from django.urls import reverse
 from bedring.accounts.roles import Role
 from bedring.accounts.services import site_set_hours
 from bedring.audit.models import AccessEvent
+from bedring.core import clock
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
 from bedring.medication import services
@@ -32,7 +33,6 @@ from bedring.medication.models import (
     PrescriptionVersion,
     StockMovement,
 )
-from bedring.pathway.services.episode import local_today
 from tests.medication.conftest import MONDAY, at, days, medicine, open_all_day
 
 FRIDAY = MONDAY + days(4)
@@ -706,7 +706,7 @@ def test_a_prescription_of_another_organisation_is_404_at_our_desk(
     foreign_doctor = make_staff(org_no, Role.DOCTOR)
     foreign_site = org_no.sites.first()
     open_all_day(foreign_site)
-    foreign_today = local_today(org_no)
+    foreign_today = clock.today(org_no)
     foreign = services.prescription_create(
         client=make_client(org_no),
         actor=foreign_doctor,

@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.medication import services
 from bedring.medication.models import Prescription, PrescriptionStatus, PrescriptionVersion
@@ -304,9 +305,8 @@ def test_an_end_date_outside_the_prescription_is_refused(
     dk_client, prescribe, doctor, days_from_today, code
 ):
     """MED-1: a prescription ends today or on a past day within its period; nothing changes."""
-    from bedring.pathway.services.episode import local_today
 
-    today = local_today(dk_client.organisation)
+    today = clock.today(dk_client.organisation)
     prescription = prescribe(dk_client, starts_on=today - days(10))
     with pytest.raises(ValidationFailed) as refused:
         services.prescription_end(
@@ -341,9 +341,8 @@ def test_moving_the_start_of_a_prescription_not_yet_started_keeps_the_rules(
 ):
     """MED-8: a client who turns 18 in 10 days may be prescribed from that day; moving the
     start earlier is refused, and so is a start in the past."""
-    from bedring.pathway.services.episode import local_today
 
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     birthday = today + days(10)
     client = make_client(org_dk, national_id="", birth_date=birthday - relativedelta(years=18))
     prescription = services.prescription_create(

@@ -14,11 +14,12 @@ from auditlog.models import LogEntry
 from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
 from bedring.pathway.models import Assessment, Deadline, Episode, EpisodeEvent, QuestionSet
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services import assessment as services
-from bedring.pathway.services.episode import episode_withdraw, local_today
+from bedring.pathway.services.episode import episode_withdraw
 from bedring.pathway.states import EpisodeState
 
 D = datetime.date
@@ -82,7 +83,7 @@ def test_starting_the_assessment_moves_the_episode_from_inquiry_to_assessment(
     assert assessment.question_set.key == "assessment-dk"
     assert assessment.question_set.is_current
     assert assessment.counsellor == counsellor
-    assert assessment.conducted_on == local_today(dk_episode.organisation)
+    assert assessment.conducted_on == clock.today(dk_episode.organisation)
     kinds = list(EpisodeEvent.objects.filter(episode=dk_episode).values_list("kind", flat=True))
     assert kinds[-2:] == ["state", "assessment"]
 

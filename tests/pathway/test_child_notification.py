@@ -13,10 +13,11 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from bedring.clients import services as client_services
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import ChildNotification, Deadline, Episode, EpisodeEvent
 from bedring.pathway.services.decision import child_concern_record, child_notification_made
-from bedring.pathway.services.episode import episode_withdraw, local_today
+from bedring.pathway.services.episode import episode_withdraw
 from tests.conftest import api_headers, login
 
 CONCERN = "The 7-year-old has not been at school for two weeks; the home is chaotic."
@@ -41,7 +42,7 @@ def post_json(user, url: str, body: dict[str, Any]):
 
 
 def years_ago(episode: Episode, years: int, days: int = 0) -> datetime.date:
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     return today.replace(year=today.year - years) - datetime.timedelta(days=days)
 
 
@@ -57,7 +58,7 @@ def test_a_concern_for_a_child_is_due_for_notification_today_and_is_closed_when_
 ):
     """DEC-7: the concern opens a deadline due the same day (DK: without delay); the
     notification made closes it as met."""
-    today = local_today(dk_episode.organisation)
+    today = clock.today(dk_episode.organisation)
     notification = child_concern_record(
         episode=dk_episode, actor=counsellor, concern=CONCERN, child=child
     )
@@ -140,7 +141,7 @@ def test_the_notification_needs_a_recipient_and_a_real_date(dk_episode, child, c
         episode=dk_episode, actor=counsellor, concern=CONCERN, child=child
     )
     before = snapshot(dk_episode)
-    today = local_today(dk_episode.organisation)
+    today = clock.today(dk_episode.organisation)
     cases = [
         ({"recipient": ""}, "recipient_required"),
         ({"recipient": "BF", "notified_on": today + datetime.timedelta(days=1)}, "date_in_future"),
@@ -174,7 +175,7 @@ def test_child_notifications_through_the_api_and_an_outsider_gets_404(
     response = post_json(counsellor, notified_url, {"recipient": "BF", "reference": "R-1"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["notified_on"] == local_today(dk_episode.organisation).isoformat()
+    assert body["notified_on"] == clock.today(dk_episode.organisation).isoformat()
     assert (body["recipient"], body["reference"]) == ("BF", "R-1")
     assert body["notified_by"] == counsellor.get_full_name()
 

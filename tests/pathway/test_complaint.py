@@ -13,6 +13,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Complaint, Deadline, Decision, Episode, EpisodeEvent
 from bedring.pathway.services.decision import (
@@ -21,7 +22,7 @@ from bedring.pathway.services.decision import (
     decision_letter_sent,
     decision_make,
 )
-from bedring.pathway.services.episode import episode_begin_assessment, local_today
+from bedring.pathway.services.episode import episode_begin_assessment
 from tests.conftest import api_headers, login
 from tests.pathway.conftest import at
 
@@ -32,7 +33,7 @@ JUSTIFICATION = "No present use; the need is for help with housing, not treatmen
 def refused_with_letter(open_episode, client, authority, *, days_ago: int = 60) -> Decision:
     """A refusal decided ``days_ago`` - 1 days ago whose letter went out the same day."""
     org = client.organisation
-    opened = local_today(org) - datetime.timedelta(days=days_ago)
+    opened = clock.today(org) - datetime.timedelta(days=days_ago)
     episode = open_episode(client, received_at=at(org, opened.year, opened.month, opened.day, 10))
     episode_begin_assessment(episode=episode, actor=authority)
     decision = decision_make(
@@ -136,7 +137,7 @@ def test_a_health_complaint_is_sent_to_the_patient_complaints_body(refusal, coun
     )
     assert complaint.status == "redirected"
     assert complaint.forwarded_to == "Styrelsen for Patientklager"
-    assert complaint.forwarded_on == local_today(refusal.episode.organisation)
+    assert complaint.forwarded_on == clock.today(refusal.episode.organisation)
     assert not Deadline.objects.filter(kind="complaint_reevaluation").exists()
     with pytest.raises(Conflict) as not_ours:
         complaint_reevaluate(
@@ -176,7 +177,7 @@ def test_upheld_after_re_evaluation_goes_to_ankestyrelsen_and_the_client_is_told
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    today = local_today(refusal.episode.organisation).isoformat()
+    today = clock.today(refusal.episode.organisation).isoformat()
     assert body["new_decision"] is None
     assert body["complaint"]["status"] == "forwarded"
     assert body["complaint"]["forwarded_to"] == "Ankestyrelsen"

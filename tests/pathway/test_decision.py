@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bedring.accounts.roles import Role
+from bedring.core import clock
 from bedring.core.calendar import add_working_days
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.pathway.models import Deadline, Decision, Episode, EpisodeEvent
@@ -24,7 +25,7 @@ from bedring.pathway.services.decision import (
     decision_letter_sent,
     decision_make,
 )
-from bedring.pathway.services.episode import episode_begin_assessment, local_today
+from bedring.pathway.services.episode import episode_begin_assessment
 from tests.conftest import api_headers, login
 
 JUSTIFICATION = "Daily use of cannabis and amphetamine; motivated to stop; outpatient is enough."
@@ -62,7 +63,7 @@ def test_the_authority_grants_treatment_and_the_letter_becomes_due(assessed, aut
     """DEC-1, DEC-6: a granted decision with its justification moves the episode to decided,
     is on the timeline, and the letter is due within five working days."""
     # Given an episode in assessment
-    today = local_today(org_dk)
+    today = clock.today(org_dk)
     # When the authority grants outpatient treatment
     decision = decision_make(
         episode=assessed,
@@ -258,7 +259,7 @@ def test_a_new_decision_replaces_the_one_in_force_of_the_same_kind(assessed, aut
 
 def test_a_decision_cannot_be_dated_in_the_future_or_before_the_inquiry(assessed, authority):
     """DEC-1: the decision date is a real date of this episode."""
-    today = local_today(assessed.organisation)
+    today = clock.today(assessed.organisation)
     for day in (today + datetime.timedelta(days=1), assessed.opened_on - datetime.timedelta(1)):
         with pytest.raises(ValidationFailed) as bad:
             decision_make(

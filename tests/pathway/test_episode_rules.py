@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.services import episode as services
@@ -97,7 +98,7 @@ def test_treatment_cannot_be_recorded_as_started_in_the_future(dk_episode, couns
         justification="Fits.",
         decided_on=D(2026, 11, 18),
     )
-    future = services.local_today(dk_episode.organisation) + datetime.timedelta(days=10)
+    future = clock.today(dk_episode.organisation) + datetime.timedelta(days=10)
     with pytest.raises(ValidationFailed) as refused:
         services.episode_start_treatment(episode=dk_episode, actor=counsellor, on=future)
     assert refused.value.code == "start_in_future"

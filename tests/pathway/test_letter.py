@@ -17,9 +17,10 @@ from pypdf import PdfReader
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients.services import client_update
+from bedring.core import clock
 from bedring.pathway.letters import decision_letter, decision_letter_pdf
 from bedring.pathway.services.decision import decision_letter_sent, decision_make
-from bedring.pathway.services.episode import episode_begin_assessment, local_today
+from bedring.pathway.services.episode import episode_begin_assessment
 from tests.conftest import api_headers, login
 from tests.pathway.conftest import at
 
@@ -43,7 +44,7 @@ def pdf_text(pdf: bytes) -> str:
 def decided(open_episode, client, actor, *, outcome="granted", days_ago=60, **kwargs: Any):
     """An episode opened ``days_ago`` days ago, assessed, and decided the next day."""
     org = client.organisation
-    opened = local_today(org) - datetime.timedelta(days=days_ago)
+    opened = clock.today(org) - datetime.timedelta(days=days_ago)
     episode = open_episode(client, received_at=at(org, opened.year, opened.month, opened.day, 10))
     episode_begin_assessment(episode=episode, actor=actor)
     return decision_make(

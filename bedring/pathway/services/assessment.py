@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, Organisation, User
 from bedring.accounts.roles import Role
 from bedring.accounts.selectors import rules_for
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 
 from ..models import Assessment, Episode, QuestionSet, TdiIntake
@@ -26,7 +26,7 @@ from ..models.episode import DeadlineKind
 from ..questionnaires import clean_answers, missing_required
 from ..states import EpisodeState
 from ..tdi import INPUT_FIELDS, derived_fields, validate_tdi
-from .episode import deadlines_close, episode_for_update, episode_move, local_today, record_event
+from .episode import deadlines_close, episode_for_update, episode_move, record_event
 
 MAX_EXTERNAL = 200
 
@@ -183,7 +183,7 @@ def assessment_start(
     episode = episode_for_update(episode)
     _check_open(episode)
     question_set = _question_set_for(episode.organisation, question_set_key)
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     conducted_on = conducted_on or today
     if conducted_on > today:
         raise ValidationFailed(
@@ -389,7 +389,7 @@ def assessment_complete(*, assessment: Assessment, actor: User) -> Assessment:
             _("The intake is with a counsellor and a doctor: record the doctor."),
             field="doctor",
         )
-    assessment.completed_at = timezone.now()
+    assessment.completed_at = clock.now()
     assessment.completed_by = actor
     assessment.save(update_fields=["completed_at", "completed_by", "updated_at"])
     deadlines_close(

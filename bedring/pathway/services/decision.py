@@ -14,6 +14,7 @@ from bedring.accounts.models import Membership, User
 from bedring.accounts.roles import Perm, Role
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import ChildAtHome
+from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 
@@ -27,7 +28,6 @@ from .episode import (
     deadlines_close,
     episode_for_update,
     episode_move,
-    local_today,
     record_event,
 )
 
@@ -150,7 +150,7 @@ def decision_make(
             _("Day or residential treatment needs the centre's assessment and recommendation."),
             field="recommendation",
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     decided_on = decided_on or today
     _check_day(decided_on, today=today, not_before=episode.opened_on, field="decided_on")
     # During treatment a decision (a doctor's on medication, a re-evaluation that changes the
@@ -235,7 +235,7 @@ def decision_letter_sent(
             _("The letter was already sent on %(date)s.")
             % {"date": decision.letter_sent_on.isoformat()},
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     sent_on = sent_on or today
     _check_day(sent_on, today=today, not_before=decision.decided_on, field="sent_on")
     decision.letter_sent_on = sent_on
@@ -296,7 +296,7 @@ def complaint_register(
                 "decision_superseded",
                 _("This decision has been replaced; register the complaint on the new one."),
             )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     received_on = received_on or today
     _check_day(received_on, today=today, not_before=decision.decided_on, field="received_on")
     rules = rules_for(episode.organisation)
@@ -384,7 +384,7 @@ def complaint_reevaluate(
             _("Write the justification of the re-evaluation."),
             field="justification",
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     on = on or today
     _check_day(on, today=today, not_before=complaint.received_on, field="on")
     rules = rules_for(episode.organisation)
@@ -481,7 +481,7 @@ def child_concern_record(
         raise ValidationFailed(
             "concern_required", _("Describe the concern for the child."), field="concern"
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     noted_on = noted_on or today
     _check_day(noted_on, today=today, not_before=episode.opened_on, field="noted_on")
     rules = rules_for(episode.organisation)
@@ -541,7 +541,7 @@ def child_notification_made(
             _("Name the children's services the notification was sent to."),
             field="recipient",
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     notified_on = notified_on or today
     _check_day(
         notified_on, today=today, not_before=notification.concern_noted_on, field="notified_on"

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from bedring.accounts.models import User
 from bedring.accounts.selectors import rules_for
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 
 from ..deadlines import DeadlineSpec, add_months
@@ -46,7 +47,6 @@ from .episode import (
     deadlines_close,
     episode_for_update,
     episode_move,
-    local_today,
     record_event,
 )
 
@@ -169,7 +169,7 @@ def episode_discharge(
         raise ValidationFailed(
             "invalid_overall_result", _("Choose the overall result."), field="overall_result"
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     if discharged_on > today:
         raise ValidationFailed(
             "discharge_in_future",
@@ -311,7 +311,7 @@ def follow_up_record(
             _("This follow-up has already been recorded."),
             details={"done_on": follow_up.done_on.isoformat()},
         )
-    if done_on > local_today(episode.organisation):
+    if done_on > clock.today(episode.organisation):
         raise ValidationFailed(
             "follow_up_in_future",
             _("The follow-up cannot be dated in the future."),

@@ -16,6 +16,7 @@ from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..deadlines import DeadlineSpec, inquiry_deadlines
@@ -45,10 +46,6 @@ def can_be_responsible(user: User, organisation_id: int) -> bool:
     """Only someone who may read the client's record can hold its deadlines."""
     membership = user.memberships.filter(organisation_id=organisation_id, is_active=True).first()
     return user.is_active and membership is not None and membership.has(Perm.CLIENT_READ)
-
-
-def local_today(organisation: Organisation) -> datetime.date:
-    return timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
 
 
 def record_event(
@@ -136,7 +133,7 @@ def episode_move(
     episode.state = to_state
     fields = ["state", "updated_at"]
     if to_state in (EpisodeState.WITHDRAWN, EpisodeState.DISCHARGED):
-        episode.closed_on = on or local_today(episode.organisation)
+        episode.closed_on = on or clock.today(episode.organisation)
         fields.append("closed_on")
         # The course's own deadlines end with it; duties owed to the client or a child do not:
         # the decision letter (DEC-6), a complaint's re-evaluation (DEC-2) and the
@@ -170,7 +167,7 @@ def _check_received_at(received_at: datetime.datetime) -> None:
             _("The inquiry date is implausibly early."),
             field="received_at",
         )
-    if received_at > timezone.now() + CLOCK_SKEW:
+    if received_at > clock.now() + CLOCK_SKEW:
         raise ValidationFailed(
             "received_at_future",
             _("The inquiry cannot be received in the future."),
@@ -343,7 +340,7 @@ def episode_record_first_contact(
     episode = episode_for_update(episode)
     if not episode.is_open:
         raise Conflict("episode_closed", _("The episode has ended."))
-    at = at or timezone.now()
+    at = at or clock.now()
     _check_received_at(at)
     if episode.first_contact_at is None:
         episode.first_contact_at = at
@@ -373,7 +370,7 @@ def episode_free_choice(
         raise ValidationFailed(
             "provider_required", _("Name the provider the client chose."), field="provider"
         )
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     on = on or today
     if not episode.opened_on <= on <= today:
         raise ValidationFailed(
@@ -405,7 +402,7 @@ def episode_start_treatment(
 ) -> Episode:
     """Treatment starts: needs a granted decision in force. Closes the start guarantee (INT-5)."""
     episode = episode_for_update(episode)
-    on = on or local_today(episode.organisation)
+    on = on or clock.today(episode.organisation)
     in_force = list(
         episode.decisions.filter(
             kind__in=TREATMENT_DECISIONS, superseded_by__isnull=True
@@ -417,7 +414,7 @@ def episode_start_treatment(
         raise Conflict(
             "not_granted", _("Treatment can start only after a decision that grants it.")
         )
-    if on > local_today(episode.organisation):
+    if on > clock.today(episode.organisation):
         raise ValidationFailed(
             "start_in_future", _("Record the start when the treatment has started."), field="on"
         )

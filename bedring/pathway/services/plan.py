@@ -26,6 +26,7 @@ from bedring.accounts.models import Membership, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Consent, ConsentParty
+from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 
 from ..deadlines import plan_evaluation_due
@@ -37,7 +38,6 @@ from .episode import (
     deadline_open,
     deadlines_close,
     episode_for_update,
-    local_today,
     record_event,
 )
 
@@ -336,7 +336,7 @@ def plan_save(
             _("Someone saved a newer version of the plan meanwhile. Open it and try again."),
             details={"version": current.version if current else 0},
         )
-    today = today or local_today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     _check_agreed_on(agreed_on, episode=episode, current=current, today=today)
     clean_aims = _clean_aims(aims)
     clean_goals = _clean_goals(goals, agreed_on=agreed_on)
@@ -441,7 +441,7 @@ def evaluation_record(
             _("Only the current version of the plan is evaluated."),
             details={"version": plan.version},
         )
-    today = today or local_today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     if evaluated_on > today:
         raise ValidationFailed(
             "evaluation_future",

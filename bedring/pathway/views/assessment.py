@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from .. import tdi
@@ -24,7 +25,6 @@ from ..forms_assessment import AssessmentForm, AssessmentStartForm, TdiForm, add
 from ..models import Assessment, Episode, TdiIntake
 from ..questionnaires import DOMAINS, display_answer, domain_label, label_for
 from ..services import assessment as services
-from ..services.episode import local_today
 
 
 def episode_url(episode: Episode) -> str:
@@ -139,7 +139,7 @@ def assessment_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         request.POST or None,
         question_sets=question_sets,
         initial={
-            "conducted_on": local_today(episode.organisation),
+            "conducted_on": clock.today(episode.organisation),
             "question_set": question_sets[0].key if question_sets else "",
         },
     )

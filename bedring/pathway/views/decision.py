@@ -20,6 +20,7 @@ from bedring.accounts.roles import Perm
 from bedring.clients.forms import add_domain_error
 from bedring.clients.models import ChildAtHome
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from ..access import episode_for
@@ -35,7 +36,6 @@ from ..letters import decision_letter_pdf
 from ..models import ChildNotification, Complaint, Decision, Episode
 from ..models.decision import DecisionKind
 from ..services import decision as services
-from ..services.episode import local_today
 
 
 def episode_url(episode: Episode) -> str:
@@ -91,7 +91,7 @@ def _decision_page(
     form = DecisionForm(
         request.POST or None,
         kinds=kinds,
-        initial={"decided_on": local_today(episode.organisation)},
+        initial={"decided_on": clock.today(episode.organisation)},
     )
 
     def save(data: dict[str, Any]) -> Decision:
@@ -170,7 +170,7 @@ def decision_letter_sent(
     )
     decision = _decision_of(episode, decision_uuid)
     form = LetterSentForm(
-        request.POST or None, initial={"sent_on": local_today(episode.organisation)}
+        request.POST or None, initial={"sent_on": clock.today(episode.organisation)}
     )
     return _form_page(
         request,
@@ -195,7 +195,7 @@ def complaint_new(request: HttpRequest, episode_uuid: str, decision_uuid: str) -
     decision = _decision_of(episode, decision_uuid)
     form = ComplaintForm(
         request.POST or None,
-        initial={"kind": "decision", "received_on": local_today(episode.organisation)},
+        initial={"kind": "decision", "received_on": clock.today(episode.organisation)},
     )
     return _form_page(
         request,
@@ -232,7 +232,7 @@ def complaint_reevaluate(
     if complaint is None:
         raise Http404
     complaint.decision.episode = episode
-    form = ReevaluationForm(request.POST or None, initial={"on": local_today(episode.organisation)})
+    form = ReevaluationForm(request.POST or None, initial={"on": clock.today(episode.organisation)})
     return _form_page(
         request,
         episode,
@@ -267,7 +267,7 @@ def child_concern_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         )
     )
     form = ChildConcernForm(
-        request.POST or None, children=children, today=local_today(episode.organisation)
+        request.POST or None, children=children, today=clock.today(episode.organisation)
     )
 
     def save(data: dict[str, Any]) -> ChildNotification:
@@ -309,7 +309,7 @@ def child_notification_made(
         raise Http404
     notification.episode = episode
     form = ChildNotificationForm(
-        request.POST or None, initial={"notified_on": local_today(episode.organisation)}
+        request.POST or None, initial={"notified_on": clock.today(episode.organisation)}
     )
     return _form_page(
         request,

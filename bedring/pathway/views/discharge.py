@@ -18,6 +18,7 @@ from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
 from bedring.clients.forms import add_domain_error, add_row_error
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from ..access import episode_for
@@ -27,7 +28,6 @@ from ..models.discharge import SituationChange
 from ..models.episode import DeadlineKind
 from ..questionnaires import domain_label
 from ..services import discharge as services
-from ..services.episode import local_today
 from ..services.plan import current_plan
 from ..states import EpisodeState
 
@@ -94,7 +94,7 @@ def _page(
         "pathway",
         episode=episode,
         episode_url=episode_url(episode),
-        today=local_today(episode.organisation),
+        today=clock.today(episode.organisation),
         **extra,
     )
     return render(request, template, context, status=status)
@@ -114,7 +114,7 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     plan = current_plan(episode)
     goals = list(plan.goals.all()) if plan is not None else []
     data = request.POST if request.method == "POST" else None
-    form = DischargeForm(data, initial={"discharged_on": local_today(episode.organisation)})
+    form = DischargeForm(data, initial={"discharged_on": clock.today(episode.organisation)})
     goal_set = GoalResultFormSet(
         data, initial=[{"goal": g.uuid} for g in goals], prefix=GOAL_PREFIX
     )
@@ -196,7 +196,7 @@ def follow_up_record(request: HttpRequest, follow_up_uuid: str) -> HttpResponse:
         messages.info(request, _("This follow-up has already been recorded."))
         return redirect(episode_url(episode))
     data = request.POST if request.method == "POST" else None
-    form = FollowUpForm(data, initial={"done_on": local_today(episode.organisation)})
+    form = FollowUpForm(data, initial={"done_on": clock.today(episode.organisation)})
     status = 200
     if data is not None:
         status = 422

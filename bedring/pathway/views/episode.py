@@ -21,6 +21,7 @@ from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from .. import selectors
@@ -56,7 +57,7 @@ def pathway_context(
         episode=episode,
         can_decide=staff.can(Perm.DECIDE, org_id),
         can_decide_medical=staff.can(Perm.DECIDE_MEDICAL, org_id),
-        today=services.local_today(episode.organisation),
+        today=clock.today(episode.organisation),
         **extra,
     )
 
@@ -304,7 +305,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             responsible_ids=[staff.user.pk],
             site_id=site.pk if site else None,
         )
-    today = services.local_today(organisation)
+    today = clock.today(organisation)
     page = Paginator(deadlines, WORKLIST_PAGE).get_page(request.GET.get("page"))
     # PRV-1: the worklist shows who is in treatment; each client on the page is logged as seen.
     shown = {d.client_id: d.client for d in page.object_list}

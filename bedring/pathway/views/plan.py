@@ -18,6 +18,7 @@ from bedring.accounts.models import Membership, User
 from bedring.accounts.roles import Perm
 from bedring.clients.forms import add_domain_error, add_row_error
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from ..access import episode_for
@@ -30,7 +31,6 @@ from ..forms_plan import (
 )
 from ..models import Episode, Plan
 from ..services import plan as services
-from ..services.episode import local_today
 
 GOAL_PREFIX = "goals"
 COLLABORATOR_PREFIX = "collaborators"
@@ -60,7 +60,7 @@ def _page(
         "pathway",
         episode=episode,
         episode_url=episode_url(episode),
-        today=local_today(episode.organisation),
+        today=clock.today(episode.organisation),
         **extra,
     )
     return render(request, template, context, status=status)
@@ -148,7 +148,7 @@ def plan_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     episode = episode_for(request, staff, episode_uuid, view="plan_create", perm=Perm.CLIENT_WRITE)
     current = services.current_plan(episode)
-    today = local_today(episode.organisation)
+    today = clock.today(episode.organisation)
     people = clinical_staff(episode.organisation_id)
     data = request.POST if request.method == "POST" else None
     form = PlanForm(
@@ -255,7 +255,7 @@ def plan_evaluate(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     form = EvaluationForm(
         data,
         initial={
-            "evaluated_on": local_today(episode.organisation),
+            "evaluated_on": clock.today(episode.organisation),
             "client_participated": True,
             "plan_version": plan.version,
         },

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bedring.core import clock
+
 HELP = """Generate a synthetic world: N clients of the service packs' organisations with Y years
 of treatment history up to --until (episodes, inquiries, deadlines, assessments with TDI
 intakes, decisions, plans, goals, evaluations, sessions and attendance, substitution
@@ -64,7 +66,7 @@ class Command(BaseCommand):
         reason = refusal(append=options["append"])
         if reason is not None:
             raise CommandError(reason)
-        until = options["until"] or datetime.date.today()  # noqa: DTZ011 - synthetic dates
+        until = options["until"] or clock.today()
         result = generate(
             clients=clients,
             years=years,

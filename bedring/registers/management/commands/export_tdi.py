@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bedring.accounts.models import Organisation
+from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.pathway.services.episode import local_today
 from bedring.registers.models import ExportChannel, ExportKind
 from bedring.registers.services import tdi_export_log
 from bedring.registers.tdi_export import build_tdi_export, check_year, problems_text
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             known = ", ".join(Organisation.objects.order_by("slug").values_list("slug", flat=True))
             raise CommandError(f"Unknown organisation {wanted!r}; known: {known or 'none'}.")
         try:
-            check_year(options["year"], today=local_today(organisation))
+            check_year(options["year"], today=clock.today(organisation))
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         export = build_tdi_export(organisation=organisation, year=options["year"])
