@@ -214,12 +214,14 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
     terms = course.offer.parsed
     query = request.GET.get("q", "").strip()
     found: list[Any] = []
+    search_error = None
     if query:
-        found = list(
-            client_search(organisation_ids=[course.organisation_id], query=query).filter(
-                archived_at__isnull=True
-            )[:SEARCH_LIMIT]
-        )
+        try:
+            matches = client_search(organisation_ids=[course.organisation_id], query=query)
+        except DomainError as exc:  # digits of another script in the search
+            search_error = exc.message
+        else:
+            found = list(matches.filter(archived_at__isnull=True)[:SEARCH_LIMIT])
         access_search_results(
             actor=staff.user,
             clients=found,
@@ -227,7 +229,13 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
             channel="html",
             request=request,
         )
-    context: dict[str, Any] = {"course": course, "t": terms, "query": query, "found": found}
+    context: dict[str, Any] = {
+        "course": course,
+        "t": terms,
+        "query": query,
+        "found": found,
+        "search_error": search_error,
+    }
     if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
         return render(request, "catalogue/partials/_enrol_search.html", context)
 

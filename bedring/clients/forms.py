@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Language
 from bedring.core.errors import DomainError
 
+from .identifiers import JURISDICTION_KIND, KIND_LABELS, IdentifierError, normalise_identifier
 from .models import ConsentGiver, ConsentParty, RelationKind, Sex
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -68,6 +71,21 @@ class ClientForm(forms.Form):
         choices=[("", _("The organisation's language")), *Language.choices],
         required=False,
     )
+
+    def __init__(self, *args: Any, jurisdiction: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.jurisdiction = jurisdiction
+
+    def clean_national_id(self) -> str:
+        """The identifier as it is stored and searched (ASCII digits), so that a full-width
+        number is the same person as the one typed on an ASCII keyboard; the service checks
+        the rest (check digits, duplicates)."""
+        raw: str = self.cleaned_data["national_id"]
+        kind = JURISDICTION_KIND.get(self.jurisdiction or "")
+        try:
+            return normalise_identifier(raw, KIND_LABELS[kind] if kind else None)
+        except IdentifierError as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from exc
 
 
 class RelativeForm(forms.Form):

@@ -11,6 +11,7 @@ the same. Bedring's synthetic CPR numbers still satisfy modulus 11.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,15 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.be import nn as be_nn
 from stdnum.dk import cpr as dk_cpr
 from stdnum.no import fodselsnummer as no_fnr
+
+ASCII_DIGITS = frozenset("0123456789")
+# What people type between the groups of digits: spaces, hyphens (also the dashes a word
+# processor puts in), dots and slashes (the Belgian "85.07.30-033.28"). Compared after NFKC,
+# which already turns full-width and no-break forms of these into the ASCII ones.
+SEPARATORS = frozenset(" -./\u2010\u2011\u2012\u2013\u2014\u2212")
+# Longer than any identifier written with a separator between every digit: anything longer is
+# refused before it is normalised.
+MAX_INPUT = 40
 
 Kind = Literal["dk_cpr", "no_fnr", "no_dnr", "be_nn"]
 Sex = Literal["female", "male"]
@@ -57,8 +67,47 @@ def _sex(letter: str) -> Sex:
     return "male" if letter == "M" else "female"
 
 
-def digits_only(raw: str) -> str:
-    return "".join(ch for ch in raw if ch not in " -./")
+def normalise_identifier(raw: str, label: str | Promise | None = None) -> str:
+    """The ASCII digits of an identifier as typed: the one normalisation of every entry point
+    (register, update, form, API, search, duplicate check).
+
+    NFKC first, so full-width (``１６０６００４１６４``) and other compatibility forms of 0-9
+    become the digits they are; then the separators in :data:`SEPARATORS` are dropped. What
+    remains must be ASCII 0-9. Digits of another script (Arabic-Indic ``٠١٢``, Devanagari
+    ``०१२``), which NFKC leaves alone, are refused with ``id_digit_script`` rather than mapped
+    (docs/architecture.md, "Decisions where the sources are silent"); anything else that is
+    not a digit (letters, NUL) with ``id_format``; input longer than :data:`MAX_INPUT`
+    characters with ``id_length``, before any work is done on it.
+    """
+    label = label or _("national identifier")
+    raw = raw.strip()
+    if len(raw) > MAX_INPUT:
+        raise IdentifierError(
+            "id_length", _("This is too long for a %(label)s.") % {"label": label}
+        )
+    text = unicodedata.normalize("NFKC", raw)
+    value = "".join(ch for ch in text if ch not in SEPARATORS and not ch.isspace())
+    if all(ch in ASCII_DIGITS for ch in value):
+        return value
+    if all(ch in ASCII_DIGITS or unicodedata.decimal(ch, None) is not None for ch in value):
+        raise IdentifierError(
+            "id_digit_script",
+            _("Type the %(label)s with the digits 0 to 9: it has digits of another script.")
+            % {"label": label},
+        )
+    raise IdentifierError("id_format", _("A %(label)s has digits only.") % {"label": label})
+
+
+def identifier_query(query: str) -> str | None:
+    """The ASCII digits of a search that is an identifier or a part of one (only digits and
+    separators), or None for a search by name or code. Raises :class:`IdentifierError`
+    ``id_digit_script`` for digits of another script, as :func:`normalise_identifier` does."""
+    try:
+        return normalise_identifier(query) or None
+    except IdentifierError as exc:
+        if exc.code == "id_digit_script":
+            raise
+        return None
 
 
 def _parse_dk(value: str) -> ParsedIdentifier:
@@ -94,12 +143,13 @@ LENGTHS = {"DK": 10, "NO": 11, "BE": 11}
 def parse_identifier(raw: str, jurisdiction: str, today: datetime.date) -> ParsedIdentifier:
     """Validate ``raw`` as the national identifier of ``jurisdiction``.
 
-    Raises :class:`IdentifierError` with codes: ``id_format``, ``id_length``, ``id_checksum``,
-    ``id_date``, ``id_future``, ``id_other_jurisdiction``.
+    Raises :class:`IdentifierError` with codes: ``id_format``, ``id_digit_script``,
+    ``id_length``, ``id_checksum``, ``id_date``, ``id_future``, ``id_other_jurisdiction``.
+    The value of the result is ASCII digits only (:func:`normalise_identifier`).
     """
-    value = digits_only(raw.strip())
     label = KIND_LABELS[JURISDICTION_KIND[jurisdiction]]
-    if not value.isdigit():
+    value = normalise_identifier(raw, label)
+    if not value:
         raise IdentifierError("id_format", _("A %(label)s has digits only.") % {"label": label})
     if len(value) != LENGTHS[jurisdiction]:
         other = _valid_elsewhere(value, jurisdiction, today)

@@ -6,22 +6,31 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from .identifiers import digits_only
+from bedring.core.errors import ValidationFailed
+
+from .identifiers import IdentifierError, identifier_query
 from .models import ChildAtHome, Client, Consent, Relative
 
 
 def client_search(*, organisation_ids: list[int], query: str = "") -> QuerySet[Client]:
-    """INT-1: find a client by name, national identifier or client code."""
+    """INT-1: find a client by name, national identifier or client code.
+
+    An identifier is matched as :func:`~.identifiers.normalise_identifier` stores it, so
+    ``１６０６００-４１６４`` finds ``1606004164``; digits of another script are refused
+    (ValidationFailed ``id_digit_script``, field ``q``) rather than finding nobody."""
     qs = Client.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
     query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if not query:
         return qs
-    digits = digits_only(query)
-    if digits.isdigit() and len(digits) >= 10:  # a whole identifier: exact, by the index
+    try:
+        digits = identifier_query(query) or ""
+    except IdentifierError as exc:
+        raise ValidationFailed(exc.code, exc.message, field="q") from exc
+    if len(digits) >= 10:  # a whole identifier: exact, by the index
         # At most one client per organisation: no name ordering, which would tempt a planner
         # without statistics into walking the name index instead.
         return qs.filter(national_id=digits).order_by("organisation_id")
-    if digits.isdigit() and len(digits) >= 6:  # a birth date: everyone born that day
+    if len(digits) >= 6:  # a birth date: everyone born that day
         return qs.filter(national_id__startswith=digits)
     condition = Q(code__iexact=query)
     for word in query.split():

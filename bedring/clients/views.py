@@ -91,7 +91,11 @@ def client_context(request: HttpRequest, client: Client, tab: str, **extra: Any)
 def client_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for_request(request)
     query = request.GET.get("q", "")
-    results = selectors.client_search(organisation_ids=[staff.organisation.pk], query=query)
+    search_error = None
+    try:
+        results = selectors.client_search(organisation_ids=[staff.organisation.pk], query=query)
+    except DomainError as exc:  # digits of another script: say so rather than find nobody
+        results, search_error = Client.objects.none(), exc.message
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     access_search_results(
         actor=staff.user,
@@ -101,7 +105,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     template = "clients/partials/_results.html" if request.htmx else "clients/list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"page": page, "query": query})
+    return render(
+        request, template, {"page": page, "query": query, "search_error": search_error}
+    )
 
 
 def _client_form_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +117,7 @@ def _client_form_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 @staff_view(Perm.CLIENT_WRITE)
 def client_create(request: HttpRequest) -> HttpResponse:
     staff = staff_for_request(request)
-    form = ClientForm(request.POST or None)
+    form = ClientForm(request.POST or None, jurisdiction=staff.organisation.jurisdiction)
     duplicate_url = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +161,9 @@ def client_edit(request: HttpRequest, client_uuid: str) -> HttpResponse:
         name: getattr(client, name) for name in ClientForm.base_fields if name != "national_id"
     }
     initial["national_id"] = client.national_id
-    form = ClientForm(request.POST or None, initial=initial)
+    form = ClientForm(
+        request.POST or None, initial=initial, jurisdiction=client.organisation.jurisdiction
+    )
     if request.method == "POST" and form.is_valid():
         changes = {
             k: v
