@@ -105,9 +105,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     template = "clients/partials/_results.html" if request.htmx else "clients/list.html"  # type: ignore[attr-defined]
-    return render(
-        request, template, {"page": page, "query": query, "search_error": search_error}
-    )
+    return render(request, template, {"page": page, "query": query, "search_error": search_error})
 
 
 def _client_form_kwargs(data: dict[str, Any]) -> dict[str, Any]:
