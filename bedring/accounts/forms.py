@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bedring.core.digits import ascii_digits
 from bedring.core.hours import HoursError, Interval, parse_intervals
 
 from .models import HoursKind
@@ -39,8 +40,9 @@ class TokenForm(forms.Form):
     )
 
     def clean_otp_token(self) -> str:
-        value: str = self.cleaned_data["otp_token"].strip()
-        if not value.isdigit():
+        # ASCII digits (full-width ones after NFKC): str.isdigit takes "²" and "٢" too.
+        value = ascii_digits(self.cleaned_data["otp_token"])
+        if value is None or len(value) != 6:
             raise forms.ValidationError(_("The code has six digits."))
         return value
 

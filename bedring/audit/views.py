@@ -3,7 +3,6 @@ to see who has read their record, e.g. pasientjournalloven § 18 in Norway)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,6 +11,7 @@ from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.paging import Paginator
 
 from . import selectors
 

@@ -42,7 +42,7 @@ FEED_DAYS_AHEAD = 183
 FEED_MAX_EVENTS = 2000
 WEEK_MAX_EVENTS = 500
 DEFAULT_MINUTES = 60
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")  # [0-9]: \d takes any script's digits
 _SECRET_MAX_LENGTH = 100
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.catalogue.selectors import client_enrolments
 from bedring.core.errors import DomainError
+from bedring.core.paging import Paginator
 
 from . import selectors, services
 from .access import client_for

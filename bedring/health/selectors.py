@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, F, Model, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from bedring.clients.models import Client
+from bedring.core.paging import Paginator
 from bedring.pathway.models import Deadline
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 

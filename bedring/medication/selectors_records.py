@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, When, Window
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from bedring.accounts.access import Staff
 from bedring.clients.models import Client
 from bedring.core import clock
+from bedring.core.paging import Paginator
 
 from .models import (
     ChargeKind,

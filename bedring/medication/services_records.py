@@ -78,9 +78,10 @@ AMOUNT_MAX = Decimal("99999999.99")  # max_digits=10, decimal_places=2
 CHARGE_KINDS = (ChargeKind.WEEK_PRICE, ChargeKind.MEDICINE)
 CREDIT_KINDS = (ChargeKind.PAYMENT, ChargeKind.WRITE_OFF)
 DOSE_KINDS = (DispensingKind.SUPERVISED, DispensingKind.TAKE_HOME, DispensingKind.EXCEPTION)
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+# [0-9], not \d (any script's digits), and \Z, not $ (which lets a final newline through).
+WEEK_RE = re.compile(r"^([0-9]{4})-W([0-9]{2})\Z")
 WEEK_YEARS = (1900, 2999)  # the years a co-payment week may be in
-MEDICINE_NOTE_RE = re.compile(r"^(\d+) x (\d+(?:\.\d+)?)$")
+MEDICINE_NOTE_RE = re.compile(r"^([0-9]+) x ([0-9]+(?:\.[0-9]+)?)\Z")
 # ATC groups of the benzodiazepines (anxiolytics, hypnotics, clonazepam): psychotropic
 # substances under the 1971 Convention, which the Schengen certificate covers.
 BENZODIAZEPINE_ATC = ("N05BA", "N05CD", "N03AE")

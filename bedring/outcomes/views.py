@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
@@ -17,6 +16,7 @@ from bedring.accounts.models import Site
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.core.errors import DomainError, NotFound
+from bedring.core.paging import Paginator
 
 from . import exports, kpis, selectors
 from .access import OutcomeScope, outcome_scope

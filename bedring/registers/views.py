@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Organisation
 from bedring.accounts.roles import Perm
 from bedring.core import clock
+from bedring.core.paging import Paginator
 
 from .forms import YearForm
 from .models import ExportChannel, ExportKind
