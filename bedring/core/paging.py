@@ -24,13 +24,13 @@ class Paginator(DjangoPaginator):  # type: ignore[type-arg]
     page number is ASCII digits (full-width ones after NFKC) and anything else is not a page
     number, so ``get_page`` shows the first page, as for ``?page=abc``."""
 
-    def validate_number(self, number: object) -> int:
+    def validate_number(self, number: int | float | str) -> int:
         if isinstance(number, str):
             digits = ascii_digits(number)
             if digits is None:
                 raise PageNotAnInteger(self.error_messages["invalid_page"])
             number = digits
-        return super().validate_number(number)  # type: ignore[no-any-return]
+        return super().validate_number(number)
 
 
 def check_page(offset: int, limit: int) -> None:
