@@ -29,6 +29,7 @@ from bedring.clients.identifiers import (
 )
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict
+from tests.catalogue.test_courses_world import course, person
 from tests.clients.test_identifiers import synthetic_d_number
 from tests.conftest import api_headers, login
 
@@ -421,3 +422,24 @@ def test_the_client_search_says_why_digits_of_another_script_find_nobody(orgs, b
     assert response.context["search_error"]
     assert "0 to 9" in response.content.decode()
     assert "Vik" not in response.content.decode()
+
+
+def test_the_course_enrolment_search_finds_full_width_and_explains_another_script(
+    org_dk, counsellor, as_user
+):
+    """The course page's client search uses the same normalisation (SCH-1, INT-1)."""
+    planned = course(org_dk, "relatives-course", datetime.date(2027, 3, 18), actor=counsellor)
+    found_client = person(org_dk, first_name="Birthe", last_name="Skov")
+    http = as_user(counsellor)
+    url = f"/catalogue/courses/{planned.uuid}/enrol/"
+
+    found = http.get(url, {"q": full_width(found_client.national_id)}, HTTP_HX_REQUEST="true")
+    refused = http.get(
+        url, {"q": found_client.national_id.translate(ARABIC_INDIC)}, HTTP_HX_REQUEST="true"
+    )
+
+    assert found.status_code == 200
+    assert "Birthe Skov" in found.content.decode()
+    assert refused.status_code == 200
+    assert "Birthe Skov" not in refused.content.decode()
+    assert "0 to 9" in refused.content.decode()
