@@ -63,6 +63,14 @@ def _email_or_empty(value: str) -> str:
 EmailOrEmpty = Annotated[str, Field(max_length=254), AfterValidator(_email_or_empty)]
 
 
+# The services normalise it (clients.identifiers.normalise_identifier), as for the HTML form.
+NATIONAL_ID_HELP = (
+    "As typed: spaces, hyphens and dots are ignored and full-width digits read as 0-9 (NFKC); "
+    "stored as ASCII digits. Digits of another script are 422 id_digit_script, other "
+    "characters 422 id_format, more than 40 characters 422 id_length."
+)
+
+
 def _staff(request: HttpRequest) -> Staff:
     return request.auth  # type: ignore[attr-defined]
 
@@ -71,7 +79,7 @@ class ClientIn(Schema):
     organisation: UUID | None = Field(
         None, description="Required when the staff member belongs to several organisations."
     )
-    national_id: str = ""
+    national_id: str = Field("", description=NATIONAL_ID_HELP)
     anonymous: bool = False
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
@@ -86,7 +94,7 @@ class ClientIn(Schema):
 
 
 class ClientPatch(Schema):
-    national_id: str | None = None
+    national_id: str | None = Field(None, description=NATIONAL_ID_HELP)
     anonymous: bool | None = None
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
