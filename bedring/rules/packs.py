@@ -54,6 +54,9 @@ class RulePack(BaseModel):
     ombudsman_body: str = ""
     ombudsman_web: str = ""
     complaint_help_body: str = ""
+    # The law that gives the complaint right and its window, named in the letter (NO:
+    # pasient- og brukerrettighetsloven §§ 7-2, 7-5).
+    complaint_law: str = ""
     assessment_days: int | None = Field(default=None, ge=1)
     decision_letter_working_days: int = Field(default=5, ge=0)
     complaint_reevaluation_weeks: int = Field(default=4, ge=1)
