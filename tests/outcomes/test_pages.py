@@ -39,7 +39,11 @@ def test_dashboard_shows_figures_targets_definitions_and_charts(as_user, manager
     html = response.content.decode()
     assert 'data-testid="value-goal_attainment_all">50.0 %' in html
     assert 'data-testid="value-goal_attainment_completed">100.0 %' in html
-    assert "target at least" in html and "target at most" in html
+    # The treatment guarantee is a right (100 %); goal attainment and readmission targets are
+    # Assens' (seed 002 §2), not Sønderborg's: shown without one.
+    assert 'data-testid="target-treatment_guarantee"' in html
+    assert 'data-testid="target-goal_attainment_all"' not in html
+    assert 'data-testid="target-readmission"' not in html
     assert "whatever their status" in html  # which statuses count
     assert 'data-testid="readmission-cohort"' in html  # cohorts whose 12 months have passed
     assert 'data-testid="chart-goal_attainment_all"' in html
