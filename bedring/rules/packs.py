@@ -147,6 +147,19 @@ class RulePack(BaseModel):
         return frozenset(granted)
 
 
+# Rules only an organisation sets (in rule_overrides), never a jurisdiction.
+ORGANISATION_ONLY = frozenset(
+    {
+        "decision_unit_name",
+        "decision_unit_address",
+        "decision_unit_phone",
+        "role_grants",
+        "role_revokes",
+        "outcome_targets",
+    }
+)
+
+
 def _describe(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
@@ -159,6 +172,13 @@ def jurisdiction_pack(code: str) -> RulePack:
     if not path.exists():
         raise RulePackError(f"No rule pack for jurisdiction {code!r} ({path})")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Self-contained: a jurisdiction pack sets every rule itself, with its source, so that no
+    # jurisdiction silently takes a default written with another one in mind.
+    missing = sorted(set(RulePack.model_fields) - ORGANISATION_ONLY - set(data or {}))
+    if missing:
+        raise RulePackError(
+            f"{path.name}: rules not set (each needs a value and its source): {', '.join(missing)}"
+        )
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
