@@ -40,7 +40,7 @@ from .models import AgeBand, Offer, Tally
 
 MAX_COUNT = 500
 # The oldest age in each bounded band (AgeBand); 50+ and unknown have none.
-BAND_TOP = {
+BAND_TOP: dict[str, int] = {
     AgeBand.UNDER_15: 14,
     AgeBand.AGE_15_17: 17,
     AgeBand.AGE_18_23: 23,

@@ -81,7 +81,7 @@ def test_a_target_is_shared_only_when_every_organisation_in_scope_has_it():
     assert shared_targets([assens, assens]) == {"goal_attainment": 0.75, "readmission": 0.5}
 
 
-def load_pack_overrides(name: str) -> dict:
+def load_pack_overrides(name: str) -> dict[str, object]:
     return dict(read_pack(pack_path(name)).organisation.rule_overrides)
 
 

@@ -18,7 +18,7 @@ def test_every_age_in_a_pack_cites_its_source(name):
     lines = (PACK_DIR / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines):
         if re.match(r"^\s+ages:\s*$", line):
-            comment = []
+            comment: list[str] = []
             above = number - 1
             while above >= 0 and lines[above].strip().startswith("#"):
                 comment.insert(0, lines[above].strip())

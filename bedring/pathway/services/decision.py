@@ -281,11 +281,12 @@ def complaint_register(
     """
     if kind not in ComplaintKind.values:
         raise ValidationFailed("invalid_kind", _("Unknown kind of complaint."), field="kind")
-    if decision is None and episode is None:
+    target = decision.episode if decision is not None else episode
+    if target is None:
         raise ValidationFailed(
             "decision_required", _("Choose the decision the complaint is about."), field="kind"
         )
-    episode = episode_for_update(decision.episode if decision is not None else episode)
+    episode = episode_for_update(target)
     if decision is not None:
         decision = Decision.objects.get(pk=decision.pk)
         decision.episode = episode
