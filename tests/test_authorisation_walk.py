@@ -184,6 +184,7 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/decisions/{decision_id}/letter"): ("client_read", True),
     ("post", "/api/v1/decisions/{decision_id}/letter-sent"): ("client_write", True),
     ("post", "/api/v1/decisions/{decision_id}/complaints"): ("client_write", True),
+    ("post", "/api/v1/episodes/{episode_id}/complaints"): ("client_write", True),
     ("post", "/api/v1/complaints/{complaint_id}/reevaluation"): ("decide", True),
     ("post", "/api/v1/episodes/{episode_id}/child-notifications"): ("client_write", True),
     ("post", "/api/v1/child-notifications/{notification_id}/notified"): ("client_write", True),

@@ -476,6 +476,8 @@ def api_body(
         }
     if path.endswith("/letter-sent"):
         return {}
+    if path.endswith("/episodes/{episode_id}/complaints"):
+        return {"kind": "late_start", "text": "Walk: no start within 14 days."}
     if path.endswith("/complaints"):
         return {"kind": "decision", "text": "Walk complaint."}
     if path.endswith("/reevaluation"):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bedring.core.models import BaseModel
+from bedring.rules.packs import merged_pack
 
 from .roles import Perm, Role, perms_for_roles
 
@@ -169,7 +170,14 @@ class Membership(BaseModel):
 
     @property
     def perms(self) -> frozenset[Perm]:
-        return perms_for_roles(self.roles) if self.is_active else frozenset()
+        """The roles' permissions in this organisation: the shared table with the
+        organisation's pack grants and revokes (``role_grants``, ``role_revokes``)."""
+        if not self.is_active:
+            return frozenset()
+        overrides = self.organisation.rule_overrides
+        if not overrides or not ({"role_grants", "role_revokes"} & set(overrides)):
+            return perms_for_roles(self.roles)
+        return merged_pack(self.organisation.jurisdiction, overrides).role_perms(self.roles)
 
     def has(self, perm: Perm) -> bool:
         return perm in self.perms

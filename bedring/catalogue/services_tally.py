@@ -10,8 +10,12 @@ Decided where the sources are silent:
   treatment under the health act) may open a record, anonymous or not, and counting them as
   tallies too would count the same people twice in the figures. A pack that wants an offer
   counted says so with ``tally_only``.
-* **Any age band is accepted for any offer**: youth counselling also counsels the young
-  people's parents, and counts them under the same offer (INT-3).
+* **Only offers marked ``tally_only`` or ``tallied``** take tallies; ``tallied`` offers
+  (Lykken) also enrol named clients with a plan, and staff tally only the other visitors.
+* **An age band wholly under the offer's minimum age is refused** (Lykken is 23+, seed 003
+  line 55: the bands 0-14 and 15-17 are refused; 18-23 holds 23-year-olds and is accepted).
+  A band over the maximum is accepted: youth counselling also counsels the young people's
+  parents, and counts them under the same offer (INT-3).
 * A count is 1 to 500 (a day's visitors at a busy drop-in stay far below it; a typo such as
   2000 does not), on a day up to today in the organisation's time zone.
 * Any staff member of the organisation may record and read tallies: they are anonymous, and
@@ -35,6 +39,14 @@ from bedring.core.errors import NotFound, ValidationFailed
 from .models import AgeBand, Offer, Tally
 
 MAX_COUNT = 500
+# The oldest age in each bounded band (AgeBand); 50+ and unknown have none.
+BAND_TOP: dict[str, int] = {
+    AgeBand.UNDER_15: 14,
+    AgeBand.AGE_15_17: 17,
+    AgeBand.AGE_18_23: 23,
+    AgeBand.AGE_24_29: 29,
+    AgeBand.AGE_30_49: 49,
+}
 MONTH_ENTRIES_SHOWN = 500
 
 
@@ -50,13 +62,14 @@ def tally_record(
     actor: User,
 ) -> Tally:
     """INT-3, INT-4, HRM-5: record an anonymous count for a ``tally_only`` offer. Refusals:
-    ``offer_not_tallied``, ``bad_count``, ``tally_in_future``, ``bad_age_band`` (422), and
+    ``offer_not_tallied``, ``bad_count``, ``tally_in_future``, ``bad_age_band``,
+    ``age_band_under_offer`` (422), and
     ``not_found`` for a site or offer of another organisation."""
     if offer.organisation_id != organisation.pk or site.organisation_id != organisation.pk:
         raise NotFound("not_found", _("The site or the offer is not of this organisation."))
     if not site.is_active:
         raise ValidationFailed("site_inactive", _("The site is no longer in use."), field="site")
-    if not offer.parsed.tally_only:
+    if not offer.parsed.takes_tallies:
         raise ValidationFailed(
             "offer_not_tallied",
             _(
@@ -76,6 +89,15 @@ def tally_record(
         raise ValidationFailed("tally_in_future", _("The day cannot be in the future."), field="on")
     if age_band not in AgeBand.values:
         raise ValidationFailed("bad_age_band", _("Choose an age band."), field="age_band")
+    minimum = offer.parsed.ages.min
+    top = BAND_TOP.get(age_band)
+    if minimum is not None and top is not None and top < minimum:
+        raise ValidationFailed(
+            "age_band_under_offer",
+            _("%(offer)s is for ages %(min)d and over; this age band is younger.")
+            % {"offer": offer.name, "min": minimum},
+            field="age_band",
+        )
     return Tally.objects.create(
         organisation=organisation,
         site=site,
@@ -94,7 +116,7 @@ def tally_offers(organisation: Organisation) -> list[Offer]:
         for offer in Offer.objects.filter(organisation=organisation, is_current=True).order_by(
             "name"
         )
-        if offer.parsed.tally_only
+        if offer.parsed.takes_tallies
     ]
 
 

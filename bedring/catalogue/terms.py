@@ -130,10 +130,17 @@ class OfferTerms(BaseModel):
     prerequisites: tuple[str, ...] = ()  # keys of offers to complete first (CAT-7)
     residential_criteria: bool = False  # CAT-7 checklist recorded before referral
     tally_only: bool = False  # INT-3, INT-4, HRM-5: counted anonymously, no case opened
+    # Takes anonymous tallies as well as named clients with a plan (Lykken: individual SMART
+    # goals, seed 003). Staff tally only visitors who have no enrolment in the offer.
+    tallied: bool = False
     gift_card: GiftCard | None = None
     open_to_non_clients: bool = False  # CAT-5: KIDO, needle exchange
     capacity: int | None = Field(default=None, ge=1, le=500)
     notes: str = ""
+
+    @property
+    def takes_tallies(self) -> bool:
+        return self.tally_only or self.tallied
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferTerms:
@@ -141,8 +148,12 @@ class OfferTerms(BaseModel):
             raise ValueError("an offer without authorisation cannot need authorisation")
         if self.anonymous_treatment and self.substitution:
             raise ValueError("anonymous treatment never includes substitution (DEC-5, MED-8)")
-        if self.tally_only and self.needs_authorisation:
+        if self.takes_tallies and self.needs_authorisation:
             raise ValueError("an anonymous tally needs no authorisation")
+        if self.tally_only and self.tallied:
+            raise ValueError(
+                "tally_only already takes tallies; tallied is for offers that also enrol"
+            )
         if self.key in self.prerequisites:
             raise ValueError("an offer cannot be its own prerequisite")
         return self

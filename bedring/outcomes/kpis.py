@@ -28,8 +28,8 @@ OUTPATIENT = "outpatient"
 # Readmission: "within 12 months" is read as 365 days after the day of discharge.
 READMISSION_DAYS = 365
 
-GOAL_TARGET = 0.75
-READMISSION_TARGET = 0.50
+# The goal-attainment and readmission targets are an organisation's own (Assens: at least 75 %,
+# at most 50 %, seed 002 §2): data in its pack (``outcome_targets``), passed in as ``target``.
 # The treatment guarantee and the first contact are rights: every client, so 100 %.
 GUARANTEE_TARGET = 1.0
 FIRST_CONTACT_TARGET = 1.0
@@ -206,6 +206,7 @@ def goal_attainment(
     start: datetime.date,
     end: datetime.date,
     completed_only: bool = False,
+    target: float | None = None,
 ) -> Figure:
     """DIS-3: share of outpatient discharges whose overall result is drug-free or reduced use.
 
@@ -213,7 +214,7 @@ def goal_attainment(
     end``; with ``completed_only`` only those with status ``completed``, otherwise every
     discharge status (completed, transferred, ended for another reason, own wish, no-show,
     institution). Numerator: those of them with overall result ``drug_free`` or ``reduced``.
-    Target: at least 75 %.
+    Target: the organisation's ``target`` (at least), if it has one.
     """
     return _figure(
         "goal_attainment_completed" if completed_only else "goal_attainment_all",
@@ -224,7 +225,7 @@ def goal_attainment(
             and in_period(d.discharged_on, start, end)
             and (not completed_only or d.status == COMPLETED)
         ),
-        GOAL_TARGET,
+        target,
     )
 
 
@@ -248,6 +249,7 @@ def readmission(
     start: datetime.date,
     end: datetime.date,
     today: datetime.date,
+    target: float | None = None,
 ) -> Figure:
     """DIS-4: share of completed discharges whose client comes back within 12 months.
 
@@ -256,7 +258,8 @@ def readmission(
     day 366 does not, and an episode opened on D itself does not. An episode that ended
     before treatment (withdrawn) is not a readmission: the selector leaves those openings out.
     Denominator: discharges with status ``completed``, ``start <= D <= end``, and only the
-    cohort whose 365 days have passed: ``D + 365 < today``. Target: at most 50 %.
+    cohort whose 365 days have passed: ``D + 365 < today``. Target: the organisation's
+    ``target`` (at most), if it has one.
     """
     by_client = openings if isinstance(openings, Mapping) else openings_by_client(openings)
     window = datetime.timedelta(days=READMISSION_DAYS)
@@ -276,7 +279,7 @@ def readmission(
             and in_period(d.discharged_on, start, end)
             and d.discharged_on + window < today
         ),
-        READMISSION_TARGET,
+        target,
         "max",
     )
 

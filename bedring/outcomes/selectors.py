@@ -20,6 +20,7 @@ from bedring.catalogue.models import Attendance, Enrolment
 from bedring.pathway.models import Deadline, Discharge, Episode
 from bedring.pathway.models.episode import DeadlineKind
 from bedring.pathway.states import EpisodeState
+from bedring.rules.packs import RulePack
 
 from . import kpis
 from .kpis import Figure, Spread
@@ -50,6 +51,8 @@ class Rows:
     on_time: dict[str, list[kpis.DeadlineRow]]
     attendance: list[kpis.AttendanceRow]
     enrolments: list[kpis.EnrolmentRow]
+    # DIS-3, DIS-4: the targets the organisations in scope share (none when they differ).
+    targets: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -218,20 +221,52 @@ def fetch_rows(
         )
     ]
     return Rows(
-        discharges, openings, starts, guarantees, first_contacts, on_time, attendance, enrolments
+        discharges,
+        openings,
+        starts,
+        guarantees,
+        first_contacts,
+        on_time,
+        attendance,
+        enrolments,
+        shared_targets([packs[o] for o in org_ids]),
     )
+
+
+def shared_targets(packs: Sequence[RulePack]) -> dict[str, float]:
+    """The outcome targets of the organisations in scope: a figure has a target only when every
+    organisation has the same one (a target is an organisation's, seed 002 §2); one without a
+    target, or two with different ones, show the figure without."""
+    if not packs:
+        return {}
+    result: dict[str, float] = {}
+    for key, target in packs[0].outcome_targets.items():
+        if all(p.outcome_targets.get(key) == target for p in packs[1:]):
+            result[key] = target.share
+    return result
 
 
 def figures_for(
     rows: Rows, *, start: datetime.date, end: datetime.date, today: datetime.date
 ) -> dict[str, Figure]:
     figures = {
-        "goal_attainment_all": kpis.goal_attainment(rows.discharges, start=start, end=end),
+        "goal_attainment_all": kpis.goal_attainment(
+            rows.discharges, start=start, end=end, target=rows.targets.get("goal_attainment")
+        ),
         "goal_attainment_completed": kpis.goal_attainment(
-            rows.discharges, start=start, end=end, completed_only=True
+            rows.discharges,
+            start=start,
+            end=end,
+            completed_only=True,
+            target=rows.targets.get("goal_attainment"),
         ),
         "readmission": kpis.readmission(
-            rows.discharges, rows.openings, start=start, end=end, today=today
+            rows.discharges,
+            rows.openings,
+            start=start,
+            end=end,
+            today=today,
+            target=rows.targets.get("readmission"),
         ),
         "treatment_guarantee": kpis.treatment_guarantee(
             rows.guarantees, start=start, end=end, today=today
@@ -268,7 +303,15 @@ def by_month(rows: Rows, start: datetime.date, end: datetime.date) -> list[Rows]
             on_time[index[(r.due_on.year, r.due_on.month)]][key].append(r)
     return [
         Rows(
-            discharges[i], rows.openings, starts[i], guarantees[i], contacts[i], on_time[i], [], []
+            discharges[i],
+            rows.openings,
+            starts[i],
+            guarantees[i],
+            contacts[i],
+            on_time[i],
+            [],
+            [],
+            rows.targets,
         )
         for i in range(n)
     ]

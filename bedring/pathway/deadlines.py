@@ -134,7 +134,7 @@ def plan_evaluation_due(rules: RulePack, since: datetime.date) -> DeadlineSpec:
 def complaint_window_end(
     rules: RulePack, letter_received_on: datetime.date
 ) -> datetime.date | None:
-    """DEC-2: the last day a complaint is on time (DK 4 weeks, NO 3 weeks from receipt)."""
+    """DEC-2: the last day a complaint is on time (DK and NO 4 weeks from receipt)."""
     if rules.complaint_window_weeks is None:
         return None
     return letter_received_on + datetime.timedelta(weeks=rules.complaint_window_weeks)

@@ -41,6 +41,8 @@ class EpisodePage:
     plan: Plan | None
     plan_versions: int
     notifications: list[ChildNotification]
+    # DEC-2: complaints about no decision (a start later than the guarantee, seed 002 §12).
+    complaints: list[Complaint]
 
 
 def episode_page(episode: Episode) -> EpisodePage:
@@ -85,6 +87,11 @@ def episode_page(episode: Episode) -> EpisodePage:
         notifications=list(
             ChildNotification.objects.filter(episode=episode).select_related(
                 "child", "noted_by", "notified_by"
+            )
+        ),
+        complaints=list(
+            Complaint.objects.filter(episode=episode, decision__isnull=True).select_related(
+                "received_by"
             )
         ),
     )

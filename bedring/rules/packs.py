@@ -7,6 +7,7 @@ typo in a pack or an override fails with the field's name instead of silently us
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bedring.accounts.roles import ROLE_PERMS, Perm, Role
 
 PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
 
@@ -33,6 +36,19 @@ def check_time_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {value!r}") from exc
     return value
+
+
+class OutcomeTarget(BaseModel):
+    """DIS-3, DIS-4: an organisation's target for an outcome figure, with where it comes from.
+    ``min``: at least this share; ``max``: at most."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    share: float = Field(ge=0, le=1)
+    kind: Literal["min", "max"]
+    source: str = Field(min_length=1)
+
+
+OutcomeKey = Literal["goal_attainment", "readmission"]
 
 
 class RulePack(BaseModel):
@@ -54,6 +70,15 @@ class RulePack(BaseModel):
     ombudsman_body: str = ""
     ombudsman_web: str = ""
     complaint_help_body: str = ""
+    # The law that gives the complaint right and its window, named in the letter (NO:
+    # pasient- og brukerrettighetsloven §§ 7-2, 7-5).
+    complaint_law: str = ""
+    # DEC-2: the unit that makes decisions and re-evaluates complaints about them, when it is
+    # not the organisation itself (Assens: Myndighed Social, seed 002 §12). Empty: the
+    # organisation decides. The letter names it as the place to complain.
+    decision_unit_name: str = Field(default="", max_length=200)
+    decision_unit_address: str = Field(default="", max_length=200)
+    decision_unit_phone: str = Field(default="", max_length=50)
     assessment_days: int | None = Field(default=None, ge=1)
     decision_letter_working_days: int = Field(default=5, ge=0)
     complaint_reevaluation_weeks: int = Field(default=4, ge=1)
@@ -77,11 +102,62 @@ class RulePack(BaseModel):
     # many days after the inquiry; a worklist item until done or declined.
     mandatory_screenings: tuple[ScreeningKey, ...] = ()
     mandatory_screening_days: int = Field(default=14, ge=0, le=365)
+    # PRV-1: permissions an organisation adds to (``role_grants``) or takes from
+    # (``role_revokes``) a role of the shared table in bedring.accounts.roles, e.g. Sandnes'
+    # counsellors hand out LAR medication (seed 004): {counsellor: [dispense]}. Least
+    # privilege stays the default: nothing is granted unless a pack says so.
+    role_grants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # DIS-3, DIS-4: the organisation's own targets (Assens: seed 002 §2). An organisation
+    # without one shows the figure without a target.
+    outcome_targets: dict[OutcomeKey, OutcomeTarget] = Field(default_factory=dict)
+    role_revokes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
         return check_time_zone(value)
+
+    @field_validator("role_grants", "role_revokes")
+    @classmethod
+    def _known_roles_and_perms(
+        cls, value: dict[str, tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        roles = set(Role.values)
+        perms = {p.value for p in Perm}
+        for role, granted in value.items():
+            if role not in roles:
+                raise ValueError(f"unknown role {role!r}; known: {', '.join(sorted(roles))}")
+            unknown = [p for p in granted if p not in perms]
+            if unknown:
+                raise ValueError(
+                    f"unknown permission {', '.join(repr(p) for p in unknown)} for role "
+                    f"{role!r}; known: {', '.join(sorted(perms))}"
+                )
+        return value
+
+    def role_perms(self, roles: list[str] | tuple[str, ...]) -> frozenset[Perm]:
+        """The permissions of ``roles`` here: the shared table, with this pack's grants and
+        revokes applied per role."""
+        granted: set[Perm] = set()
+        for role in roles:
+            perms = set(ROLE_PERMS.get(role, frozenset()))
+            perms |= {Perm(p) for p in self.role_grants.get(role, ())}
+            perms -= {Perm(p) for p in self.role_revokes.get(role, ())}
+            granted |= perms
+        return frozenset(granted)
+
+
+# Rules only an organisation sets (in rule_overrides), never a jurisdiction.
+ORGANISATION_ONLY = frozenset(
+    {
+        "decision_unit_name",
+        "decision_unit_address",
+        "decision_unit_phone",
+        "role_grants",
+        "role_revokes",
+        "outcome_targets",
+    }
+)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -96,6 +172,13 @@ def jurisdiction_pack(code: str) -> RulePack:
     if not path.exists():
         raise RulePackError(f"No rule pack for jurisdiction {code!r} ({path})")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Self-contained: a jurisdiction pack sets every rule itself, with its source, so that no
+    # jurisdiction silently takes a default written with another one in mind.
+    missing = sorted(set(RulePack.model_fields) - ORGANISATION_ONLY - set(data or {}))
+    if missing:
+        raise RulePackError(
+            f"{path.name}: rules not set (each needs a value and its source): {', '.join(missing)}"
+        )
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
@@ -103,10 +186,17 @@ def jurisdiction_pack(code: str) -> RulePack:
 
 
 def merged_pack(code: str, overrides: dict[str, Any] | None) -> RulePack:
-    """The jurisdiction's pack with an organisation's overrides applied and validated."""
-    base = jurisdiction_pack(code)
+    """The jurisdiction's pack with an organisation's overrides applied and validated. The
+    result is cached per (jurisdiction, overrides): permission checks read it on every request."""
     if not overrides:
-        return base
+        return jurisdiction_pack(code)
+    return _merged(code, json.dumps(overrides, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=64)
+def _merged(code: str, overrides_json: str) -> RulePack:
+    overrides: dict[str, Any] = json.loads(overrides_json)
+    base = jurisdiction_pack(code)
     forbidden = {"jurisdiction", "identifier"} & set(overrides)
     if forbidden:
         raise RulePackError(f"rule_overrides may not change: {', '.join(sorted(forbidden))}")

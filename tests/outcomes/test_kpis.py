@@ -21,6 +21,11 @@ D = datetime.date
 START, END = D(2025, 1, 1), D(2025, 12, 31)
 TODAY = D(2026, 11, 23)
 
+# Assens' targets (seed 002 §2, lines 24-25): at least 75 % reach their goal, at most 50 %
+# come back within 12 months. In production they come from the pack's outcome_targets.
+ASSENS_GOAL = 0.75
+ASSENS_READMISSION = 0.50
+
 
 def discharge(
     episode_id: int,
@@ -44,12 +49,15 @@ def test_goal_attainment_counts_first_and_last_day_but_not_the_day_before():
         discharge(3, START - datetime.timedelta(days=1)),
         discharge(4, END + datetime.timedelta(days=1)),
     ]
-    figure = kpis.goal_attainment(rows, start=START, end=END)
+    figure = kpis.goal_attainment(rows, start=START, end=END, target=ASSENS_GOAL)
     assert (figure.numerator, figure.denominator) == (1, 2)
     assert figure.denominator_ids == (1, 2)
     assert figure.numerator_ids == (1,)
     assert figure.value == 0.5
     assert figure.meets_target is False
+    # An organisation without a target (only Assens has one, seed 002 §2): no verdict.
+    untargeted = kpis.goal_attainment(rows, start=START, end=END)
+    assert (untargeted.value, untargeted.target, untargeted.meets_target) == (0.5, None, None)
 
 
 def test_goal_attainment_counts_reduced_use_and_only_outpatient():
@@ -71,7 +79,9 @@ def test_goal_attainment_two_ways_all_statuses_and_completed_only():
         discharge(4, D(2025, 5, 1), status="hospital", result="reduced"),
     ]
     every = kpis.goal_attainment(rows, start=START, end=END)
-    completed = kpis.goal_attainment(rows, start=START, end=END, completed_only=True)
+    completed = kpis.goal_attainment(
+        rows, start=START, end=END, completed_only=True, target=ASSENS_GOAL
+    )
     assert (every.numerator, every.denominator) == (2, 4)
     assert (completed.numerator, completed.denominator) == (1, 1)
     assert completed.meets_target is True
@@ -94,7 +104,9 @@ def test_readmission_day_365_counts_and_day_366_does_not():
         OpeningRow(11, 100, left + datetime.timedelta(days=365)),
         OpeningRow(12, 200, left + datetime.timedelta(days=366)),
     ]
-    figure = kpis.readmission(rows, openings, start=START, end=END, today=TODAY)
+    figure = kpis.readmission(
+        rows, openings, start=START, end=END, today=TODAY, target=ASSENS_READMISSION
+    )
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2)
     assert figure.target_kind == "max"

@@ -39,7 +39,11 @@ def test_dashboard_shows_figures_targets_definitions_and_charts(as_user, manager
     html = response.content.decode()
     assert 'data-testid="value-goal_attainment_all">50.0 %' in html
     assert 'data-testid="value-goal_attainment_completed">100.0 %' in html
-    assert "target at least" in html and "target at most" in html
+    # The treatment guarantee is a right (100 %); goal attainment and readmission targets are
+    # Assens' (seed 002 §2), not Sønderborg's: shown without one.
+    assert 'data-testid="target-treatment_guarantee"' in html
+    assert 'data-testid="target-goal_attainment_all"' not in html
+    assert 'data-testid="target-readmission"' not in html
     assert "whatever their status" in html  # which statuses count
     assert 'data-testid="readmission-cohort"' in html  # cohorts whose 12 months have passed
     assert 'data-testid="chart-goal_attainment_all"' in html
@@ -48,7 +52,7 @@ def test_dashboard_shows_figures_targets_definitions_and_charts(as_user, manager
 
 
 def test_charts_are_deterministic(manager, small_world, org_dk):
-    from bedring.outcomes.exports import figure_lines
+    from bedring.outcomes.exports import LABELS, figure_lines
 
     def render() -> list[str]:
         report = selectors.kpi_report(
@@ -62,7 +66,12 @@ def test_charts_are_deterministic(manager, small_world, org_dk):
 
     first = render()
     assert first == render()
-    assert first[0].startswith("<svg") and "stroke-dasharray" in first[0]  # the target line
+    charts = dict(zip(LABELS, first, strict=True))
+    # The treatment guarantee's 100 % is drawn as the dashed target line; Sønderborg has no
+    # goal-attainment target (Assens' 75 % is Assens' own, seed 002 §2), so none is drawn.
+    guarantee, goal = charts["treatment_guarantee"], charts["goal_attainment_all"]
+    assert guarantee.startswith("<svg") and "stroke-dasharray" in guarantee
+    assert goal.startswith("<svg") and "stroke-dasharray" not in goal
 
 
 def test_drill_down_lists_the_episodes_behind_a_number(as_user, manager, small_world):

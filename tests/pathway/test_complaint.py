@@ -95,11 +95,13 @@ def test_a_danish_complaint_is_on_time_until_four_weeks_after_the_letter(
     assert EpisodeEvent.objects.filter(episode=refusal.episode, kind="complaint").exists()
 
 
-@pytest.mark.parametrize(("day", "late"), [(21, False), (22, True)])
-def test_a_norwegian_complaint_is_on_time_until_three_weeks_after_the_letter(
+@pytest.mark.parametrize(("day", "late"), [(21, False), (28, False), (29, True)])
+def test_a_norwegian_complaint_is_on_time_until_four_weeks_after_the_letter(
     open_episode, org_no, make_client, make_staff, day, late
 ):
-    """DEC-2 (NO): the complaint window is 3 weeks (forvaltningsloven § 29)."""
+    """DEC-2 (NO): a complaint about a decision on health and care services is one under
+    pasient- og brukerrettighetsloven § 7-2; its window is 4 weeks (§ 7-5), not the 3 weeks
+    of forvaltningsloven § 29: day 22, late under § 29, is on time."""
     authority = make_staff(org_no, Role.AUTHORITY)
     decision = refused_with_letter(open_episode, make_client(org_no), authority)
     assert decision.letter_sent_on is not None

@@ -151,8 +151,9 @@ def test_decision_letter_is_due_five_working_days_after_the_decision():
     assert decision_letter_due(BE, D(2027, 3, 24)).due_on == D(2027, 4, 1)  # BE: only Easter Monday
 
 
-def test_complaint_window_is_four_weeks_in_denmark_and_three_in_norway():
-    """DEC-2: DK 4 weeks from receipt; NO 3 weeks (forvaltningsloven § 29)."""
+def test_complaint_window_is_four_weeks_in_denmark_and_in_norway():
+    """DEC-2: DK 4 weeks from receipt; NO 4 weeks (pasient- og brukerrettighetsloven § 7-5,
+    not the 3 weeks of forvaltningsloven § 29)."""
     received = D(2026, 11, 2)
     assert complaint_window_end(DK, received) == D(2026, 11, 30)
     assert not complaint_is_late(
@@ -160,9 +161,9 @@ def test_complaint_window_is_four_weeks_in_denmark_and_three_in_norway():
     )
     assert complaint_is_late(DK, letter_received_on=received, complaint_received_on=D(2026, 12, 1))
     assert not complaint_is_late(
-        NO, letter_received_on=received, complaint_received_on=D(2026, 11, 23)
+        NO, letter_received_on=received, complaint_received_on=D(2026, 11, 30)
     )
-    assert complaint_is_late(NO, letter_received_on=received, complaint_received_on=D(2026, 11, 24))
+    assert complaint_is_late(NO, letter_received_on=received, complaint_received_on=D(2026, 12, 1))
     assert complaint_window_end(BE, received) is None
     assert not complaint_is_late(DK, letter_received_on=None, complaint_received_on=D(2027, 6, 1))
 

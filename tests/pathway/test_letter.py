@@ -128,7 +128,8 @@ def test_a_client_without_a_language_gets_the_organisations(
 def test_a_norwegian_refusal_explains_how_and_by_when_to_complain(
     org_no, make_client, open_episode, no_authority
 ):
-    """DEC-2, DEC-6: a vedtak refusing help: rights complaint within 3 weeks to the office
+    """DEC-2, DEC-6: a vedtak refusing help: rights complaint within 4 weeks
+    (pasient- og brukerrettighetsloven §§ 7-2, 7-5) to the office
     that decided, then Statsforvalteren; service complaints end with Sivilombudet."""
     client = make_client(org_no, language="en")
     decision = decided(open_episode, client, no_authority, outcome="refused")
@@ -137,8 +138,10 @@ def test_a_norwegian_refusal_explains_how_and_by_when_to_complain(
     text = pdf_text(pdf)
     assert "has been refused" in text
     assert "The reasons for the refusal are given above." in text
-    assert "The time limit for complaints is 3 weeks" in text
-    last_day = letter_date + datetime.timedelta(weeks=3)
+    assert "The time limit for complaints is 4 weeks" in text
+    assert "3 weeks" not in text
+    assert "pasient- og brukerrettighetsloven §§ 7-2, 7-5" in text
+    last_day = letter_date + datetime.timedelta(weeks=4)
     assert date_format(last_day, "DATE_FORMAT") in text
     assert "sent automatically to Statsforvalteren" in text
     assert "Sivilombudet" in text and "Pasient- og brukerombudet" in text

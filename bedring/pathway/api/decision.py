@@ -28,7 +28,7 @@ router = Router(tags=["decision"])
 KindIn = Literal["treatment", "medical", "day_residential"]
 OutcomeIn = Literal["granted", "refused"]
 IntensityIn = Literal["outpatient", "day", "residential"]
-ComplaintKindIn = Literal["decision", "health", "service"]
+ComplaintKindIn = Literal["decision", "health", "service", "late_start"]
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -78,7 +78,8 @@ def _decision(
 
 class ComplaintOut(Schema):
     id: UUID
-    decision: UUID
+    episode: UUID
+    decision: UUID | None
     kind: str
     received_on: datetime.date
     text: str
@@ -110,9 +111,10 @@ class DecisionOut(Schema):
     complaints: list[ComplaintOut]
 
 
-def complaint_out(c: Complaint, decision_uuid: UUID) -> ComplaintOut:
+def complaint_out(c: Complaint, decision_uuid: UUID | None, episode_uuid: UUID) -> ComplaintOut:
     return ComplaintOut(
         id=c.uuid,
+        episode=episode_uuid,
         decision=decision_uuid,
         kind=c.kind,
         received_on=c.received_on,
@@ -145,7 +147,9 @@ def decision_out(d: Decision) -> DecisionOut:
         letter_language=d.letter_language,
         supersedes=d.supersedes.uuid if d.supersedes else None,
         superseded_by=superseded_by,
-        complaints=[complaint_out(c, d.uuid) for c in Complaint.objects.filter(decision=d)],
+        complaints=[
+            complaint_out(c, d.uuid, d.episode.uuid) for c in Complaint.objects.filter(decision=d)
+        ],
     )
 
 
@@ -241,7 +245,22 @@ def complaint_create(
     complaint = services.complaint_register(
         decision=decision, actor=_staff(request).user, **payload.model_dump()
     )
-    return Status(201, complaint_out(complaint, decision.uuid))
+    return Status(201, complaint_out(complaint, decision.uuid, decision.episode.uuid))
+
+
+@router.post("/episodes/{episode_id}/complaints", response={201: ComplaintOut})
+def episode_complaint_create(
+    request: HttpRequest, episode_id: UUID, payload: ComplaintIn
+) -> Status[ComplaintOut]:
+    """DEC-2: a complaint about no decision, e.g. ``late_start``: treatment not started within
+    the start guarantee (seed 002 §12); ``decision`` needs a decision and is refused here."""
+    episode = _episode_of(
+        request, episode_id, view="api_episode_complaint_create", perm=Perm.CLIENT_WRITE
+    )
+    complaint = services.complaint_register(
+        episode=episode, actor=_staff(request).user, **payload.model_dump()
+    )
+    return Status(201, complaint_out(complaint, None, episode.uuid))
 
 
 class ReevaluationIn(Schema):
@@ -267,18 +286,18 @@ def complaint_reevaluation(
     staff = _staff(request)
     episode_uuid = (
         Complaint.objects.filter(
-            uuid=complaint_id, decision__episode__organisation_id__in=list(staff.memberships)
+            uuid=complaint_id, episode__organisation_id__in=list(staff.memberships)
         )
-        .values_list("decision__episode__uuid", flat=True)
+        .values_list("episode__uuid", flat=True)
         .first()
     )
     episode = _episode_of(
         request, episode_uuid, view="api_complaint_reevaluation", perm=Perm.CLIENT_WRITE
     )
-    complaint = Complaint.objects.select_related("decision").get(
-        uuid=complaint_id, decision__episode=episode
-    )
-    complaint.decision.episode = episode
+    complaint = Complaint.objects.select_related("decision").get(uuid=complaint_id, episode=episode)
+    complaint.episode = episode
+    if complaint.decision is not None:
+        complaint.decision.episode = episode
     complaint = services.complaint_reevaluate(
         complaint=complaint, actor=staff.user, **payload.model_dump()
     )
@@ -289,9 +308,9 @@ def complaint_reevaluation(
     )
     if new is not None:
         new.episode = episode
-    decision_uuid = complaint.decision.uuid
+    decision_uuid = complaint.decision.uuid if complaint.decision is not None else None
     return ReevaluationOut(
-        complaint=complaint_out(complaint, decision_uuid),
+        complaint=complaint_out(complaint, decision_uuid, episode.uuid),
         new_decision=decision_out(new) if new is not None else None,
     )
 

@@ -69,6 +69,9 @@ class ComplaintKind(models.TextChoices):
     DECISION = "decision", _("About the decision (rights)")
     HEALTH = "health", _("About health treatment")
     SERVICE = "service", _("About the service")
+    # Seed 002 §12: "manglende iværksættelse af tilbud inden for 14 dage" is a complaint about
+    # the municipality's decision-making without a decision to point at.
+    LATE_START = "late_start", _("About treatment not started within the start guarantee")
 
 
 class ComplaintStatus(models.TextChoices):
@@ -81,9 +84,13 @@ class ComplaintStatus(models.TextChoices):
 
 class Complaint(BaseModel):
     """DEC-2: a complaint with its receipt date; re-evaluation, forwarding, and a flag when it
-    came after the window."""
+    came after the window. It belongs to an episode; ``decision`` is empty for a complaint
+    about something that is not a decision (a start later than the guarantee)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="complaints")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="complaints")
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
     kind = models.CharField(_("about"), max_length=10, choices=ComplaintKind.choices)
     received_on = models.DateField(_("received on"))
     received_by = models.ForeignKey(
@@ -110,7 +117,7 @@ class Complaint(BaseModel):
         return f"{self.get_kind_display()} {self.received_on}"
 
     def get_additional_data(self) -> dict[str, Any]:
-        return {"client_id": str(self.decision.episode.client_id)}
+        return {"client_id": str(self.episode.client_id)}
 
 
 class ChildNotification(BaseModel):

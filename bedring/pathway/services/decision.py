@@ -45,6 +45,8 @@ INTENSITIES: dict[str, frozenset[str]] = {
     DecisionKind.DAY_OR_RESIDENTIAL: frozenset({Intensity.DAY, Intensity.RESIDENTIAL}),
 }
 REEVALUATION_RESULTS = ("upheld", "changed")
+# DEC-2: the complaints the deciding unit re-evaluates before they go on to the appeals body.
+REEVALUATED_KINDS = (ComplaintKind.DECISION, ComplaintKind.LATE_START)
 
 
 def _has_perm(user: User, perm: Perm, organisation_id: int) -> bool:
@@ -257,10 +259,11 @@ def decision_letter_sent(
 @transaction.atomic
 def complaint_register(
     *,
-    decision: Decision,
     actor: User,
     kind: str,
     text: str,
+    decision: Decision | None = None,
+    episode: Episode | None = None,
     received_on: datetime.date | None = None,
 ) -> Complaint:
     """DEC-2: register a complaint with the day it was received.
@@ -270,18 +273,36 @@ def complaint_register(
     registered, and flagged late. A complaint about health treatment is not the
     municipality's to decide: it is sent to the patient complaints body. A complaint about
     the service goes to the service's leader.
+
+    A complaint that treatment did not start within the start guarantee (``late_start``;
+    seed 002 §12: "manglende iværksættelse af tilbud inden for 14 dage") has no decision to
+    point at: it is registered on the ``episode`` and re-evaluated like a complaint about a
+    decision. Other kinds need no decision either, except ``decision``.
     """
     if kind not in ComplaintKind.values:
         raise ValidationFailed("invalid_kind", _("Unknown kind of complaint."), field="kind")
-    episode = episode_for_update(decision.episode)
-    decision = Decision.objects.get(pk=decision.pk)
-    decision.episode = episode
+    target = decision.episode if decision is not None else episode
+    if target is None:
+        raise ValidationFailed(
+            "decision_required", _("Choose the decision the complaint is about."), field="kind"
+        )
+    episode = episode_for_update(target)
+    if decision is not None:
+        decision = Decision.objects.get(pk=decision.pk)
+        decision.episode = episode
+    rules = rules_for(episode.organisation)
     text = text.strip()
     if not text:
         raise ValidationFailed(
             "complaint_text_required", _("Write down what the complaint is about."), field="text"
         )
     if kind == ComplaintKind.DECISION:
+        if decision is None:
+            raise ValidationFailed(
+                "decision_required",
+                _("Choose the decision the complaint is about."),
+                field="kind",
+            )
         if decision.kind == DecisionKind.MEDICAL:
             raise ValidationFailed(
                 "medical_complaint_is_health",
@@ -296,17 +317,25 @@ def complaint_register(
                 "decision_superseded",
                 _("This decision has been replaced; register the complaint on the new one."),
             )
+    if kind == ComplaintKind.LATE_START and rules.start_guarantee_days is None:
+        raise ValidationFailed(
+            "no_start_guarantee",
+            _("This organisation has no start guarantee to complain about."),
+            field="kind",
+        )
     today = clock.today(episode.organisation)
     received_on = received_on or today
-    _check_day(received_on, today=today, not_before=decision.decided_on, field="received_on")
-    rules = rules_for(episode.organisation)
+    not_before = decision.decided_on if decision is not None else episode.opened_on
+    _check_day(received_on, today=today, not_before=not_before, field="received_on")
     complaint = Complaint(
+        episode=episode,
         decision=decision,
         kind=kind,
         received_on=received_on,
         received_by=actor,
         text=text,
-        late=deadlines.complaint_is_late(
+        late=decision is not None
+        and deadlines.complaint_is_late(
             rules, letter_received_on=decision.letter_sent_on, complaint_received_on=received_on
         ),
     )
@@ -315,7 +344,7 @@ def complaint_register(
         complaint.forwarded_to = rules.health_complaints_body[:200]
         complaint.forwarded_on = received_on
     complaint.save()
-    if kind == ComplaintKind.DECISION:
+    if kind in REEVALUATED_KINDS:
         deadline_open(
             episode=episode,
             spec=deadlines.complaint_reevaluation_due(rules, received_on),
@@ -328,7 +357,7 @@ def complaint_register(
         summary=str(complaint.get_kind_display()),
         data={
             "complaint": str(complaint.uuid),
-            "decision": str(decision.uuid),
+            "decision": str(decision.uuid) if decision is not None else None,
             "kind": kind,
             "late": complaint.late,
             "status": complaint.status,
@@ -357,25 +386,40 @@ def complaint_reevaluate(
     decision simply stands. ``changed``: a new decision replaces the old one, with the same
     rules as any decision (DEC-1). Either way the re-evaluation deadline is closed.
     """
-    episode = episode_for_update(complaint.decision.episode)
+    episode = episode_for_update(complaint.episode)
     complaint = (
         Complaint.objects.select_for_update(of=("self",))
         .select_related("decision")
         .get(pk=complaint.pk)
     )
+    complaint.episode = episode
     decision = complaint.decision
-    decision.episode = episode
-    if complaint.kind != ComplaintKind.DECISION:
+    if decision is not None:
+        decision.episode = episode
+    if complaint.kind not in REEVALUATED_KINDS:
         raise Conflict(
             "not_a_decision_complaint",
             _("Only a complaint about the decision is re-evaluated by the unit that decided."),
         )
-    _check_decider(actor, decision.kind, episode.organisation_id)
+    _check_decider(
+        actor,
+        decision.kind if decision is not None else DecisionKind.TREATMENT,
+        episode.organisation_id,
+    )
     if complaint.status != ComplaintStatus.RECEIVED:
         raise Conflict("complaint_handled", _("This complaint has already been re-evaluated."))
     if result not in REEVALUATION_RESULTS:
         raise ValidationFailed(
             "invalid_result", _("Choose whether the decision is upheld or changed."), field="result"
+        )
+    if result == "changed" and decision is None:
+        raise ValidationFailed(
+            "no_decision_to_change",
+            _(
+                "This complaint is not about a decision, so there is none to change: uphold "
+                "the position, or start the treatment and record the decision."
+            ),
+            field="result",
         )
     justification = justification.strip()
     if not justification:
@@ -400,6 +444,7 @@ def complaint_reevaluate(
             complaint.status = ComplaintStatus.UPHELD
         complaint.client_informed_on = on
     else:
+        assert decision is not None  # noqa: S101 - refused above when there is none
         if outcome is None:
             raise ValidationFailed(
                 "outcome_required", _("Choose the outcome of the new decision."), field="outcome"

@@ -186,16 +186,22 @@ def decision_letter_sent(
 
 
 @staff_view(Perm.CLIENT_WRITE, scope="client")
-def complaint_new(request: HttpRequest, episode_uuid: str, decision_uuid: str) -> HttpResponse:
-    """DEC-2: register a complaint about a decision, health treatment or the service."""
+def complaint_new(
+    request: HttpRequest, episode_uuid: str, decision_uuid: str | None = None
+) -> HttpResponse:
+    """DEC-2: register a complaint about a decision, health treatment or the service; without
+    a decision, one about a start later than the guarantee (seed 002 §12)."""
     staff = staff_for_request(request)
     episode = episode_for(
         request, staff, episode_uuid, view="complaint_new", perm=Perm.CLIENT_WRITE
     )
-    decision = _decision_of(episode, decision_uuid)
+    decision = _decision_of(episode, decision_uuid) if decision_uuid is not None else None
     form = ComplaintForm(
         request.POST or None,
-        initial={"kind": "decision", "received_on": clock.today(episode.organisation)},
+        initial={
+            "kind": "decision" if decision is not None else "late_start",
+            "received_on": clock.today(episode.organisation),
+        },
     )
     return _form_page(
         request,
@@ -203,6 +209,7 @@ def complaint_new(request: HttpRequest, episode_uuid: str, decision_uuid: str) -
         template="pathway/complaint_form.html",
         form=form,
         save=lambda data: services.complaint_register(
+            episode=episode,
             decision=decision,
             actor=staff.user,
             kind=data["kind"],
@@ -225,13 +232,15 @@ def complaint_reevaluate(
         request, staff, episode_uuid, view="complaint_reevaluate", perm=Perm.DECIDE
     )
     complaint = (
-        Complaint.objects.filter(decision__episode=episode, uuid=complaint_uuid)
+        Complaint.objects.filter(episode=episode, uuid=complaint_uuid)
         .select_related("decision", "decision__decided_by")
         .first()
     )
     if complaint is None:
         raise Http404
-    complaint.decision.episode = episode
+    complaint.episode = episode
+    if complaint.decision is not None:
+        complaint.decision.episode = episode
     form = ReevaluationForm(request.POST or None, initial={"on": clock.today(episode.organisation)})
     return _form_page(
         request,
@@ -347,6 +356,7 @@ urlpatterns: list[URLPattern] = [
         complaint_new,
         name="complaint_new",
     ),
+    path(f"{EPISODE}complaints/new/", complaint_new, name="episode_complaint_new"),
     path(
         f"{EPISODE}complaints/<uuid:complaint_uuid>/reevaluate/",
         complaint_reevaluate,
