@@ -335,21 +335,23 @@ def prescription_change(
     actor: User,
     terms: PrescriptionTerms,
     reason: str = "",
+    today: datetime.date | None = None,
 ) -> PrescriptionVersion:
     """MED-1: a change is a new version; the old one is kept, never overwritten. A dose
-    change larger than the medicine's step needs a reason."""
+    change larger than the medicine's step needs a reason. ``today`` is the organisation's
+    day the change is made on (the caller reads the clock)."""
     prescription = prescription_for_update(prescription)
     _check_prescriber(actor, prescription.organisation_id)
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     old = current_version(prescription)
-    if terms.starts_on != old.starts_on and old.starts_on <= clock.today(prescription.organisation):
+    today = today or clock.today(prescription.organisation)
+    if terms.starts_on != old.starts_on and old.starts_on <= today:
         raise ValidationFailed(
             "start_fixed",
             _("The prescription has started: its start date cannot change."),
             field="starts_on",
         )
-    today = clock.today(prescription.organisation)
     if terms.starts_on != old.starts_on:
         if terms.starts_on < today:
             raise ValidationFailed(
@@ -406,17 +408,23 @@ def prescription_change(
 
 @transaction.atomic
 def prescription_end(
-    *, prescription: Prescription, actor: User, on: datetime.date, reason: str
+    *,
+    prescription: Prescription,
+    actor: User,
+    on: datetime.date,
+    reason: str,
+    today: datetime.date | None = None,
 ) -> Prescription:
-    """MED-1: a doctor ends a prescription; its versions and doses stay. It ends today or
-    on a past day, not before its start (once started) nor before a dose handed out."""
+    """MED-1: a doctor ends a prescription; its versions and doses stay. It ends ``today``
+    (the organisation's day, read by the caller) or on a past day, not before its start
+    (once started) nor before a dose handed out."""
     prescription = prescription_for_update(prescription)
     _check_prescriber(actor, prescription.organisation_id)
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     if not reason.strip():
         raise ValidationFailed("reason_required", _("Give a reason."), field="reason")
-    today = clock.today(prescription.organisation)
+    today = today or clock.today(prescription.organisation)
     if on > today:
         raise ValidationFailed(
             "end_in_future",

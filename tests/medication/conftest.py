@@ -50,6 +50,15 @@ def _first_quiet_monday(start: datetime.date) -> datetime.date:
 MONDAY = _first_quiet_monday(TODAY)
 
 
+def christmas_on(weekday: int) -> datetime.date:
+    """The first Christmas Day (a Danish public holiday) from MONDAY on that falls on this
+    weekday (4: a Friday, as in 2026)."""
+    year = MONDAY.year
+    while datetime.date(year, 12, 25).weekday() != weekday:
+        year += 1
+    return datetime.date(year, 12, 25)
+
+
 def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
     """A moment in Sønderborg's local time."""
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CPH)

@@ -17,7 +17,7 @@ from bedring.medication import services
 from bedring.medication.models import Prescription, PrescriptionStatus, PrescriptionVersion
 from bedring.pathway.models import EpisodeEvent
 from bedring.pathway.services.episode import inquiry_register
-from tests.medication.conftest import MONDAY, days, medicine
+from tests.medication.conftest import MONDAY, at, days, medicine
 
 
 def terms(site, **overrides):
@@ -261,7 +261,7 @@ def test_the_timeline_shows_the_prescription_of_a_client_in_treatment(
         actor=counsellor,
         channel="phone",
         referrer="self",
-        received_at=datetime.datetime(2026, 11, 17, 10, 0, tzinfo=datetime.UTC),
+        received_at=at(MONDAY - days(6), 10),
         client=dk_client,
     )
     prescribe(dk_client)
@@ -287,12 +287,12 @@ def test_ending_keeps_versions_and_refuses_a_second_end(dk_client, prescribe, do
 def test_a_change_cannot_move_the_start_of_a_started_prescription(
     dk_client, prescribe, doctor, desk_site
 ):
-    prescription = prescribe(dk_client, starts_on=datetime.date(2026, 1, 5))
+    prescription = prescribe(dk_client, starts_on=MONDAY - days(14))
     with pytest.raises(ValidationFailed) as refused:
         services.prescription_change(
             prescription=prescription,
             actor=doctor,
-            terms=terms(desk_site, starts_on=datetime.date(2026, 1, 12)),
+            terms=terms(desk_site, starts_on=MONDAY - days(7)),
         )
     assert refused.value.code == "start_fixed"
 
