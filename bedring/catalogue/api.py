@@ -17,6 +17,7 @@ from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 
 from . import selectors
@@ -383,6 +384,7 @@ def course_enrol(
         course=course,
         starts_on=payload.starts_on,
         criteria=payload.criteria,
+        today=clock.today(client.organisation),
     )
     return Status(201, _fresh(enrolment))
 
@@ -402,6 +404,7 @@ def enrol(request: HttpRequest, payload: EnrolIn) -> Status[EnrolmentOut]:
         offer=offer,
         starts_on=payload.starts_on,
         criteria=payload.criteria,
+        today=clock.today(client.organisation),
     )
     return Status(201, _fresh(enrolment))
 
@@ -417,6 +420,7 @@ def enrolment_end(request: HttpRequest, enrolment_id: UUID, payload: EndIn) -> E
         reason=payload.reason,
         completed=payload.completed,
         on=payload.ended_on,
+        today=clock.today(enrolment.organisation),
     )
     return _fresh(enrolment)
 
@@ -438,5 +442,6 @@ def enrolment_book(
         sessions=payload.sessions,
         dates=payload.dates,
         start_time=payload.start_time,
+        today=clock.today(enrolment.organisation),
     )
     return Status(201, [session_out(s) for s in booked])

@@ -93,6 +93,7 @@ def attendance_save(
         session=session,
         marks=[(enrolments[m.enrolment], m.status) for m in payload],
         actor=staff.user,
+        today=clock.today(session.organisation),
     )
     grid = attendance.attendance_grid(session)
     access_search_results(
@@ -191,7 +192,11 @@ def gift_card_hand_out(
     if session is None:
         raise Http404
     card = attendance.gift_card_hand_out(
-        enrolment=enrolment, session=session, actor=_staff(request).user, on=payload.on
+        enrolment=enrolment,
+        session=session,
+        actor=_staff(request).user,
+        on=payload.on,
+        today=clock.today(session.organisation),
     )
     return Status(201, _card_out(card))
 
@@ -320,6 +325,7 @@ def tally_create(request: HttpRequest, payload: TallyIn) -> Status[TallyOut]:
         count=payload.count,
         age_band=payload.age_band,
         actor=staff.user,
+        today=clock.today(organisation),
     )
     return Status(201, _tally_out(tally, organisation))
 

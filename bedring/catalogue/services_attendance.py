@@ -382,6 +382,7 @@ def attendance_record_grid(
     session: Session,
     marks: Sequence[tuple[Enrolment, str]],
     actor: User,
+    today: datetime.date | None = None,
 ) -> list[Attendance]:
     """SCH-1, SCH-2: record (or correct) the attendance of several enrolments at one session
     in one transaction: any refusal writes nothing. Marks the session held, and raises or
@@ -389,7 +390,7 @@ def attendance_record_grid(
     locked = _locked_session(session)
     for _enrolment, status in marks:
         _check_status(status)
-    _check_session(locked, clock.today(locked.organisation))
+    _check_session(locked, today or clock.today(locked.organisation))
     if not marks:
         return []
     enrolments = _locked_enrolments(e.pk for e, _status in marks)
@@ -413,13 +414,20 @@ def attendance_record_grid(
 
 @transaction.atomic
 def attendance_record(
-    *, session: Session, enrolment: Enrolment, status: str, actor: User
+    *,
+    session: Session,
+    enrolment: Enrolment,
+    status: str,
+    actor: User,
+    today: datetime.date | None = None,
 ) -> Attendance:
     """SCH-1, SCH-2: record whether a client attended, was absent or cancelled with notice;
     a second call for the same session corrects the record (its old value stays in the
     change log). Refusals: ``bad_status``, ``session_cancelled``, ``session_in_future``,
     ``not_in_session``, ``enrolment_not_active``, ``before_enrolment``."""
-    return attendance_record_grid(session=session, marks=[(enrolment, status)], actor=actor)[0]
+    return attendance_record_grid(
+        session=session, marks=[(enrolment, status)], actor=actor, today=today
+    )[0]
 
 
 @transaction.atomic
@@ -429,6 +437,7 @@ def gift_card_hand_out(
     session: Session,
     actor: User,
     on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> GiftCard:
     """CAT-3: record a MOVE gift card handed out for a due attended conversation: one per
     session (``gift_card_already_given``, 409); only when due (``gift_card_not_due``, 422);
@@ -465,7 +474,7 @@ def gift_card_hand_out(
             _("No gift card is due for this conversation."),
             field="session",
         )
-    today = clock.today(locked.organisation)
+    today = today or clock.today(locked.organisation)
     on = on or today
     if on > today:
         raise ValidationFailed(

@@ -353,6 +353,7 @@ def enrol(
     course: Course | None = None,
     starts_on: datetime.date | None = None,
     criteria: Collection[str] = (),
+    today: datetime.date | None = None,
 ) -> Enrolment:
     """SCH-1: enrol a client in an offer, and for a group offer in one of its courses.
 
@@ -410,7 +411,7 @@ def enrol(
             field="course",
         )
     organisation = client.organisation
-    today = clock.today(organisation)
+    today = today or clock.today(organisation)
     if course is not None:
         if course.cancelled_at is not None:
             raise Conflict("course_cancelled", _("The course is cancelled."), field="course")
@@ -545,6 +546,7 @@ def enrolment_end(
     reason: str = "",
     completed: bool,
     on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Enrolment:
     """SCH-2: an enrolment ends, completed or early (no measurable progress, repeated
     no-shows, the client's wish). An early end needs the reason. A completed enrolment
@@ -561,7 +563,7 @@ def enrolment_end(
         raise ValidationFailed(
             "reason_required", _("Give the reason for ending early."), field="reason"
         )
-    today = clock.today(enrolment.organisation)
+    today = today or clock.today(enrolment.organisation)
     on = on or today
     if on > today:
         raise ValidationFailed(
@@ -663,6 +665,7 @@ def book_individual_sessions(
     dates: Sequence[datetime.date] = (),
     start_time: datetime.time | None = None,
     staff: Sequence[User] | None = None,
+    today: datetime.date | None = None,
 ) -> list[Session]:
     """SCH-1, CAT-2, CAT-3: book the sessions of an individual enrolment.
 
@@ -702,7 +705,7 @@ def book_individual_sessions(
     room = None if cap is None else cap - len(booked)
     # A further booking continues after the last session booked.
     after_last = max(booked) + datetime.timedelta(days=1) if booked else enrolment.starts_on
-    start = start or max(enrolment.starts_on, clock.today(organisation), after_last)
+    start = start or max(enrolment.starts_on, today or clock.today(organisation), after_last)
     if start < enrolment.starts_on:
         raise ValidationFailed(
             "before_enrolment",

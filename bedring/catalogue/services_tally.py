@@ -60,6 +60,7 @@ def tally_record(
     count: int,
     age_band: str,
     actor: User,
+    today: datetime.date | None = None,
 ) -> Tally:
     """INT-3, INT-4, HRM-5: record an anonymous count for a ``tally_only`` offer. Refusals:
     ``offer_not_tallied``, ``bad_count``, ``tally_in_future``, ``bad_age_band``,
@@ -85,7 +86,7 @@ def tally_record(
             _("The count must be between 1 and %(max)d.") % {"max": MAX_COUNT},
             field="count",
         )
-    if on > clock.today(organisation):
+    if on > (today or clock.today(organisation)):
         raise ValidationFailed("tally_in_future", _("The day cannot be in the future."), field="on")
     if age_band not in AgeBand.values:
         raise ValidationFailed("bad_age_band", _("Choose an age band."), field="age_band")

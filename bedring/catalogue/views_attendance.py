@@ -80,7 +80,12 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
             error = _("Choose attended, absent or cancelled with notice.")
         else:
             try:
-                attendance.attendance_record_grid(session=session, marks=marks, actor=staff.user)
+                attendance.attendance_record_grid(
+                    session=session,
+                    marks=marks,
+                    actor=staff.user,
+                    today=clock.today(session.organisation),
+                )
             except DomainError as exc:
                 error = str(exc.message)
             else:
@@ -146,6 +151,7 @@ def gift_cards_page(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
                 session=session,
                 actor=staff.user,
                 on=form.cleaned_data["on"],
+                today=clock.today(session.organisation),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -219,6 +225,7 @@ def tally_page(request: HttpRequest) -> HttpResponse:
                 count=data["count"],
                 age_band=data["age_band"],
                 actor=staff.user,
+                today=clock.today(organisation),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -21,6 +21,7 @@ from bedring.clients.access import client_for
 from bedring.clients.forms import add_domain_error
 from bedring.clients.selectors import client_search
 from bedring.clients.views import client_context
+from bedring.core import clock
 from bedring.core.errors import DomainError
 
 from . import selectors
@@ -262,6 +263,7 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
                     course=course,
                     starts_on=form.cleaned_data["starts_on"],
                     criteria=form.criteria(),
+                    today=clock.today(client.organisation),
                 )
             except DomainError as exc:
                 add_refusal(form, exc)
@@ -301,6 +303,7 @@ def client_enrol(request: HttpRequest, client_uuid: str) -> HttpResponse:
                 course=course,
                 starts_on=form.cleaned_data["starts_on"],
                 criteria=form.criteria(),
+                today=clock.today(client.organisation),
             )
         except DomainError as exc:
             add_refusal(form, exc)
@@ -367,6 +370,7 @@ def enrolment_end(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
                 reason=data["reason"],
                 completed=data["completed"],
                 on=data["ended_on"],
+                today=clock.today(enrolment.organisation),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -398,6 +402,7 @@ def enrolment_book(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
                 sessions=data["sessions"],
                 dates=data["dates"],
                 start_time=data["start_time"],
+                today=clock.today(enrolment.organisation),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -237,6 +237,7 @@ def prescription_change(
         actor=staff.user,
         terms=_terms(staff, payload, prescription.organisation_id),
         reason=payload.reason,
+        today=clock.today(prescription.organisation),
     )
     prescription.refresh_from_db()
     return Status(201, _prescription_out(prescription, version))
@@ -262,7 +263,11 @@ def prescription_end(
         channel="api",
     )
     ended = services.prescription_end(
-        prescription=prescription, actor=staff.user, on=payload.on, reason=payload.reason
+        prescription=prescription,
+        actor=staff.user,
+        on=payload.on,
+        reason=payload.reason,
+        today=clock.today(prescription.organisation),
     )
     return _prescription_out(ended, services.current_version(ended))
 

@@ -30,7 +30,7 @@ from .models import (
     PrescriptionVersion,
     StockMovement,
 )
-from .services import desk_open_on, hold_for_missed_doses, take_home_allowed
+from .services import MissedRun, desk_open_on, holds_for_missed_doses, take_home_allowed
 
 TAKE_HOME_REACH_MAX = 28  # rules.check_pickup_interval's maximum
 
@@ -123,7 +123,8 @@ def desk(
             from_today[prescription_id][day] = kind
     desk_open = desk_open_on(calendar)
     over = _medication_over(calendar, now)
-    rows = []
+    counted: list[tuple[PrescriptionVersion, rules.DoseWeek, int]] = []
+    runs: list[MissedRun] = []
     for version in versions:
         prescription = version.prescription
         week = rules.DoseWeek(
@@ -139,15 +140,19 @@ def desk(
             desk_open=desk_open,
             limit=limit,
         )
+        counted.append((version, week, missed))
         if (
             apply_holds
             and missed >= limit
             and since is not None
             and prescription.status == PrescriptionStatus.ACTIVE
         ):
-            hold_for_missed_doses(
-                prescription=prescription, missed=missed, since=since, today=today
-            )
+            runs.append(MissedRun(prescription=prescription, missed=missed, since=since))
+    # All of the day's holds in one go: the first visit after a long weekend may hold many.
+    holds_for_missed_doses(runs=runs, today=today)
+    rows = []
+    for version, week, missed in counted:
+        prescription = version.prescription
         covered = from_today[prescription.pk]
         allowed = take_home_allowed(version=version, today=today)
         row = DeskRow(

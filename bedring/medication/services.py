@@ -10,6 +10,7 @@ The arithmetic of the rules is in :mod:`bedring.medication.rules`.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import uuid as uuid_lib
 from collections.abc import Iterable
@@ -25,14 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import SiteCalendar, rules_for, site_calendar
+from bedring.audit.bulk import change_log_in_bulk
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
-from bedring.pathway.deadlines import DeadlineSpec
-from bedring.pathway.models import Episode
+from bedring.pathway.models import Deadline, Episode, EpisodeEvent
 from bedring.pathway.models.episode import DeadlineKind
 from bedring.pathway.services.episode import (
-    deadline_open,
     deadlines_close,
     record_event,
 )
@@ -335,21 +335,23 @@ def prescription_change(
     actor: User,
     terms: PrescriptionTerms,
     reason: str = "",
+    today: datetime.date | None = None,
 ) -> PrescriptionVersion:
     """MED-1: a change is a new version; the old one is kept, never overwritten. A dose
-    change larger than the medicine's step needs a reason."""
+    change larger than the medicine's step needs a reason. ``today`` is the organisation's
+    day the change is made on (the caller reads the clock)."""
     prescription = prescription_for_update(prescription)
     _check_prescriber(actor, prescription.organisation_id)
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     old = current_version(prescription)
-    if terms.starts_on != old.starts_on and old.starts_on <= clock.today(prescription.organisation):
+    today = today or clock.today(prescription.organisation)
+    if terms.starts_on != old.starts_on and old.starts_on <= today:
         raise ValidationFailed(
             "start_fixed",
             _("The prescription has started: its start date cannot change."),
             field="starts_on",
         )
-    today = clock.today(prescription.organisation)
     if terms.starts_on != old.starts_on:
         if terms.starts_on < today:
             raise ValidationFailed(
@@ -406,17 +408,23 @@ def prescription_change(
 
 @transaction.atomic
 def prescription_end(
-    *, prescription: Prescription, actor: User, on: datetime.date, reason: str
+    *,
+    prescription: Prescription,
+    actor: User,
+    on: datetime.date,
+    reason: str,
+    today: datetime.date | None = None,
 ) -> Prescription:
-    """MED-1: a doctor ends a prescription; its versions and doses stay. It ends today or
-    on a past day, not before its start (once started) nor before a dose handed out."""
+    """MED-1: a doctor ends a prescription; its versions and doses stay. It ends ``today``
+    (the organisation's day, read by the caller) or on a past day, not before its start
+    (once started) nor before a dose handed out."""
     prescription = prescription_for_update(prescription)
     _check_prescriber(actor, prescription.organisation_id)
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     if not reason.strip():
         raise ValidationFailed("reason_required", _("Give a reason."), field="reason")
-    today = clock.today(prescription.organisation)
+    today = today or clock.today(prescription.organisation)
     if on > today:
         raise ValidationFailed(
             "end_in_future",
@@ -549,37 +557,101 @@ def hold_for_missed_doses(
     days in a row (``missed_dose_hold_days``, default 3), with a review task for a doctor on
     the worklist. Idempotent; its own transaction, so a refusal that follows keeps the hold.
     Answers whether the hold was put now."""
+    run = MissedRun(prescription=prescription, missed=missed, since=since)
+    return bool(holds_for_missed_doses(runs=[run], today=today))
+
+
+@dataclass(frozen=True)
+class MissedRun:
+    """A prescription's run of missed days, as counted by the caller."""
+
+    prescription: Prescription
+    missed: int
+    since: datetime.date
+
+
+def holds_for_missed_doses(*, runs: Iterable[MissedRun], today: datetime.date) -> set[int]:
+    """MED-2: :func:`hold_for_missed_doses` for many prescriptions at once (the desk's first
+    visit after a long weekend may hold dozens), in a number of queries that does not grow
+    with their number. The change log gets what a save of each row would have written. The
+    ``prescription`` objects of the runs held are updated in place. Answers the ids held."""
+    runs = list(runs)
+    if not runs:
+        return set()
     with transaction.atomic():
-        locked = prescription_for_update(prescription)
-        # A review since the run was counted (a desk page loaded before it) has the last word.
-        if locked.status != PrescriptionStatus.ACTIVE or since < locked.doses_counted_from:
-            return False
-        locked.status = PrescriptionStatus.ON_HOLD
-        locked.held_since = today
-        locked.hold_reason = str(HOLD_REASON % {"count": missed, "since": _show(since)})[:300]
-        locked.save(update_fields=["status", "held_since", "hold_reason", "updated_at"])
-        episode = open_episode_of(locked.client)
-        if episode is not None:
-            deadline_open(
-                episode=episode,
-                spec=DeadlineSpec(
+        locked = {
+            row.pk: row
+            for row in Prescription.objects.select_for_update(of=("self",))
+            .select_related("medicine")
+            .filter(pk__in=[run.prescription.pk for run in runs])
+        }
+        held: list[tuple[Prescription, Prescription, MissedRun]] = []
+        for run in runs:
+            row = locked.get(run.prescription.pk)
+            # A review since the run was counted (a desk page loaded before it) has the last
+            # word.
+            if row is None or row.status != PrescriptionStatus.ACTIVE:
+                continue
+            if run.since < row.doses_counted_from:
+                continue
+            before = copy.copy(row)
+            row.status = PrescriptionStatus.ON_HOLD
+            row.held_since = today
+            row.hold_reason = str(HOLD_REASON % {"count": run.missed, "since": _show(run.since)})[
+                :300
+            ]
+            row.updated_at = clock.now()
+            held.append((before, row, run))
+        if not held:
+            return set()
+        Prescription.objects.bulk_update(
+            [row for _, row, _ in held], ["status", "held_since", "hold_reason", "updated_at"]
+        )
+        episodes = {
+            episode.client_id: episode
+            for episode in Episode.objects.filter(
+                client_id__in={row.client_id for _, row, _ in held}, state__in=OPEN_STATES
+            )
+        }
+        deadlines: list[Deadline] = []
+        events: list[EpisodeEvent] = []
+        for _before, row, run in held:
+            episode = episodes.get(row.client_id)
+            if episode is None:
+                continue
+            deadlines.append(
+                Deadline(
+                    episode=episode,
+                    client_id=episode.client_id,
+                    organisation_id=episode.organisation_id,
+                    site_id=episode.site_id,
+                    responsible_id=episode.responsible_id,
                     kind=DeadlineKind.PRESCRIPTION_REVIEW,
                     due_on=today,
-                    basis={"rule": "missed_dose_hold_days", "value": missed, "req": "MED-2"},
-                ),
-                subject_id=locked.pk,
+                    basis={"rule": "missed_dose_hold_days", "value": run.missed, "req": "MED-2"},
+                    subject_id=row.pk,
+                )
             )
-            record_event(
-                episode=episode,
-                actor=None,
-                kind="prescription_hold",
-                summary=locked.hold_reason,
-                data={"prescription": str(locked.uuid), "missed": missed},
+            events.append(
+                EpisodeEvent(
+                    episode=episode,
+                    client_id=episode.client_id,
+                    actor=None,
+                    kind="prescription_hold",
+                    summary=row.hold_reason[:300],
+                    data={"prescription": str(row.uuid), "missed": run.missed},
+                )
             )
-    prescription.status = PrescriptionStatus.ON_HOLD
-    prescription.held_since = today
-    prescription.hold_reason = locked.hold_reason
-    return True
+        Deadline.objects.bulk_create(deadlines)
+        EpisodeEvent.objects.bulk_create(events)
+        change_log_in_bulk(
+            [(before, row) for before, row, _ in held] + [(None, d) for d in deadlines]
+        )
+    for _before, row, run in held:
+        run.prescription.status = row.status
+        run.prescription.held_since = row.held_since
+        run.prescription.hold_reason = row.hold_reason
+    return {row.pk for _, row, _ in held}
 
 
 def covered_days(prescription: Prescription, since: datetime.date) -> set[datetime.date]:

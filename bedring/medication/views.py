@@ -151,6 +151,7 @@ def prescription_change(request: HttpRequest, prescription_uuid: str) -> HttpRes
                 actor=staff.user,
                 terms=form.terms(),
                 reason=form.cleaned_data["reason"],
+                today=clock.today(prescription.organisation),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -204,7 +205,11 @@ def prescription_end(request: HttpRequest, prescription_uuid: str) -> HttpRespon
 
     def run(prescription: Prescription, staff: Any, data: dict[str, Any]) -> None:
         services.prescription_end(
-            prescription=prescription, actor=staff.user, on=data["on"], reason=data["reason"]
+            prescription=prescription,
+            actor=staff.user,
+            on=data["on"],
+            reason=data["reason"],
+            today=clock.today(prescription.organisation),
         )
         messages.success(request, _("The prescription has ended."))
 

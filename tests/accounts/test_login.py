@@ -18,12 +18,12 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
-from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
+from bedring.core import clock
 
 PASSWORD = "a-long-test-password-1"  # what make_staff gives every user
 LOGIN_URL = "/accounts/login/"
@@ -459,12 +459,12 @@ def test_the_session_lives_the_idle_time_and_is_renewed_by_every_request(client,
 
     # when the session is about to expire and they open a page
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() + datetime.timedelta(minutes=1)
+        expire_date=clock.now() + datetime.timedelta(minutes=1)
     )
     assert client.get("/").status_code == 200
 
     # then the expiry is pushed back to the full idle time
-    remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
+    remaining = Session.objects.get(session_key=key).expire_date - clock.now()
     assert datetime.timedelta(seconds=idle - 60) < remaining <= datetime.timedelta(seconds=idle)
 
 
@@ -473,7 +473,7 @@ def test_an_idle_session_is_sent_to_the_login_page(client, staff_with_device):
     # given a logged-in staff member whose session has expired
     log_in_through_views(client, staff_with_device)
     Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        expire_date=clock.now() - datetime.timedelta(seconds=1)
     )
 
     # when they open the dashboard

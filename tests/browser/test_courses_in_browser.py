@@ -16,6 +16,7 @@ from bedring.catalogue.models import Course, Enrolment, Session
 from bedring.core import clock
 from bedring.pathway.services import decision as decisions
 from bedring.pathway.services import episode as episodes
+from tests.conftest import TODAY
 from tests.pathway.conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,13 +38,14 @@ def log_in(page, url, user) -> None:
 def granted_client(org, make_client, counsellor, authority, last_name):
     """A client with outpatient treatment granted: the motivation group needs authorisation."""
     client = make_client(org, last_name=last_name)
+    received = TODAY - datetime.timedelta(days=83)  # before the course, which began 4 weeks ago
     inquiry = episodes.inquiry_register(
         organisation=org,
         site=org.sites.get(slug="kongevej"),
         actor=counsellor,
         channel="phone",
         referrer="self",
-        received_at=at(org, 2026, 9, 1, 10),
+        received_at=at(org, received.year, received.month, received.day, 10),
         client=client,
     )
     episodes.episode_begin_assessment(episode=inquiry.episode, actor=counsellor)
@@ -53,7 +55,7 @@ def granted_client(org, make_client, counsellor, authority, last_name):
         kind="treatment",
         outcome="granted",
         justification="Outpatient group treatment.",
-        decided_on=datetime.date(2026, 9, 2),
+        decided_on=received + datetime.timedelta(days=1),
     )
     return client
 

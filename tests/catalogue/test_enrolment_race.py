@@ -28,6 +28,9 @@ from bedring.core.errors import DomainError
 from bedring.rules.loader import load_pack
 from tests.catalogue.test_courses_world import course, person, staff
 
+# The 2026-27 calendar of the course scenarios (tests/catalogue/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_enrolling_the_last_place_at_once_exactly_one_succeeds():

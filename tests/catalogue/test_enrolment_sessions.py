@@ -21,6 +21,9 @@ from tests.catalogue.test_courses_world import (
     writes,
 )
 
+# The 2026-27 calendar of the course scenarios (tests/catalogue/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_scenario_day")
+
 D = datetime.date
 
 

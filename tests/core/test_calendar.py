@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bedring.core.calendar import (
@@ -297,6 +297,7 @@ closed_day_sets = st.frozensets(days, max_size=20)
 counts = st.integers(min_value=0, max_value=60)
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(start=days, n=counts, jurisdiction=jurisdictions, closed=closed_day_sets)
 def test_adding_working_days_always_lands_on_a_working_day(
     start: date, n: int, jurisdiction: Jurisdiction, closed: frozenset[date]
@@ -308,6 +309,7 @@ def test_adding_working_days_always_lands_on_a_working_day(
         assert result > start
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(start=days, n=counts, jurisdiction=jurisdictions, closed=closed_day_sets)
 def test_working_days_between_undoes_add_working_days(
     start: date, n: int, jurisdiction: Jurisdiction, closed: frozenset[date]
@@ -320,6 +322,7 @@ def test_working_days_between_undoes_add_working_days(
     assert working_days_between(start, end - timedelta(days=1), jurisdiction, closed) == n - 1
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(start=days, n=counts, jurisdiction=jurisdictions, closed=closed_day_sets)
 def test_adding_more_working_days_gives_a_later_day(
     start: date, n: int, jurisdiction: Jurisdiction, closed: frozenset[date]
@@ -333,6 +336,7 @@ def test_adding_more_working_days_gives_a_later_day(
         assert fewer <= more
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(day=days, jurisdiction=jurisdictions, closed=closed_day_sets)
 def test_next_working_day_is_one_working_day_later_with_nothing_in_between(
     day: date, jurisdiction: Jurisdiction, closed: frozenset[date]
@@ -346,6 +350,7 @@ def test_next_working_day_is_one_working_day_later_with_nothing_in_between(
     )
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(start=days, end=days, jurisdiction=jurisdictions)
 def test_working_days_between_matches_counting_day_by_day(
     start: date, end: date, jurisdiction: Jurisdiction
@@ -360,6 +365,7 @@ def test_working_days_between_matches_counting_day_by_day(
     assert working_days_between(start, end, jurisdiction) == expected
 
 
+@settings(deadline=None)  # the first call for a year builds its holiday table
 @given(day=days, jurisdiction=jurisdictions)
 def test_a_working_day_is_a_weekday_that_is_not_a_public_holiday(
     day: date, jurisdiction: Jurisdiction

@@ -1,6 +1,9 @@
 """A Sønderborg dispensing desk (Kongevej, medication Mon-Fri 08:30-11:00), a doctor, two
 nurses, and prescriptions made through the services. Times are passed explicitly, so the
-rules about hours and days are tested on known days: 23 November 2026 is a Monday."""
+rules about hours and days are tested on known days: MONDAY is the first Monday on or after
+the suite's TODAY whose fortnight around it has no Danish public holiday and is not in the
+Christmas weeks (23 November 2026 at the default TODAY), and the clock is moved to 10:00 on
+it (within the desk's hours), so "today" at the desk is MONDAY."""
 
 from __future__ import annotations
 
@@ -11,16 +14,49 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core import clock
+from bedring.core.calendar import is_public_holiday
 from bedring.medication import services
 from bedring.medication.models import Medicine, Prescription
+from tests.conftest import TODAY
 
 CPH = ZoneInfo("Europe/Copenhagen")
-MONDAY = datetime.date(2026, 11, 23)
+
+
+def _quiet_week(monday: datetime.date) -> bool:
+    """No public holiday and no Christmas week from ten days before to two weeks after:
+    the scenarios dispense on these days and count missed doses back over them."""
+    around = (monday + datetime.timedelta(days=n) for n in range(-10, 14))
+    return not any(
+        is_public_holiday(day, "DK")
+        or (day.month, day.day) >= (12, 20)
+        or (day.month, day.day) <= (1, 6)
+        for day in around
+    )
+
+
+def _first_quiet_monday(start: datetime.date) -> datetime.date:
+    monday = start + datetime.timedelta(days=-start.weekday() % 7)
+    while not _quiet_week(monday):
+        monday += datetime.timedelta(days=7)
+    return monday
+
+
+MONDAY = _first_quiet_monday(TODAY)
+
+
+def christmas_on(weekday: int) -> datetime.date:
+    """The first Christmas Day (a Danish public holiday) from MONDAY on that falls on this
+    weekday (4: a Friday, as in 2026)."""
+    year = MONDAY.year
+    while datetime.date(year, 12, 25).weekday() != weekday:
+        year += 1
+    return datetime.date(year, 12, 25)
 
 
 def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
@@ -30,6 +66,12 @@ def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
 
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def on_monday(frozen_clock: time_machine.Traveller) -> None:
+    """The desk's today is MONDAY, at 10:00, within medication hours."""
+    frozen_clock.move_to(at(MONDAY, 10))
 
 
 @pytest.fixture
@@ -100,7 +142,7 @@ def open_all_day(site: Site) -> Site:
 
 @pytest.fixture
 def today(org_dk: Organisation) -> datetime.date:
-    """The organisation's real today: for pages and the API, which follow the real clock."""
+    """The organisation's today on the (frozen) clock: for pages and the API, which read it."""
 
     return clock.today(org_dk)
 

@@ -11,7 +11,6 @@ import datetime
 import io
 from decimal import Decimal
 
-from django.utils import timezone
 from pypdf import PdfReader
 
 from bedring.accounts.models import User
@@ -41,7 +40,7 @@ def open_episode(client: Client, *, actor: User) -> Episode:
         actor=actor,
         channel="phone",
         referrer="self",
-        received_at=timezone.now() - datetime.timedelta(days=7),
+        received_at=clock.now() - datetime.timedelta(days=7),
         client=client,
     )
     assert inquiry.episode is not None
@@ -125,7 +124,7 @@ def dispense(
         day=day,
         kind=kind,
         quantity=version.daily_dose,
-        handed_out_at=timezone.now(),
+        handed_out_at=clock.now(),
         handed_out_by=actor,
         exception_reason="lost" if exception else "",
         reason="Dose lost on the way home." if exception else "",

@@ -7,6 +7,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
@@ -21,10 +24,20 @@ from bedring.medication.models import (
     PrescriptionStatus,
     PrescriptionVersion,
 )
+from bedring.pathway.models import Deadline, EpisodeEvent
+from bedring.pathway.models.episode import DeadlineKind
+from bedring.pathway.services.episode import inquiry_register
 from tests.conftest import login
 from tests.medication.conftest import MONDAY, at, days, open_all_day
 
 FRIDAY = MONDAY + days(4)
+
+
+@pytest.fixture(autouse=True)
+def on_friday(on_monday, frozen_clock):
+    """Friday morning at Sønderborg: the pages read the clock, and a prescription can end
+    today at the latest."""
+    frozen_clock.move_to(at(FRIDAY, 9))
 
 
 def row_of(desk, client):
@@ -166,6 +179,84 @@ def test_the_desk_page_logs_every_client_shown_in_bounded_queries(
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="desk-row"') == 30
     assert AccessEvent.objects.filter(view="dispensing_desk").count() - before == 30
+
+
+def test_the_holds_of_a_first_visit_after_days_away_are_written_in_bounded_queries(
+    org_dk, make_client, prescribe, nurse, counsellor, desk_site
+):
+    """MED-2: the desk visit that finds 3 clients, then 30, away for days puts each on hold
+    with its review task, timeline event and change log entries, in the same number of
+    queries whatever the number held."""
+    tuesday = FRIDAY + days(4)  # no dose since Thursday: Friday to Monday missed
+
+    def away_since_thursday(clients: int) -> list[Prescription]:
+        start = len(Prescription.objects.all())
+        build_history(org_dk, make_client, prescribe, nurse, clients=clients, history_days=5)
+        found = list(Prescription.objects.order_by("pk")[start:])
+        for prescription in found:
+            inquiry_register(
+                organisation=org_dk,
+                site=desk_site,
+                actor=counsellor,
+                channel="phone",
+                referrer="self",
+                received_at=at(MONDAY, 8),
+                client=prescription.client,
+            )
+        return found
+
+    def visit() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            desk = selectors.desk(desk_site, now=at(tuesday, 9))
+        assert {row.status for row in desk.rows} == {"on_hold"}
+        return len(captured.captured_queries)
+
+    first = away_since_thursday(3)
+    few = visit()
+    second = away_since_thursday(27)
+    many = visit()
+    assert few == many
+    held = Prescription.objects.filter(status=PrescriptionStatus.ON_HOLD)
+    assert held.count() == 30
+    assert set(held.values_list("held_since", flat=True)) == {tuesday}
+    assert all("doses missed in a row" in p.hold_reason for p in held)
+    reviews = Deadline.objects.filter(kind=DeadlineKind.PRESCRIPTION_REVIEW, due_on=tuesday)
+    assert set(reviews.values_list("subject_id", flat=True)) == {p.pk for p in first + second}
+    assert reviews.count() == 30
+    assert EpisodeEvent.objects.filter(kind="prescription_hold").count() == 30
+    logged = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Prescription),
+        action=LogEntry.Action.UPDATE,
+    )
+    assert logged.count() == 30
+    assert all(entry.changes["status"] == ["active", "on_hold"] for entry in logged)
+    assert (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Deadline),
+            action=LogEntry.Action.CREATE,
+            object_id__in=reviews.values_list("pk", flat=True),
+        ).count()
+        == 30
+    )
+    # A second visit the same morning finds them held: nothing more is written.
+    visit()
+    assert Deadline.objects.filter(kind=DeadlineKind.PRESCRIPTION_REVIEW).count() == 30
+
+
+def test_the_desk_page_that_puts_clients_on_hold_stays_in_bounded_queries(
+    org_dk, make_client, prescribe, nurse, desk_site, frozen_clock, django_assert_max_num_queries
+):
+    """MED-2, PRV-1: the first visit after days away holds every client on the list in the
+    page's own bound of queries."""
+    open_all_day(desk_site)
+    build_history(org_dk, make_client, prescribe, nurse, clients=30, history_days=30)
+    frozen_clock.move_to(at(FRIDAY + days(4), 9))
+    http = login(HttpClient(), nurse)
+    with django_assert_max_num_queries(25):
+        response = http.get(f"/medication/desk/{desk_site.uuid}/")
+    assert response.status_code == 200
+    assert response.content.decode().count('data-status="on_hold"') == 30
+    assert Prescription.objects.filter(status=PrescriptionStatus.ON_HOLD).count() == 30
 
 
 def test_the_outsider_does_not_reach_the_desk(outsider, desk_site):

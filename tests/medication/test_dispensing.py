@@ -3,7 +3,6 @@ with its own refusal, and nothing written when a dose is refused."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -23,7 +22,7 @@ from bedring.medication.models import (
 from bedring.pathway.models import Deadline, EpisodeEvent
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.services.episode import inquiry_register
-from tests.medication.conftest import MONDAY, at, days, open_all_day
+from tests.medication.conftest import MONDAY, at, christmas_on, days, open_all_day
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + days(n) for n in range(1, 5))
 SATURDAY, SUNDAY = MONDAY + days(5), MONDAY + days(6)
@@ -171,8 +170,8 @@ def test_dispensing_is_refused_outside_medication_hours(
 
 
 def test_dispensing_is_refused_on_a_public_holiday(dk_client, prescribe, nurse, desk_site):
-    """MED-6: Christmas Day 2026 is a Friday and a public holiday in Denmark."""
-    christmas = datetime.date(2026, 12, 25)
+    """MED-6: Christmas Day on a Friday (as in 2026) is a public holiday in Denmark."""
+    christmas = christmas_on(4)
     prescription = prescribe(dk_client, starts_on=christmas)
     with pytest.raises(ValidationFailed) as refused:
         services.dispense(
@@ -203,7 +202,7 @@ def test_a_site_open_on_public_holidays_dispenses_on_christmas(
     """MED-6: a dispensing site marked open on public holidays keeps its hours."""
     desk_site.open_on_public_holidays = True
     desk_site.save()
-    christmas = datetime.date(2026, 12, 25)
+    christmas = christmas_on(4)
     prescription = prescribe(dk_client, starts_on=christmas)
     dose = services.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(christmas, 9)
@@ -331,7 +330,7 @@ def open_episode(org_dk, client, counsellor):
         actor=counsellor,
         channel="phone",
         referrer="self",
-        received_at=datetime.datetime(2026, 11, 17, 10, 0, tzinfo=datetime.UTC),
+        received_at=at(MONDAY - days(6), 10),
         client=client,
     ).episode
 
@@ -380,25 +379,28 @@ def test_two_missed_days_are_not_a_hold(dk_client, prescribe, nurse, desk_site):
 
 
 def test_a_public_holiday_neither_counts_nor_breaks_the_run(dk_client, prescribe, nurse, desk_site):
-    """MED-2: a weekday prescription (no weekend doses). Doses on Monday 21 and Tuesday 22
-    December 2026; Wednesday 23 and Thursday 24 missed; Friday 25 is Christmas Day, when the
-    site gives no medication: not the client's miss. Two missed days: Monday 28's dose is
-    handed out. Had Christmas counted, it would be three and a hold."""
+    """MED-2: a weekday prescription (no weekend doses), in a year when Christmas Day is a
+    Friday (2026). Doses on Monday 21 and Tuesday 22 December; Wednesday 23 and Thursday 24
+    missed; Friday 25 is Christmas Day, when the site gives no medication: not the client's
+    miss. Two missed days: Monday 28's dose is handed out. Had Christmas counted, it would
+    be three and a hold."""
+    christmas = christmas_on(4)
+    monday_21 = christmas - days(4)
     prescription = prescribe(
         dk_client,
-        starts_on=datetime.date(2026, 12, 21),
+        starts_on=monday_21,
         take_home_weekdays=(),
         pickup_interval_days=1,
     )
-    for day in (datetime.date(2026, 12, 21), datetime.date(2026, 12, 22)):
+    for day in (monday_21, monday_21 + days(1)):
         services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(day))
     dose = services.dispense(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
-        at=at(datetime.date(2026, 12, 28), 9),
+        at=at(christmas + days(3), 9),
     )
-    assert dose.day == datetime.date(2026, 12, 28)
+    assert dose.day == christmas + days(3)
 
 
 def test_take_home_days_nobody_handed_out_count_as_missed(dk_client, prescribe, nurse, desk_site):

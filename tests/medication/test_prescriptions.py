@@ -17,7 +17,7 @@ from bedring.medication import services
 from bedring.medication.models import Prescription, PrescriptionStatus, PrescriptionVersion
 from bedring.pathway.models import EpisodeEvent
 from bedring.pathway.services.episode import inquiry_register
-from tests.medication.conftest import MONDAY, days, medicine
+from tests.medication.conftest import MONDAY, at, days, medicine
 
 
 def terms(site, **overrides):
@@ -261,7 +261,7 @@ def test_the_timeline_shows_the_prescription_of_a_client_in_treatment(
         actor=counsellor,
         channel="phone",
         referrer="self",
-        received_at=datetime.datetime(2026, 11, 17, 10, 0, tzinfo=datetime.UTC),
+        received_at=at(MONDAY - days(6), 10),
         client=dk_client,
     )
     prescribe(dk_client)
@@ -287,12 +287,12 @@ def test_ending_keeps_versions_and_refuses_a_second_end(dk_client, prescribe, do
 def test_a_change_cannot_move_the_start_of_a_started_prescription(
     dk_client, prescribe, doctor, desk_site
 ):
-    prescription = prescribe(dk_client, starts_on=datetime.date(2026, 1, 5))
+    prescription = prescribe(dk_client, starts_on=MONDAY - days(14))
     with pytest.raises(ValidationFailed) as refused:
         services.prescription_change(
             prescription=prescription,
             actor=doctor,
-            terms=terms(desk_site, starts_on=datetime.date(2026, 1, 12)),
+            terms=terms(desk_site, starts_on=MONDAY - days(7)),
         )
     assert refused.value.code == "start_fixed"
 
@@ -321,14 +321,13 @@ def test_an_end_date_outside_the_prescription_is_refused(
 
 
 def test_a_prescription_cannot_end_before_a_dose_handed_out(
-    dk_client, prescribe, doctor, nurse, desk_site
+    dk_client, prescribe, doctor, nurse, desk_site, frozen_clock
 ):
-    from tests.medication.conftest import at
-
     prescription = prescribe(dk_client)
     services.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY + days(1))
     )
+    frozen_clock.move_to(at(MONDAY + days(1), 12))  # Tuesday, after the dose
     with pytest.raises(ValidationFailed) as refused:
         services.prescription_end(prescription=prescription, actor=doctor, on=MONDAY, reason="Stop")
     assert refused.value.code == "end_before_last_dose"
@@ -364,10 +363,13 @@ def test_moving_the_start_of_a_prescription_not_yet_started_keeps_the_rules(
     assert services.current_version(prescription).starts_on == birthday
 
 
-def test_a_change_cannot_put_the_end_in_the_past(dk_client, prescribe, doctor, desk_site):
+def test_a_change_cannot_put_the_end_in_the_past(
+    dk_client, prescribe, doctor, desk_site, frozen_clock
+):
     """MED-1: to stop now, a doctor ends the prescription; a past end date would leave it
     running but off the desk."""
     prescription = prescribe(dk_client)
+    frozen_clock.move_to(at(MONDAY + days(2), 10))  # Wednesday: Tuesday has passed
     with pytest.raises(ValidationFailed) as refused:
         services.prescription_change(
             prescription=prescription,
