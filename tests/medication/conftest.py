@@ -16,8 +16,8 @@ from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core import clock
-from bedring.medication import services
 from bedring.medication.models import Medicine, Prescription
+from bedring.medication.services import prescribing as services
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MONDAY = datetime.date(2026, 11, 23)

@@ -23,9 +23,8 @@ from bedring.clients.selectors import client_search
 from bedring.clients.views import client_context
 from bedring.core.errors import DomainError
 
-from . import selectors
-from . import services_course as services
-from .forms import (
+from .. import selectors
+from ..forms import (
     BookSessionsForm,
     ClientEnrolForm,
     CourseCancelForm,
@@ -35,7 +34,8 @@ from .forms import (
     OfferTermsForm,
     add_refusal,
 )
-from .models import Enrolment, EnrolmentStatus, Offer
+from ..models import Enrolment, EnrolmentStatus, Offer
+from ..services import courses, enrolments, offers
 
 SEARCH_LIMIT = 20
 
@@ -96,7 +96,7 @@ def offer_edit(request: HttpRequest, offer_uuid: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.offer_edit(offer=offer, actor=staff.user, changes=form.changes())
+            saved = offers.offer_edit(offer=offer, actor=staff.user, changes=form.changes())
         except DomainError as exc:
             form.add_terms_error(exc)
         else:
@@ -137,7 +137,7 @@ def course_create(request: HttpRequest, offer_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            course = services.course_create(
+            course = courses.course_create(
                 offer=offer,
                 site=data["site"],
                 actor=staff.user,
@@ -189,7 +189,7 @@ def course_cancel(request: HttpRequest, course_uuid: str) -> HttpResponse:
     form = CourseCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.course_cancel(
+            courses.course_cancel(
                 course=course, actor=staff.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -248,7 +248,7 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
         else:
             chosen = client
             try:
-                services.enrol(
+                enrolments.enrol(
                     client=client,
                     actor=staff.user,
                     course=course,
@@ -286,7 +286,7 @@ def client_enrol(request: HttpRequest, client_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         offer, course = form.chosen_offer(), form.chosen_course()
         try:
-            enrolment = services.enrol(
+            enrolment = enrolments.enrol(
                 client=client,
                 actor=staff.user,
                 offer=offer,
@@ -353,7 +353,7 @@ def enrolment_end(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.enrolment_end(
+            enrolments.enrolment_end(
                 enrolment=enrolment,
                 actor=staff.user,
                 reason=data["reason"],
@@ -381,7 +381,7 @@ def enrolment_book(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booked = services.book_individual_sessions(
+            booked = enrolments.book_individual_sessions(
                 enrolment=enrolment,
                 actor=staff.user,
                 start=data["start"],
