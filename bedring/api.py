@@ -104,7 +104,6 @@ def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
 def _register_routers() -> None:
     from bedring.accounts.api import router as accounts_router
     from bedring.catalogue.api import router as catalogue_router
-    from bedring.catalogue.api_attendance import router as attendance_router
     from bedring.clients.api import router as clients_router
     from bedring.health.api import router as health_router
     from bedring.interop.api import router as interop_router
@@ -116,7 +115,6 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/clients", clients_router)
     api.add_router("/", pathway_router)
-    api.add_router("/", attendance_router)
     api.add_router("/", catalogue_router)
     api.add_router("/", medication_router)
     api.add_router("/", health_router)

@@ -240,8 +240,8 @@ def medication_rows(
     from bedring.accounts.services import site_set_hours
     from bedring.core.errors import DomainError
     from bedring.core.hours import Interval
-    from bedring.medication import services as medication
     from bedring.medication.models import Dispensing, Prescription, StockMovement
+    from bedring.medication.services import dispensing as medication
     from bedring.medication.synthetic import dispensing_history
 
     doctor, _http, _raw = staff_session("bench.doctor", organisation, [Role.DOCTOR])

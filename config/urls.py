@@ -8,7 +8,7 @@ urlpatterns = [
     path("clients/", include("bedring.clients.urls")),
     path("audit/", include("bedring.audit.urls")),
     path("pathway/", include("bedring.pathway.urls")),
-    path("catalogue/", include("bedring.catalogue.views")),
+    path("catalogue/", include("bedring.catalogue.urls")),
     path("medication/", include("bedring.medication.urls")),
     path("health/", include("bedring.health.urls")),
     path("outcomes/", include("bedring.outcomes.urls")),

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, settings
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, User
@@ -22,6 +23,11 @@ from bedring.clients import services as client_services
 from bedring.clients.models import Client
 from bedring.clients.synthetic import synthetic_person
 from bedring.rules.loader import load_pack
+
+# Property tests judge the code, not the machine: CI shares two cores with everything else, so
+# neither a slow example nor slow input generation fails a test.
+settings.register_profile("bedring", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("bedring")
 
 # The declared "today" of the whole suite. Services read the one clock (bedring.core.clock),
 # which every test sees frozen at 10:00 Copenhagen time on this day and ticking from there;

@@ -176,7 +176,8 @@ def build_assessments(world: dict[str, Any]) -> None:
 
 def build_catalogue(world: dict[str, Any]) -> None:
     from bedring.catalogue.models import Offer
-    from bedring.catalogue.services_course import course_create, enrol
+    from bedring.catalogue.services.courses import course_create
+    from bedring.catalogue.services.enrolments import enrol
 
     org, counsellor = world["org"], world["staff"]["counsellor"]
 
@@ -217,7 +218,7 @@ def build_catalogue(world: dict[str, Any]) -> None:
 def build_medication_records(world: dict[str, Any]) -> None:
     """MED-4, MED-5, MED-9: a prescription of the walk's client and a travel certificate
     issued from it (the world is Danish: the co-payment routes answer no_charges)."""
-    from bedring.medication.services_records import travel_certificate_issue
+    from bedring.medication.services.records import travel_certificate_issue
     from tests.medication.records_fixtures import make_prescription
 
     client, doctor = world["client"], world["staff"]["doctor"]
@@ -265,8 +266,8 @@ def build_medication(world: dict[str, Any]) -> None:
 
     from bedring.accounts.services import site_set_hours
     from bedring.core.hours import Interval
-    from bedring.medication import services as medication
     from bedring.medication.models import Medicine
+    from bedring.medication.services import holds, prescribing
 
     org, doctor = world["org"], world["staff"]["doctor"]
     desk = org.sites.get(slug="skurvogne")
@@ -277,11 +278,11 @@ def build_medication(world: dict[str, Any]) -> None:
 
     def fresh_prescription() -> Any:
         """At the desk today, take-home on the six days after, handed out up to 6 ahead."""
-        return medication.prescription_create(
+        return prescribing.prescription_create(
             client=world["make_client"](org),
             actor=doctor,
             medicine=Medicine.objects.get(key="methadone-oral-solution"),
-            terms=medication.PrescriptionTerms(
+            terms=prescribing.PrescriptionTerms(
                 site=desk,
                 daily_dose=Decimal("60"),
                 starts_on=today,
@@ -295,9 +296,7 @@ def build_medication(world: dict[str, Any]) -> None:
 
     def fresh_held_prescription() -> Any:
         prescription = fresh_prescription()
-        medication.hold_for_missed_doses(
-            prescription=prescription, missed=3, since=today, today=today
-        )
+        holds.hold_for_missed_doses(prescription=prescription, missed=3, since=today, today=today)
         return prescription
 
     world["prescription"] = fresh_prescription()
@@ -586,7 +585,7 @@ def api_body(
             "supervised_weekdays": [0, 1, 2, 3, 4, 5, 6],
         }
     if path.endswith("/prescriptions/{prescription_id}/versions"):
-        from bedring.medication.services import current_version
+        from bedring.medication.selectors import current_version
 
         version = current_version(world["prescription"])
         return {

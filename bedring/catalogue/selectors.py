@@ -24,7 +24,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.pathway.models import Decision, Episode
 from bedring.pathway.models.decision import Outcome
-from bedring.pathway.states import OPEN_STATES
+from bedring.pathway.selectors import open_episode
 
 from .eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA, Candidate
 from .models import Course, Enrolment, EnrolmentStatus, Offer, Session
@@ -246,16 +246,6 @@ def enrolment_sessions(enrolment: Enrolment) -> list[Session]:
 
 
 # --- eligibility ----------------------------------------------------------------------
-
-
-def open_episode(client: Client) -> Episode | None:
-    return (
-        Episode.objects.filter(
-            client=client, organisation_id=client.organisation_id, state__in=OPEN_STATES
-        )
-        .order_by("-opened_on", "-id")
-        .first()
-    )
 
 
 KNOWN_CRITERIA = frozenset(RESIDENTIAL_CRITERIA) | frozenset(ANONYMOUS_TREATMENT_RECORDED)

@@ -293,9 +293,9 @@ def demo_medication(
     from zoneinfo import ZoneInfo
 
     from bedring.accounts.selectors import site_calendar
-    from bedring.medication import services as medication
     from bedring.medication.models import Medicine, Prescription
     from bedring.medication.rules import DoseWeek, take_home_reach
+    from bedring.medication.services import dispensing, prescribing, stock
 
     if Prescription.objects.filter(organisation=organisation).exists():
         return
@@ -314,7 +314,7 @@ def demo_medication(
     start = today - datetime.timedelta(days=DEMO_HISTORY_DAYS)
     desk_days = [d for d in sorted(calendar.hours.get("medication", {}))]
     for medicine, quantity in ((methadone, "20000"), (buprenorphine, "2000")):
-        medication.stock_record(
+        stock.stock_record(
             site=site,
             medicine=medicine,
             actor=nurse,
@@ -340,11 +340,11 @@ def demo_medication(
     reach = max(1, take_home_reach(DoseWeek(frozenset(desk_days), frozenset(home_days))))
     for n, client in enumerate(clients):
         on_methadone = n % 3 != 2
-        prescription = medication.prescription_create(
+        prescription = prescribing.prescription_create(
             client=client,
             actor=doctor,
             medicine=methadone if on_methadone else buprenorphine,
-            terms=medication.PrescriptionTerms(
+            terms=prescribing.PrescriptionTerms(
                 site=site,
                 daily_dose=Decimal(rng.choice([40, 60, 80, 100]) if on_methadone else 16),
                 starts_on=start,
@@ -364,7 +364,7 @@ def demo_medication(
                 moment = datetime.datetime.combine(day, first.start, tzinfo=zone) + (
                     datetime.timedelta(minutes=10 + n)
                 )
-                medication.dispense(prescription=prescription, actor=nurse, site=site, at=moment)
+                dispensing.dispense(prescription=prescription, actor=nurse, site=site, at=moment)
                 # The take-home days up to the next desk day, handed out at this visit.
                 next_visit = []
                 ahead = day + datetime.timedelta(days=1)
@@ -372,7 +372,7 @@ def demo_medication(
                     next_visit.append(ahead)
                     ahead += datetime.timedelta(days=1)
                 if next_visit:
-                    medication.take_home_handover(
+                    dispensing.take_home_handover(
                         prescription=prescription,
                         actor=nurse,
                         site=site,

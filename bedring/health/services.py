@@ -46,8 +46,8 @@ from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
+from bedring.pathway.selectors import open_episode
 from bedring.pathway.services.episode import deadline_open, record_event
-from bedring.pathway.states import OPEN_STATES
 
 from .models import (
     CooperationPartner,
@@ -114,14 +114,6 @@ def _note(note: str) -> str:
     return note
 
 
-def _open_episode(client: Client) -> Episode | None:
-    return (
-        Episode.objects.filter(client=client, state__in=[s.value for s in OPEN_STATES])
-        .select_related("organisation")
-        .first()
-    )
-
-
 def _lock_client(client: Client) -> None:
     """Two people recording for one client at the same moment queue up."""
     Client.objects.select_for_update(of=("self",)).filter(pk=client.pk).first()
@@ -131,7 +123,7 @@ def _event(
     client: Client, actor: User, kind: str, summary: str, data: dict[str, object]
 ) -> Episode | None:
     """The timeline of the client's open episode, if there is one."""
-    episode = _open_episode(client)
+    episode = open_episode(client)
     if episode is not None:
         record_event(episode=episode, actor=actor, kind=kind, summary=summary, data=data)
     return episode

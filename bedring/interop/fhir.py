@@ -45,6 +45,7 @@ from fhir.resources.bundle import Bundle
 from bedring.accounts.models import User
 from bedring.clients.models import Client, Consent, ConsentGiver, ConsentParty
 from bedring.core import clock
+from bedring.core.errors import Conflict
 from bedring.health.models import Vaccination, VaccinationSchedule
 from bedring.health.schedules import vaccination_schedules
 from bedring.medication.models import (
@@ -60,6 +61,7 @@ from bedring.medication.models import (
     TestResult,
     UrineTest,
 )
+from bedring.medication.selectors import current_version
 from bedring.pathway.models import Discharge, Episode, Goal, Plan
 from bedring.pathway.models.discharge import GoalOutcome
 from bedring.pathway.models.plan import Aim
@@ -337,11 +339,6 @@ def medication(medicine: Medicine) -> dict[str, Any]:
     return {"concept": {"coding": [{"system": ATC, "code": medicine.atc_code}], "text": label}}
 
 
-def current_version(prescription: Prescription) -> PrescriptionVersion | None:
-    versions: list[PrescriptionVersion] = getattr(prescription, "current_versions", [])
-    return versions[0] if versions else None
-
-
 def _dosage(
     version: PrescriptionVersion,
     medicine: Medicine,
@@ -381,7 +378,10 @@ def _dosage(
 def medication_request(
     prescription: Prescription, *, patient_uuid: uuid_lib.UUID, episode_uuids: dict[int, Any]
 ) -> Resource:
-    version = current_version(prescription)
+    try:  # from the ``current_versions`` prefetch of bedring.interop.selectors
+        version: PrescriptionVersion | None = current_version(prescription)
+    except Conflict:  # none: the constraint allows it; the request carries no dosage
+        version = None
     medicine = prescription.medicine
     reason = prescription.hold_reason or prescription.end_reason
     resource: Resource = {

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from bedring.pathway.letters import render_pdf
 
 from .models import TravelCertificate
-from .services_records import travel_days
+from .rules import travel_days
 
 SCHENGEN_TEMPLATE = "medication/records/certificate_schengen.html"
 STATEMENT_TEMPLATE = "medication/records/certificate_statement.html"

@@ -25,9 +25,16 @@ Rules decided here where the sources are silent:
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.formats import number_format
+
+if TYPE_CHECKING:
+    from bedring.accounts.selectors import SiteCalendar
 
 SUPERVISED = "supervised"
 TAKE_HOME = "take_home"
@@ -217,3 +224,83 @@ def missed_in_a_row(
 def lookback_days(limit: int) -> int:
     """How many days back ``missed_in_a_row`` may look: what to load from the database."""
     return 7 * (limit + 8)
+
+
+def desk_open_on(calendar: SiteCalendar) -> Callable[[datetime.date], bool]:
+    """Whether the site gave medication on a day: medication hours that weekday and not a
+    closed day."""
+    medication = calendar.hours.get("medication", {})
+
+    def is_open(day: datetime.date) -> bool:
+        return bool(medication.get(day.weekday())) and not calendar.is_closed_day(day)
+
+    return is_open
+
+
+# --- urine tests, travel certificates and co-payments (MED-4, MED-5, MED-9) ----------------
+
+# [0-9], not \d (any script's digits), and \Z, not $ (which lets a final newline through).
+WEEK_RE = re.compile(r"^([0-9]{4})-W([0-9]{2})\Z")
+WEEK_YEARS = (1900, 2999)  # the years a co-payment week may be in
+MEDICINE_NOTE_RE = re.compile(r"^([0-9]+) x ([0-9]+(?:\.[0-9]+)?)\Z")
+
+
+class WeekOutOfRange(ValueError):
+    """An ISO week outside ``WEEK_YEARS``."""
+
+
+def week_days(week: str) -> tuple[datetime.date, datetime.date]:
+    """The Monday and Sunday of an ISO week written "2026-W48". ValueError if it is none,
+    ``WeekOutOfRange`` (a ValueError) if its year is not within ``WEEK_YEARS``."""
+    match = WEEK_RE.match(week)
+    if match is None:
+        raise ValueError(week)
+    year, number = int(match[1]), int(match[2])
+    if not WEEK_YEARS[0] <= year <= WEEK_YEARS[1]:
+        raise WeekOutOfRange(week)
+    try:
+        monday = datetime.date.fromisocalendar(year, number, 1)
+        return monday, monday + datetime.timedelta(days=6)
+    except OverflowError as exc:  # unreachable within WEEK_YEARS; never a 500
+        raise ValueError(week) from exc
+
+
+def week_of(day: datetime.date) -> str:
+    year, number, _weekday = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def travel_days(travel_from: datetime.date, travel_to: datetime.date) -> int:
+    """The days a travel period covers, first and last day included."""
+    return (travel_to - travel_from).days + 1
+
+
+def total_quantity(daily_dose: Decimal, days: int) -> Decimal:
+    return (daily_dose * days).quantize(Decimal("0.01"))
+
+
+def medicine_note(doses: int, share_per_dose: Decimal) -> str:
+    """MED-9: the stored note of a week's medicine row: the doses and the share per dose,
+    language-neutral ("7 x 0.30"), so that the figures can be read back."""
+    return f"{doses} x {share_per_dose}"
+
+
+def medicine_note_figures(note: str) -> tuple[int, Decimal] | None:
+    """The doses and the share per dose of a note written by ``medicine_note``; None for
+    any other text."""
+    match = MEDICINE_NOTE_RE.match(note)
+    if match is None:
+        return None
+    return int(match[1]), Decimal(match[2])
+
+
+def medicine_note_shown(note: str) -> str:
+    """A medicine row's note in the active language's number format: "7 × 0,30" in Dutch.
+    A note that is not in ``medicine_note``'s form is shown as it is."""
+    figures = medicine_note_figures(note)
+    if figures is None:
+        return note
+    doses, share = figures
+    exponent = share.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{number_format(doses)} × {number_format(share, decimal_pos=places)}"

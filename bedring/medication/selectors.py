@@ -4,23 +4,59 @@ The desk list is the busiest page of a substitution clinic: it issues the same h
 queries for 5 or 500 clients on substitution and whatever their history (tested in
 tests/medication/test_desk.py): the current versions at the site, the latest dose before
 today per prescription, the doses from today on, the site's calendar, and the access log.
+
+Below them the reads for urine drug tests (MED-4), travel certificates (MED-5) and the
+co-payment ledger (MED-9): the client page's sections (``records_context``), the full lists
+and the trend chart. Each read issues a fixed number of queries, however long the client's
+history.
+
+The urine test trend is a small SVG drawn here, on the server (no JavaScript, nothing the
+CSP would have to allow): one bar per month for the last twelve months, its height the
+share of tests with at least one positive group. It carries a ``<title>`` and a ``<desc>``
+for screen readers, and every bar its own ``<title>`` with the figures.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.core.paginator import Page
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from bedring.accounts.access import Staff
 from bedring.accounts.models import Site
 from bedring.accounts.selectors import SiteCalendar, rules_for, site_calendar
 from bedring.clients.models import Client
+from bedring.core import clock
+from bedring.core.errors import Conflict
+from bedring.core.paging import Paginator
 
 from . import rules
 from .models import (
+    ZERO,
+    ChargeKind,
+    CoPaymentEntry,
     Dispensing,
     DispensingKind,
     Medicine,
@@ -29,10 +65,48 @@ from .models import (
     PrescriptionStatus,
     PrescriptionVersion,
     StockMovement,
+    SubstanceGroup,
+    TestResult,
+    TravelCertificate,
+    UrineTest,
 )
-from .services import MissedRun, desk_open_on, holds_for_missed_doses, take_home_allowed
+from .rules import medicine_note_shown
+from .services.holds import MissedRun, holds_for_missed_doses
 
 TAKE_HOME_REACH_MAX = 28  # rules.check_pickup_interval's maximum
+
+
+def current_version(prescription: Prescription) -> PrescriptionVersion:
+    """The prescription's version in force: from the ``current_versions`` prefetch where the
+    caller made one (:mod:`bedring.interop.selectors`), otherwise one query. A prescription
+    always has one; the constraint allows none, refused as ``prescription_not_active``."""
+    prefetched: list[PrescriptionVersion] | None = getattr(prescription, "current_versions", None)
+    if prefetched is not None:
+        version = prefetched[0] if prefetched else None
+    else:
+        version = (
+            PrescriptionVersion.objects.filter(prescription=prescription, is_current=True)
+            .select_related("site")
+            .first()
+        )
+    if version is None:
+        raise Conflict(
+            "prescription_not_active", gettext_lazy("The prescription has no current version.")
+        )
+    return version
+
+
+def take_home_allowed(*, version: PrescriptionVersion, today: datetime.date) -> list[datetime.date]:
+    week = rules.DoseWeek(
+        frozenset(version.supervised_weekdays), frozenset(version.take_home_weekdays)
+    )
+    return rules.take_home_days_allowed(
+        today=today,
+        week=week,
+        interval_days=version.pickup_interval_days,
+        starts_on=version.starts_on,
+        ends_on=version.ends_on,
+    )
 
 
 @dataclass
@@ -121,7 +195,7 @@ def desk(
             exceptions[prescription_id] += 1
         else:
             from_today[prescription_id][day] = kind
-    desk_open = desk_open_on(calendar)
+    desk_open = rules.desk_open_on(calendar)
     over = _medication_over(calendar, now)
     counted: list[tuple[PrescriptionVersion, rules.DoseWeek, int]] = []
     runs: list[MissedRun] = []
@@ -382,3 +456,346 @@ def stock_movements(site: Site, *, limit: int = 100) -> QuerySet[StockMovement]:
         .select_related("medicine", "actor", "witness")
         .order_by("-at", "-id")[:limit]
     )
+
+
+# --- urine tests, travel certificates and co-payments (MED-4, MED-5, MED-9) ----------------
+
+CHARGE_KINDS = (ChargeKind.WEEK_PRICE, ChargeKind.MEDICINE)
+DOSE_KINDS = (DispensingKind.SUPERVISED, DispensingKind.TAKE_HOME, DispensingKind.EXCEPTION)
+
+
+def is_positive(results: Mapping[str, str]) -> bool:
+    return any(value == TestResult.POSITIVE for value in results.values())
+
+
+def copayments_apply(client: Client) -> bool:
+    return rules_for(client.organisation).charges_co_payment
+
+
+def copayment_balance(client: Client) -> Decimal:
+    """Charges minus payments and write-offs; positive: the client owes."""
+    signed = Case(
+        When(kind__in=CHARGE_KINDS, then=F("amount")),
+        default=-F("amount"),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+    total = CoPaymentEntry.objects.filter(client=client).aggregate(
+        balance=Sum(signed, default=Value(ZERO))
+    )["balance"]
+    return Decimal(total or ZERO).quantize(Decimal("0.01"))
+
+
+def doses_in_week(client: Client, monday: datetime.date, sunday: datetime.date) -> int:
+    return Dispensing.objects.filter(
+        client=client, day__range=(monday, sunday), kind__in=DOSE_KINDS
+    ).count()
+
+
+RECENT_URINE_TESTS = 24
+RECENT_CERTIFICATES = 10
+RECENT_LEDGER_ENTRIES = 5
+URINE_PAGE_SIZE = 50
+LEDGER_PAGE_SIZE = 50
+TREND_MONTHS = 12
+
+# --- urine tests: table rows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrineCell:
+    group: str
+    result: str  # negative | positive | not_tested
+    label: str
+
+
+@dataclass(frozen=True)
+class UrineRow:
+    test: UrineTest
+    cells: list[UrineCell]
+    positive: bool
+
+
+def urine_columns(tests: Iterable[UrineTest]) -> list[tuple[str, str]]:
+    """The substance groups tested at least once in ``tests``, in the list's order: the
+    table stays narrow where a service tests four groups, and shows what it does test."""
+    tested = {
+        group
+        for test in tests
+        for group, value in test.results.items()
+        if value != TestResult.NOT_TESTED
+    }
+    return [(value, str(label)) for value, label in SubstanceGroup.choices if value in tested]
+
+
+def urine_rows(tests: Iterable[UrineTest], columns: list[tuple[str, str]]) -> list[UrineRow]:
+    labels = dict(TestResult.choices)
+    rows = []
+    for test in tests:
+        cells = []
+        for group, _label in columns:
+            result = test.results.get(group, TestResult.NOT_TESTED)
+            cells.append(UrineCell(group=group, result=result, label=str(labels.get(result, ""))))
+        rows.append(UrineRow(test=test, cells=cells, positive=is_positive(test.results)))
+    return rows
+
+
+# --- urine tests: the trend ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    first_day: datetime.date
+    tests: int
+    positive: int
+
+    @property
+    def share(self) -> float:
+        return self.positive / self.tests if self.tests else 0.0
+
+
+def trend_months(today: datetime.date, months: int = TREND_MONTHS) -> list[datetime.date]:
+    """The first days of the last ``months`` calendar months, oldest first, this one last."""
+    year, month = today.year, today.month
+    firsts = []
+    for _i in range(months):
+        firsts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return firsts[::-1]
+
+
+def positive_share_by_month(
+    samples: Iterable[tuple[datetime.date, Mapping[str, str]]], months: list[datetime.date]
+) -> list[MonthShare]:
+    """Pure: per month, how many tests and how many with at least one positive group."""
+    counts = {first: [0, 0] for first in months}
+    for day, results in samples:
+        bucket = counts.get(day.replace(day=1))
+        if bucket is None:
+            continue
+        bucket[0] += 1
+        bucket[1] += int(is_positive(results))
+    return [MonthShare(first, *counts[first]) for first in months]
+
+
+# Drawing units (the SVG scales to its container; the viewBox keeps the proportions).
+BAR_WIDTH = 22
+BAR_GAP = 8
+PLOT_HEIGHT = 60
+LABEL_HEIGHT = 16
+POSITIVE_FILL = "#a3261b"
+TRACK_FILL = "#e9f1f7"
+EMPTY_FILL = "#c4cbd4"
+DISPLAY_SCALE = 1.5  # drawn in small units, shown larger so the month labels are legible
+
+
+def trend_svg(shares: list[MonthShare], *, element_id: str = "urine-trend") -> SafeString:
+    """MED-4: the share of positive tests per month as an accessible SVG bar strip."""
+    total = sum(s.tests for s in shares)
+    positive = sum(s.positive for s in shares)
+    title = _("Share of positive urine tests per month")
+    if total:
+        desc = ngettext(
+            "In the last %(months)d months, %(positive)d of %(total)d test was positive.",
+            "In the last %(months)d months, %(positive)d of %(total)d tests were positive.",
+            total,
+        ) % {"months": len(shares), "positive": positive, "total": total}
+    else:
+        desc = _("No urine tests in the last %(months)d months.") % {"months": len(shares)}
+    step = BAR_WIDTH + BAR_GAP
+    width = len(shares) * step
+    height = PLOT_HEIGHT + LABEL_HEIGHT
+    bars = []
+    for index, month in enumerate(shares):
+        x = index * step
+        name = date_format(month.first_day, "M Y")
+        if month.tests:
+            bar_title = ngettext(
+                "%(month)s: %(positive)d of %(total)d test positive",
+                "%(month)s: %(positive)d of %(total)d tests positive",
+                month.tests,
+            ) % {"month": name, "positive": month.positive, "total": month.tests}
+            bar_height = round(PLOT_HEIGHT * month.share)
+            bars.append(
+                format_html(
+                    '<g><title>{}</title><rect x="{}" y="0" width="{}" height="{}" fill="{}"/>'
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/></g>',
+                    bar_title,
+                    x,
+                    BAR_WIDTH,
+                    PLOT_HEIGHT,
+                    TRACK_FILL,
+                    x,
+                    PLOT_HEIGHT - bar_height,
+                    BAR_WIDTH,
+                    bar_height,
+                    POSITIVE_FILL,
+                )
+            )
+        else:
+            bars.append(
+                format_html(
+                    '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="2" fill="{}"/></g>',
+                    _("%(month)s: no tests") % {"month": name},
+                    x,
+                    PLOT_HEIGHT - 2,
+                    BAR_WIDTH,
+                    EMPTY_FILL,
+                )
+            )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" font-size="9" text-anchor="middle" fill="#5b6576">{}</text>',
+        (
+            (index * step + BAR_WIDTH // 2, height - 3, date_format(month.first_day, "M"))
+            for index, month in enumerate(shares)
+        ),
+    )
+    return format_html(
+        '<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+        'width="{sw}" height="{sh}" role="img" aria-labelledby="{id}-title {id}-desc" '
+        'data-testid="urine-trend"><title id="{id}-title">{title}</title>'
+        '<desc id="{id}-desc">{desc}</desc>{bars}{labels}</svg>',
+        w=width,
+        h=height,
+        sw=width * DISPLAY_SCALE,
+        sh=height * DISPLAY_SCALE,
+        id=element_id,
+        title=title,
+        desc=desc,
+        bars=SafeString("".join(bars)),
+        labels=labels,
+    )
+
+
+def urine_trend(client: Client, today: datetime.date) -> SafeString:
+    months = trend_months(today)
+    samples = UrineTest.objects.filter(client=client, sampled_on__gte=months[0]).values_list(
+        "sampled_on", "results"
+    )
+    return trend_svg(positive_share_by_month(samples, months))
+
+
+# --- urine tests: the client page and the full list ----------------------------------------
+
+
+@dataclass
+class UrineSummary:
+    rows: list[UrineRow]
+    columns: list[tuple[str, str]]
+    total: int
+    chart: SafeString
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def urine_summary(client: Client, today: datetime.date) -> UrineSummary:
+    """The newest tests (at most 24), their count and the twelve-month trend: 3 queries."""
+    recent = list(UrineTest.objects.filter(client=client)[:RECENT_URINE_TESTS])
+    total = (
+        len(recent)
+        if len(recent) < RECENT_URINE_TESTS
+        else UrineTest.objects.filter(client=client).count()
+    )
+    columns = urine_columns(recent)
+    return UrineSummary(
+        rows=urine_rows(recent, columns),
+        columns=columns,
+        total=total,
+        chart=urine_trend(client, today),
+    )
+
+
+def urine_page(
+    client: Client, page_number: Any
+) -> tuple[Page[UrineTest], list[UrineRow], list[tuple[str, str]]]:
+    """One page of all the client's tests, newest first, with who recorded them."""
+    tests = UrineTest.objects.filter(client=client).select_related("recorded_by")
+    page = Paginator(tests, URINE_PAGE_SIZE).get_page(page_number)
+    shown = list(page.object_list)
+    columns = urine_columns(shown)
+    return page, urine_rows(shown, columns), columns
+
+
+# --- travel certificates -------------------------------------------------------------------
+
+
+def certificates_of(client: Client) -> QuerySet[TravelCertificate]:
+    return TravelCertificate.objects.filter(client=client).select_related(
+        "prescription__medicine", "version", "issued_by"
+    )
+
+
+# --- co-payments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """A ledger entry as a row of the pages, with its note in the reader's language."""
+
+    entry: CoPaymentEntry
+
+    @property
+    def note(self) -> str:
+        """Rendered when the page is: a medicine row's figures in the active language's
+        number format ("7 × 0,30" in Dutch); other notes as they were written."""
+        if self.entry.kind == ChargeKind.MEDICINE:
+            return medicine_note_shown(self.entry.note)
+        return self.entry.note
+
+
+@dataclass
+class CopaymentSummary:
+    applies: bool
+    balance: Decimal = Decimal("0.00")
+    recent: list[LedgerLine] = field(default_factory=list)
+
+
+def ledger_entries(client: Client) -> QuerySet[CoPaymentEntry]:
+    """The client's ledger, newest first, each entry with the balance after it (a window
+    sum in chronological order, computed by the database before the page is cut)."""
+    signed = Case(
+        When(kind__in=CHARGE_KINDS, then=F("amount")),
+        default=-F("amount"),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+    return (
+        CoPaymentEntry.objects.filter(client=client)
+        .select_related("recorded_by")
+        .annotate(
+            running_balance=Window(Sum(signed), order_by=[F("on").asc(), F("id").asc()]),
+        )
+        .order_by("-on", "-id")
+    )
+
+
+def copayment_summary(client: Client) -> CopaymentSummary:
+    if not copayments_apply(client):
+        return CopaymentSummary(applies=False)
+    return CopaymentSummary(
+        applies=True,
+        balance=copayment_balance(client),
+        recent=[LedgerLine(e) for e in ledger_entries(client)[:RECENT_LEDGER_ENTRIES]],
+    )
+
+
+def ledger_page(client: Client, page_number: Any) -> tuple[Page[CoPaymentEntry], list[LedgerLine]]:
+    """One page of the ledger (50 entries), newest first, and its entries as rows."""
+    page = Paginator(ledger_entries(client), LEDGER_PAGE_SIZE).get_page(page_number)
+    return page, [LedgerLine(e) for e in page.object_list]
+
+
+# --- the client's medication page ----------------------------------------------------------
+
+
+def records_context(client: Client, staff: Staff) -> dict[str, Any]:
+    """What ``medication/partials/_urine_tests.html``, ``_certificates.html`` and
+    ``_copayments.html`` need on the client's medication page (with ``client``,
+    ``can_write`` and ``can_prescribe``). A fixed number of queries."""
+    today = clock.today(client.organisation)
+    return {
+        "urine_summary": urine_summary(client, today),
+        "travel_certificates": list(certificates_of(client)[:RECENT_CERTIFICATES]),
+        "copayment_summary": copayment_summary(client),
+    }

@@ -3,11 +3,12 @@ stock, urine tests, travel certificates and co-payments."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern
+
+from .views import dispensing, records
 
 app_name = "medication"
-urlpatterns = [
-    path("", include("bedring.medication.views")),
-    # Urine tests, travel certificates and co-payments (bedring.medication.views_records).
-    path("", include("bedring.medication.views_records")),
+urlpatterns: list[URLPattern] = [
+    *dispensing.urlpatterns,
+    *records.urlpatterns,
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from bedring.accounts.models import Membership, User
+from bedring.clients.models import Client
 
 from .models import (
     Assessment,
@@ -25,6 +26,7 @@ from .models import (
     Plan,
 )
 from .models.episode import DeadlineStatus
+from .states import OPEN_STATES
 
 TIMELINE_LIMIT = 200
 DUE_SOON_DAYS = 3
@@ -94,6 +96,18 @@ def episode_page(episode: Episode) -> EpisodePage:
                 "received_by"
             )
         ),
+    )
+
+
+def open_episode(client: Client) -> Episode | None:
+    """The client's open episode, with its organisation; at most one is open per client (a
+    constraint). The medication, health and catalogue records write on its timeline."""
+    return (
+        Episode.objects.filter(
+            client=client, organisation_id=client.organisation_id, state__in=OPEN_STATES
+        )
+        .select_related("organisation")
+        .first()
     )
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Site
-from bedring.catalogue import services as catalogue_services
+from bedring.catalogue.services import offers as catalogue_services
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.medication.medicines import medicines_load

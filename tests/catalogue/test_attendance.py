@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bedring.accounts.roles import Role
 from bedring.catalogue.models import Attendance, EnrolmentStatus, SessionStatus
-from bedring.catalogue.services_attendance import (
+from bedring.catalogue.services.attendance import (
     absences_in_a_row,
     attendance_record,
     attendance_record_grid,

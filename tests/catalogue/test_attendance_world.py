@@ -1,7 +1,7 @@
 """Builders for the attendance, gift-card, tally and calendar tests (no tests of its own).
 
 Courses, sessions and enrolments are made with the ORM here, in one place, while the course
-and enrolment services (``services_course.course_create`` / ``enrol``) settle; switching to
+and enrolment services (``courses.course_create`` / ``enrolments.enrol``) settle; switching to
 them later changes only this module.
 """
 

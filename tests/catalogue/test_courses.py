@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from bedring.accounts.models import ClosedDay
 from bedring.accounts.roles import Role
 from bedring.catalogue.models import Enrolment, Session
-from bedring.catalogue.services_course import course_cancel, course_create, enrol
+from bedring.catalogue.services.courses import course_cancel, course_create
+from bedring.catalogue.services.enrolments import enrol
 from bedring.core.errors import Conflict, ValidationFailed
 from tests.catalogue.test_courses_world import (
     course,
@@ -119,7 +120,7 @@ def test_staff_of_another_organisation_cannot_run_a_course(org_dk, counsellor, o
 
 
 def test_a_course_is_planned_on_the_current_version_only(org_dk, counsellor):
-    from bedring.catalogue.services_course import offer_edit
+    from bedring.catalogue.services.offers import offer_edit
 
     old = current(org_dk, "intro-group")
     offer_edit(offer=old, actor=counsellor, changes={"capacity": 14})

@@ -18,7 +18,7 @@ from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.catalogue.models import Course, Enrolment, Offer, Session
-from bedring.catalogue.services_course import course_create
+from bedring.catalogue.services.courses import course_create
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
 from bedring.clients.synthetic import GENERATORS

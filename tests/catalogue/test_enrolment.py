@@ -15,7 +15,8 @@ from bedring.accounts.roles import Role
 from bedring.catalogue import selectors
 from bedring.catalogue.eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA
 from bedring.catalogue.models import Enrolment, EnrolmentStatus
-from bedring.catalogue.services_course import course_create, enrol, enrolment_end
+from bedring.catalogue.services.courses import course_create
+from bedring.catalogue.services.enrolments import enrol, enrolment_end
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
 from bedring.pathway.models import EpisodeEvent
@@ -310,7 +311,7 @@ def test_an_enrolment_needs_a_course_for_a_group_offer_and_none_for_a_tally(
 
 
 def test_a_cancelled_course_takes_nobody(org_dk, counsellor):
-    from bedring.catalogue.services_course import course_cancel
+    from bedring.catalogue.services.courses import course_cancel
 
     planned = course(org_dk, "relatives-course", D(2027, 3, 18), actor=counsellor)
     course_cancel(course=planned, actor=counsellor, reason="No room")

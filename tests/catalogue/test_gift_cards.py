@@ -9,7 +9,7 @@ import pytest
 
 from bedring.accounts.roles import Role
 from bedring.catalogue.models import GiftCard
-from bedring.catalogue.services_attendance import (
+from bedring.catalogue.services.attendance import (
     attendance_record,
     gift_card_hand_out,
     gift_card_positions,

@@ -12,7 +12,7 @@ from bedring.accounts.roles import Role
 from bedring.catalogue.eligibility import Candidate, check_eligibility
 from bedring.catalogue.models import Tally
 from bedring.catalogue.selectors import enrollable_offers
-from bedring.catalogue.services_tally import tally_offers, tally_record
+from bedring.catalogue.services.tallies import tally_offers, tally_record
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.errors import ValidationFailed
 from bedring.rules.loader import pack_path, read_pack

@@ -12,7 +12,8 @@ import pytest
 from bedring.accounts.roles import Role
 from bedring.catalogue.forms import OfferTermsForm
 from bedring.catalogue.models import Offer
-from bedring.catalogue.services_course import enrol, offer_edit
+from bedring.catalogue.services.enrolments import enrol
+from bedring.catalogue.services.offers import offer_edit
 from bedring.core.errors import Conflict, ValidationFailed
 from tests.catalogue.test_courses_world import (
     course,

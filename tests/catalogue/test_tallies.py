@@ -13,7 +13,7 @@ from django.urls import reverse
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Role
 from bedring.catalogue.models import Offer, Tally
-from bedring.catalogue.services_tally import tally_month, tally_record
+from bedring.catalogue.services.tallies import tally_month, tally_record
 from bedring.core.errors import NotFound, ValidationFailed
 from tests.conftest import api_headers
 

@@ -13,7 +13,7 @@ from bedring.catalogue.calendar_feed import week_start
 from bedring.core.digits import MAX_DIGITS, ascii_digits
 from bedring.core.errors import ValidationFailed
 from bedring.core.paging import Paginator
-from bedring.medication.services_records import medicine_note_figures, week_days
+from bedring.medication.rules import medicine_note_figures, week_days
 from tests.conftest import api_headers, login
 
 TODAY = datetime.date(2026, 11, 23)

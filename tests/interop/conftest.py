@@ -21,7 +21,7 @@ from bedring.core import clock
 from bedring.health.models import Vaccination
 from bedring.health.services import vaccination_record
 from bedring.medication.models import Dispensing, DispensingKind, Prescription, UrineTest
-from bedring.medication.services_records import urine_test_record
+from bedring.medication.services.records import urine_test_record
 from bedring.pathway.models import Episode, Plan
 from bedring.pathway.services.episode import episode_begin_assessment
 from bedring.pathway.services.plan import GoalInput, plan_save

@@ -26,7 +26,7 @@ from bedring.core import clock
 from bedring.health.services import vaccination_record
 from bedring.interop.selectors import DOSE_WINDOW_DAYS
 from bedring.medication.models import Dispensing, Medicine, Prescription, UrineTest
-from bedring.medication.services_records import urine_test_record
+from bedring.medication.services.records import urine_test_record
 from bedring.pathway.models import Discharge, Episode, GoalResult
 from tests.conftest import api_headers
 from tests.medication.records_fixtures import dispense, make_prescription

@@ -21,8 +21,8 @@ from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.calendar import is_public_holiday
-from bedring.medication import services
 from bedring.medication.models import Medicine, Prescription
+from bedring.medication.services import prescribing as services
 from tests.conftest import TODAY
 
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -21,17 +21,14 @@ from bedring.accounts.access import load_staff
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
-from bedring.medication import services_records
 from bedring.medication.models import CoPaymentEntry, DispensingKind
-from bedring.medication.selectors_records import records_context
-from bedring.medication.services_records import (
-    copayment_balance,
+from bedring.medication.rules import medicine_note_shown, week_days, week_of
+from bedring.medication.selectors import copayment_balance, records_context
+from bedring.medication.services import records as services_records
+from bedring.medication.services.records import (
     copayment_charge_week,
     copayment_payment_record,
     copayment_write_off,
-    medicine_note_shown,
-    week_days,
-    week_of,
 )
 from bedring.rules.loader import load_pack
 from tests.conftest import api_headers, login

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bedring.audit.models import AccessEvent
 from bedring.core import clock
-from bedring.medication import selectors, services
+from bedring.medication import selectors
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -24,6 +24,7 @@ from bedring.medication.models import (
     PrescriptionStatus,
     PrescriptionVersion,
 )
+from bedring.medication.services import dispensing, prescribing
 from bedring.pathway.models import Deadline, EpisodeEvent
 from bedring.pathway.models.episode import DeadlineKind
 from bedring.pathway.services.episode import inquiry_register
@@ -51,13 +52,13 @@ def test_the_desk_shows_due_collected_take_home_and_hold(
     collected, due, away = make_client(org_dk), make_client(org_dk), make_client(org_dk)
     for client in (collected, due):
         prescribe(client, starts_on=FRIDAY)
-    services.dispense(
+    dispensing.dispense(
         prescription=prescribe(away),  # from Monday: Monday collected, then three days missed
         actor=nurse,
         site=desk_site,
         at=at(MONDAY),
     )
-    services.dispense(
+    dispensing.dispense(
         prescription=Prescription.objects.get(client=collected),
         actor=nurse,
         site=desk_site,
@@ -92,7 +93,7 @@ def test_take_home_handed_out_is_shown_and_no_longer_due(
 ):
     client = make_client(org_dk)
     prescription = prescribe(client, starts_on=FRIDAY)
-    services.take_home_handover(
+    dispensing.take_home_handover(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
@@ -108,7 +109,7 @@ def test_ended_and_other_site_prescriptions_are_not_on_the_list(
     org_dk, make_client, prescribe, doctor, desk_site
 ):
     ended, elsewhere = make_client(org_dk), make_client(org_dk)
-    services.prescription_end(
+    prescribing.prescription_end(
         prescription=prescribe(ended, starts_on=FRIDAY), actor=doctor, on=FRIDAY, reason="Stop"
     )
     other_site = org_dk.sites.exclude(pk=desk_site.pk).first()
@@ -125,7 +126,7 @@ def build_history(org_dk, make_client, prescribe, nurse, *, clients: int, histor
     for _ in range(clients):
         # Prescribed on Friday, then dated back: the history is what is measured here.
         prescription = prescribe(make_client(org_dk), starts_on=FRIDAY)
-        version = services.current_version(prescription)
+        version = selectors.current_version(prescription)
         PrescriptionVersion.objects.filter(pk=version.pk).update(starts_on=start)
         Prescription.objects.filter(pk=prescription.pk).update(doses_counted_from=start)
         rows.extend(

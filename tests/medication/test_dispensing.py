@@ -11,7 +11,6 @@ from bedring.accounts.models import ClosedDay
 from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
-from bedring.medication import services
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -19,6 +18,7 @@ from bedring.medication.models import (
     PrescriptionStatus,
     StockMovement,
 )
+from bedring.medication.services import dispensing, holds, prescribing
 from bedring.pathway.models import Deadline, EpisodeEvent
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.services.episode import inquiry_register
@@ -33,11 +33,11 @@ def test_a_nurse_records_todays_supervised_dose_with_an_observation(
 ):
     """MED-2: one dose for today, the nurse's observation optional, stock goes down by it."""
     prescription = prescribe(dk_client)
-    dose = services.dispense(
+    dose = dispensing.dispense(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
-        observation=services.Observation(effect="adequate", side_effects="Sweating"),
+        observation=dispensing.Observation(effect="adequate", side_effects="Sweating"),
         at=at(MONDAY, 9),
     )
     assert (dose.day, dose.kind, dose.quantity) == (MONDAY, "supervised", Decimal("60"))
@@ -52,9 +52,9 @@ def test_a_second_dose_on_the_same_day_is_refused_and_nothing_is_written(
 ):
     """MED-2: at most one dispensing per prescription and day."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
     with pytest.raises(Conflict) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=second_nurse, site=desk_site, at=at(MONDAY, 10)
         )
     assert refused.value.code == "already_dispensed"
@@ -69,7 +69,7 @@ def test_the_database_refuses_a_second_regular_dose_whatever_the_code_does(
     """MED-2: one dose per prescription and day is a database constraint: a second row
     written past the service's check is refused by the database and answered as a conflict."""
     prescription = prescribe(dk_client)
-    first = services.dispense(
+    first = dispensing.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9)
     )
     copy = Dispensing(
@@ -85,7 +85,7 @@ def test_the_database_refuses_a_second_regular_dose_whatever_the_code_does(
         handed_out_by=nurse,
     )
     with pytest.raises(Conflict) as refused:
-        services._insert_dose(copy)
+        dispensing._insert_dose(copy)
     assert refused.value.code == "already_dispensed"
     assert Dispensing.objects.count() == 1
 
@@ -93,8 +93,8 @@ def test_the_database_refuses_a_second_regular_dose_whatever_the_code_does(
 def test_a_second_dose_as_an_exception_with_a_reason(dk_client, prescribe, nurse, desk_site):
     """MED-2: a replacement for a vomited dose is an explicit exception with a reason."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
-    extra = services.dispense_exception(
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    extra = dispensing.dispense_exception(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
@@ -126,9 +126,9 @@ def test_an_exception_outside_the_rules_is_refused(
     dk_client, prescribe, nurse, desk_site, kwargs, code
 ):
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense_exception(
+        dispensing.dispense_exception(
             prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 10), **kwargs
         )
     assert refused.value.code == code
@@ -139,7 +139,7 @@ def test_an_exception_before_the_days_dose_is_refused(dk_client, prescribe, nurs
     """MED-2: without today's dose, a "second" dose is just the day's dose."""
     prescription = prescribe(dk_client)
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense_exception(
+        dispensing.dispense_exception(
             prescription=prescription,
             actor=nurse,
             site=desk_site,
@@ -162,7 +162,7 @@ def test_dispensing_is_refused_outside_medication_hours(
     """MED-6: Sønderborg hands out medication Mon-Fri 08:30-11:00 only."""
     prescription = prescribe(dk_client, starts_on=moment.date())
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=moment)
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=moment)
     assert refused.value.code == "outside_medication_hours"
     assert "MED-6" in str(refused.value.message)
     assert not Dispensing.objects.exists()
@@ -174,7 +174,7 @@ def test_dispensing_is_refused_on_a_public_holiday(dk_client, prescribe, nurse, 
     christmas = christmas_on(4)
     prescription = prescribe(dk_client, starts_on=christmas)
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=nurse, site=desk_site, at=at(christmas, 9)
         )
     assert refused.value.code == "closed_day"
@@ -190,7 +190,7 @@ def test_dispensing_is_refused_on_a_closed_day_of_the_site(
     )
     prescription = prescribe(dk_client, starts_on=WEDNESDAY)
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=nurse, site=desk_site, at=at(WEDNESDAY, 9)
         )
     assert refused.value.code == "closed_day"
@@ -204,7 +204,7 @@ def test_a_site_open_on_public_holidays_dispenses_on_christmas(
     desk_site.save()
     christmas = christmas_on(4)
     prescription = prescribe(dk_client, starts_on=christmas)
-    dose = services.dispense(
+    dose = dispensing.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(christmas, 9)
     )
     assert dose.day == christmas
@@ -216,19 +216,23 @@ def test_dispensing_is_refused_before_the_start_and_after_the_end(
     """MED-2: no dispensing on a not yet started or an expired prescription."""
     prescription = prescribe(dk_client, starts_on=WEDNESDAY, ends_on=THURSDAY)
     with pytest.raises(ValidationFailed) as early:
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY, 9))
+        dispensing.dispense(
+            prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY, 9)
+        )
     assert early.value.code == "not_started"
     with pytest.raises(ValidationFailed) as late:
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY, 9))
+        dispensing.dispense(
+            prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY, 9)
+        )
     assert late.value.code == "expired"
     assert not Dispensing.objects.exists()
 
 
 def test_an_ended_prescription_is_not_dispensed(dk_client, prescribe, doctor, nurse, desk_site):
     prescription = prescribe(dk_client)
-    services.prescription_end(prescription=prescription, actor=doctor, on=MONDAY, reason="Stop")
+    prescribing.prescription_end(prescription=prescription, actor=doctor, on=MONDAY, reason="Stop")
     with pytest.raises(Conflict) as refused:
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     assert refused.value.code == "prescription_ended"
 
 
@@ -237,14 +241,14 @@ def test_only_the_prescriptions_site_dispenses_it(org_dk, dk_client, prescribe, 
     prescription = prescribe(dk_client)
     other_site = org_dk.sites.exclude(slug="kongevej").first()
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense(prescription=prescription, actor=nurse, site=other_site, at=at(MONDAY))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=other_site, at=at(MONDAY))
     assert refused.value.code == "wrong_site"
 
 
 def test_a_counsellor_does_not_hand_out_doses(org_dk, make_staff, dk_client, prescribe, desk_site):
     prescription = prescribe(dk_client)
     with pytest.raises(Forbidden) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription,
             actor=make_staff(org_dk, Role.COUNSELLOR),
             site=desk_site,
@@ -259,7 +263,7 @@ def test_a_counsellor_does_not_hand_out_doses(org_dk, make_staff, dk_client, pre
 def test_take_home_doses_for_the_weekend_on_friday(dk_client, prescribe, nurse, desk_site):
     """MED-2: Friday's visit hands out Saturday's and Sunday's doses, one row per day."""
     prescription = prescribe(dk_client, starts_on=FRIDAY)
-    made = services.take_home_handover(
+    made = dispensing.take_home_handover(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
@@ -274,11 +278,11 @@ def test_take_home_doses_for_the_weekend_on_friday(dk_client, prescribe, nurse, 
 def test_take_home_is_refused_over_a_day_already_covered(dk_client, prescribe, nurse, desk_site):
     """MED-2: never overlapping a day already covered."""
     prescription = prescribe(dk_client, starts_on=FRIDAY)
-    services.take_home_handover(
+    dispensing.take_home_handover(
         prescription=prescription, actor=nurse, site=desk_site, days=[SATURDAY], at=at(FRIDAY, 9)
     )
     with pytest.raises(ValidationFailed) as refused:
-        services.take_home_handover(
+        dispensing.take_home_handover(
             prescription=prescription,
             actor=nurse,
             site=desk_site,
@@ -302,7 +306,7 @@ def test_take_home_only_as_prescribed(dk_client, prescribe, nurse, desk_site, mo
     """MED-2: take-home doses only on prescribed take-home days within the pick-up reach."""
     prescription = prescribe(dk_client, starts_on=moment.date())
     with pytest.raises(ValidationFailed) as refused:
-        services.take_home_handover(
+        dispensing.take_home_handover(
             prescription=prescription, actor=nurse, site=desk_site, days=wanted, at=moment
         )
     assert refused.value.code in {"take_home_not_prescribed", "no_take_home_days"}
@@ -314,7 +318,7 @@ def test_delivery_to_home_nursing_is_recorded_as_such(dk_client, prescribe, nurs
     prescription = prescribe(
         dk_client, starts_on=FRIDAY, delivery="home_nursing", delivery_to="Hjemmeplejen Nord"
     )
-    made = services.take_home_handover(
+    made = dispensing.take_home_handover(
         prescription=prescription, actor=nurse, site=desk_site, days=[SATURDAY], at=at(FRIDAY, 9)
     )
     assert made[0].recipient == "home_nursing"
@@ -342,10 +346,10 @@ def test_three_missed_days_put_the_prescription_on_hold_until_a_doctor_reviews(
     kept with its reason, and a review task is on the worklist."""
     open_episode(org_dk, dk_client, counsellor)
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     # Tuesday, Wednesday, Thursday: nobody came.
     with pytest.raises(Conflict) as refused:
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
     assert refused.value.code == "prescription_on_hold"
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ON_HOLD
@@ -358,21 +362,23 @@ def test_three_missed_days_put_the_prescription_on_hold_until_a_doctor_reviews(
     assert Dispensing.objects.count() == 1
 
     # The doctor reviews: the hold is lifted, the task closed, doses count from today.
-    services.prescription_review(
+    prescribing.prescription_review(
         prescription=prescription, actor=doctor, note="Seen, restart at 40 mg.", today=FRIDAY
     )
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ACTIVE
     review.refresh_from_db()
     assert review.status == DeadlineStatus.MET
-    dose = services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+    dose = dispensing.dispense(
+        prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY)
+    )
     assert dose.day == FRIDAY
 
 
 def test_two_missed_days_are_not_a_hold(dk_client, prescribe, nurse, desk_site):
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
-    dose = services.dispense(
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dose = dispensing.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(THURSDAY)
     )
     assert dose.day == THURSDAY
@@ -393,8 +399,8 @@ def test_a_public_holiday_neither_counts_nor_breaks_the_run(dk_client, prescribe
         pickup_interval_days=1,
     )
     for day in (monday_21, monday_21 + days(1)):
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(day))
-    dose = services.dispense(
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(day))
+    dose = dispensing.dispense(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
@@ -407,9 +413,9 @@ def test_take_home_days_nobody_handed_out_count_as_missed(dk_client, prescribe, 
     """MED-2: Friday's dose taken but no weekend doses handed out, Monday missed: Saturday,
     Sunday and Monday are three days without a dose. Tuesday's dose is refused."""
     prescription = prescribe(dk_client, starts_on=FRIDAY)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
     with pytest.raises(Conflict) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY + days(7))
         )
     assert refused.value.code == "prescription_on_hold"
@@ -417,10 +423,12 @@ def test_take_home_days_nobody_handed_out_count_as_missed(dk_client, prescribe, 
 
 def test_the_hold_is_applied_once(dk_client, prescribe, nurse, desk_site):
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     for _ in range(2):
         with pytest.raises(Conflict):
-            services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+            dispensing.dispense(
+                prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY)
+            )
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ON_HOLD
 
@@ -428,7 +436,7 @@ def test_the_hold_is_applied_once(dk_client, prescribe, nurse, desk_site):
 def test_a_review_of_a_prescription_not_on_hold_is_refused(dk_client, prescribe, doctor):
     prescription = prescribe(dk_client)
     with pytest.raises(Conflict) as refused:
-        services.prescription_review(prescription=prescription, actor=doctor, note="ok")
+        prescribing.prescription_review(prescription=prescription, actor=doctor, note="ok")
     assert refused.value.code == "not_on_hold"
 
 
@@ -440,8 +448,8 @@ def test_exception_doses_of_a_day_add_up_to_at_most_the_daily_dose(
 ):
     """MED-2: replacements and extra doses are exceptions, not a way around the dose."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
-    services.dispense_exception(
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    dispensing.dispense_exception(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
@@ -451,7 +459,7 @@ def test_exception_doses_of_a_day_add_up_to_at_most_the_daily_dose(
         at=at(MONDAY, 9, 30),
     )
     with pytest.raises(Conflict) as refused:
-        services.dispense_exception(
+        dispensing.dispense_exception(
             prescription=prescription,
             actor=nurse,
             site=desk_site,
@@ -470,17 +478,17 @@ def test_a_second_substitution_prescription_does_not_give_a_second_dose_that_day
     """MED-2: ending methadone after today's dose and starting buprenorphine the same day
     does not hand out a second substitution dose for that day."""
     methadone = prescribe(dk_client)
-    services.dispense(prescription=methadone, actor=nurse, site=desk_site, at=at(MONDAY, 9))
-    services.prescription_end(prescription=methadone, actor=doctor, on=MONDAY, reason="Switch")
+    dispensing.dispense(prescription=methadone, actor=nurse, site=desk_site, at=at(MONDAY, 9))
+    prescribing.prescription_end(prescription=methadone, actor=doctor, on=MONDAY, reason="Switch")
     buprenorphine = prescribe(
         dk_client, medicine_key="buprenorphine-sublingual", daily_dose=Decimal("16")
     )
     with pytest.raises(Conflict) as refused:
-        services.dispense(
+        dispensing.dispense(
             prescription=buprenorphine, actor=nurse, site=desk_site, at=at(MONDAY, 10)
         )
     assert refused.value.code == "substitution_already_dispensed"
-    dose = services.dispense(
+    dose = dispensing.dispense(
         prescription=buprenorphine, actor=nurse, site=desk_site, at=at(TUESDAY, 9)
     )
     assert dose.day == TUESDAY
@@ -495,15 +503,15 @@ def test_missed_days_are_counted_on_the_prescriptions_own_site(
     other = org_dk.sites.exclude(pk=desk_site.pk).first()
     open_all_day(other)
     prescription = prescribe(dk_client, take_home_weekdays=(), pickup_interval_days=1)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(TUESDAY))
     # Wednesday and Thursday missed; Friday Kongevej was closed: two missed days, no hold.
     next_monday = MONDAY + days(7)
     with pytest.raises(ValidationFailed) as refused:
-        services.dispense(prescription=prescription, actor=nurse, site=other, at=at(next_monday))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=other, at=at(next_monday))
     assert refused.value.code == "wrong_site"
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ACTIVE
-    dose = services.dispense(
+    dose = dispensing.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(next_monday)
     )
     assert dose.day == next_monday
@@ -514,11 +522,13 @@ def test_a_hold_counted_before_a_review_is_not_put_back(
 ):
     """MED-2: a desk page loaded before the doctor's review cannot put the hold back."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     with pytest.raises(Conflict):
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
-    services.prescription_review(prescription=prescription, actor=doctor, note="Seen", today=FRIDAY)
-    put_back = services.hold_for_missed_doses(
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+    prescribing.prescription_review(
+        prescription=prescription, actor=doctor, note="Seen", today=FRIDAY
+    )
+    put_back = holds.hold_for_missed_doses(
         prescription=prescription, missed=3, since=TUESDAY, today=FRIDAY
     )
     assert put_back is False
@@ -541,14 +551,16 @@ def test_a_doctor_ends_a_prescription_at_once_with_take_home_doses_out(
         take_home_weekdays=others,
         pickup_interval_days=6,
     )
-    services.take_home_handover(
+    dispensing.take_home_handover(
         prescription=prescription,
         actor=nurse,
         site=desk_site,
         days=[today + days(1), today + days(2)],
         at=at(today, 9),
     )
-    services.prescription_end(prescription=prescription, actor=doctor, on=today, reason="Overdose")
+    prescribing.prescription_end(
+        prescription=prescription, actor=doctor, on=today, reason="Overdose"
+    )
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ENDED
     assert Dispensing.objects.filter(prescription=prescription).count() == 2

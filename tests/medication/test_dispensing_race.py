@@ -25,8 +25,8 @@ from django.test import Client as HttpClient
 
 from bedring.accounts.roles import Role
 from bedring.core import clock
-from bedring.medication import services
 from bedring.medication.models import Dispensing, Medicine, StockMovement
+from bedring.medication.services import prescribing as services
 from bedring.rules.loader import load_pack
 from tests.conftest import api_headers
 from tests.medication.conftest import open_all_day

@@ -21,7 +21,7 @@ from bedring.accounts.services import site_set_hours
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
-from bedring.medication import services
+from bedring.medication import selectors
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -30,6 +30,7 @@ from bedring.medication.models import (
     PrescriptionVersion,
     StockMovement,
 )
+from bedring.medication.services import dispensing, holds, prescribing, stock
 from tests.conftest import api_headers
 from tests.medication.conftest import MONDAY, at, days, medicine, open_all_day
 
@@ -288,7 +289,7 @@ def test_a_second_substitution_is_409(doctor, dk_client, prescribe, desk_site, t
 def test_a_prescription_with_its_versions(doctor, counsellor, dk_client, prescribe):
     """MED-1: every version, newest first; a change of more than the step needs a reason."""
     prescription = prescribe(dk_client)
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     doctor_api = Api(doctor)
     refused = doctor_api.post(f"{P(prescription)}/versions", terms_body(version, daily_dose="90"))
     body = refusal(refused, 422, "reason_required")
@@ -312,7 +313,7 @@ def test_a_prescription_with_its_versions(doctor, counsellor, dk_client, prescri
 
 def test_a_change_cannot_move_a_started_prescriptions_start(doctor, dk_client, prescribe):
     prescription = prescribe(dk_client)
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     response = Api(doctor).post(
         f"{P(prescription)}/versions",
         terms_body(version, starts_on=(MONDAY + days(1)).isoformat()),
@@ -323,7 +324,7 @@ def test_a_change_cannot_move_a_started_prescriptions_start(doctor, dk_client, p
 
 def test_invalid_change_input_is_422(doctor, dk_client, prescribe):
     prescription = prescribe(dk_client)
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     response = Api(doctor).post(
         f"{P(prescription)}/versions", terms_body(version, take_home_weekdays=[7])
     )
@@ -347,7 +348,7 @@ def test_a_doctor_ends_a_prescription_through_the_api(doctor, dk_client, prescri
     refusal(again, 409, "prescription_ended")
     refusal(api.post(f"{P(prescription)}/end", {"reason": "x"}), 422, "invalid_input")
     # Changes to an ended prescription are refused too.
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     refusal(api.post(f"{P(prescription)}/versions", terms_body(version)), 409, "prescription_ended")
 
 
@@ -355,9 +356,9 @@ def test_a_review_lifts_the_hold(doctor, nurse, dk_client, prescribe, desk_site,
     """MED-2: Monday's dose taken, three days missed: on hold. The review lifts it; a
     review of a prescription not on hold is 409."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     with pytest.raises(Conflict):
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY + days(4))
         )
     detail = Api(nurse).get(P(prescription)).json()
@@ -380,7 +381,7 @@ def test_a_nurse_may_not_change_end_or_review_through_the_api(
 ):
     prescription = prescribe(dk_client)
     body = {
-        "versions": terms_body(services.current_version(prescription)),
+        "versions": terms_body(selectors.current_version(prescription)),
         "end": {"on": today.isoformat(), "reason": "x"},
         "review": {"note": "x"},
     }[action]
@@ -513,7 +514,7 @@ def test_dispensing_at_another_of_our_sites_is_422_wrong_site(org_dk, nurse, tod
 
 
 def test_a_prescription_on_hold_is_409(nurse, todays, open_desk, today):
-    services.hold_for_missed_doses(prescription=todays, missed=3, since=today, today=today)
+    holds.hold_for_missed_doses(prescription=todays, missed=3, since=today, today=today)
     refusal(
         Api(nurse).post(f"{P(todays)}/dispensings", {"site": str(open_desk.uuid)}),
         409,
@@ -531,7 +532,7 @@ def test_a_prescription_on_hold_is_409(nurse, todays, open_desk, today):
 
 
 def test_an_ended_prescription_is_409(doctor, nurse, todays, open_desk, today):
-    services.prescription_end(prescription=todays, actor=doctor, on=today, reason="Stop")
+    prescribing.prescription_end(prescription=todays, actor=doctor, on=today, reason="Stop")
     refusal(
         Api(nurse).post(f"{P(todays)}/dispensings", {"site": str(open_desk.uuid)}),
         409,
@@ -540,11 +541,11 @@ def test_an_ended_prescription_is_409(doctor, nurse, todays, open_desk, today):
 
 
 def test_a_prescription_not_started_is_422(doctor, nurse, dk_client, open_desk, today):
-    later = services.prescription_create(
+    later = prescribing.prescription_create(
         client=dk_client,
         actor=doctor,
         medicine=medicine("naltrexone"),
-        terms=services.PrescriptionTerms(
+        terms=prescribing.PrescriptionTerms(
             site=open_desk,
             daily_dose=Decimal("50"),
             starts_on=today + days(2),
@@ -582,7 +583,7 @@ def test_the_doses_of_a_prescription_page_by_page(
     """MED-2: newest first; offset and limit; silly values are clamped, not a 500."""
     prescription = prescribe(dk_client)
     for n in range(3):
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY + days(n))
         )
     api = Api(counsellor)
@@ -752,7 +753,7 @@ def test_a_counsellor_keeps_no_stock(counsellor, desk_site):
 
 def test_the_reconciliation_through_the_api(nurse, second_nurse, dk_client, prescribe, desk_site):
     """MED-2: the book of a week, a dose without its movement and a count off the book."""
-    services.stock_record(
+    stock.stock_record(
         site=desk_site,
         medicine=medicine(),
         actor=nurse,
@@ -761,7 +762,9 @@ def test_the_reconciliation_through_the_api(nurse, second_nurse, dk_client, pres
         at=at(MONDAY - days(3)),
     )
     prescription = prescribe(dk_client)
-    dose = services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dose = dispensing.dispense(
+        prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY)
+    )
     Dispensing.objects.create(
         client_id=dk_client.pk,
         prescription=prescription,
@@ -774,7 +777,7 @@ def test_the_reconciliation_through_the_api(nurse, second_nurse, dk_client, pres
         handed_out_at=at(MONDAY + days(1)),
         handed_out_by=nurse,
     )
-    services.stock_record(
+    stock.stock_record(
         site=desk_site,
         medicine=medicine(),
         actor=nurse,
@@ -826,7 +829,7 @@ def test_the_outsider_gets_404_on_every_path_naming_our_objects(
     before = counts()
     api = Api(outsider)
     site = str(open_desk.uuid)
-    version = services.current_version(todays)
+    version = selectors.current_version(todays)
     requests = [
         ("get", f"/api/v1/clients/{dk_client.uuid}/prescriptions", None),
         (

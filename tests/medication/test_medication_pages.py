@@ -24,7 +24,7 @@ from bedring.audit.models import AccessEvent
 from bedring.core import clock
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
-from bedring.medication import services
+from bedring.medication import selectors
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -33,6 +33,7 @@ from bedring.medication.models import (
     PrescriptionVersion,
     StockMovement,
 )
+from bedring.medication.services import dispensing, prescribing
 from tests.medication.conftest import MONDAY, at, days, medicine, open_all_day
 
 FRIDAY = MONDAY + days(4)
@@ -80,7 +81,7 @@ def test_the_medication_tab_lists_prescriptions_and_logs_the_read(
 ):
     """MED-1, MED-2: any clinical role reads the tab; the read is in the access log."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     page = as_user(counsellor).get(url("client", client_uuid=dk_client.uuid))
     assert page.status_code == 200
     assert url("prescription", prescription_uuid=prescription.uuid).encode() in page.content
@@ -123,7 +124,7 @@ def test_a_doctor_prescribes_through_the_form(as_user, doctor, dk_client, today)
     prescription = Prescription.objects.get(client=dk_client)
     assert response.status_code == 302
     assert response["Location"] == url("prescription", prescription_uuid=prescription.uuid)
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     assert (version.daily_dose, version.starts_on) == (Decimal("60"), today)
     assert version.supervised_weekdays == [0, 1, 2, 3, 4]
     assert version.take_home_weekdays == [5, 6]
@@ -240,11 +241,11 @@ def test_the_prescription_page_shows_every_version(
 ):
     """MED-1: the old versions stay visible with the reason of each change."""
     prescription = prescribe(dk_client)
-    version = services.current_version(prescription)
-    services.prescription_change(
+    version = selectors.current_version(prescription)
+    prescribing.prescription_change(
         prescription=prescription,
         actor=doctor,
-        terms=services.PrescriptionTerms(
+        terms=prescribing.PrescriptionTerms(
             site=version.site,
             daily_dose=Decimal("90"),
             starts_on=version.starts_on,
@@ -297,7 +298,7 @@ def test_a_large_dose_change_needs_a_reason_then_is_saved(as_user, doctor, dk_cl
     """MED-1: 60 -> 80 mg is more than methadone's step of 10: without a reason 422 with the
     message at the reason; with one, a new version and the old one kept."""
     prescription = prescribe(dk_client)
-    current = services.current_version(prescription)
+    current = selectors.current_version(prescription)
     http = as_user(doctor)
     change = url("prescription_change", prescription_uuid=prescription.uuid)
     assert http.get(change).status_code == 200
@@ -321,18 +322,18 @@ def test_a_large_dose_change_needs_a_reason_then_is_saved(as_user, doctor, dk_cl
 
 def test_a_small_change_needs_no_reason(as_user, doctor, dk_client, prescribe):
     prescription = prescribe(dk_client)
-    current = services.current_version(prescription)
+    current = selectors.current_version(prescription)
     response = as_user(doctor).post(
         url("prescription_change", prescription_uuid=prescription.uuid),
         change_form(current, daily_dose="70"),
     )
     assert response.status_code == 302
-    assert services.current_version(prescription).daily_dose == Decimal("70")
+    assert selectors.current_version(prescription).daily_dose == Decimal("70")
 
 
 def test_the_start_of_a_started_prescription_cannot_move(as_user, doctor, dk_client, prescribe):
     prescription = prescribe(dk_client)
-    current = services.current_version(prescription)
+    current = selectors.current_version(prescription)
     response = as_user(doctor).post(
         url("prescription_change", prescription_uuid=prescription.uuid),
         change_form(current, starts_on=(MONDAY + days(1)).isoformat()),
@@ -375,9 +376,9 @@ def held(dk_client, prescribe, nurse, desk_site):
     """A prescription on hold: Monday's dose taken, Tuesday to Thursday missed, Friday's
     dose refused."""
     prescription = prescribe(dk_client)
-    services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
+    dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY))
     with pytest.raises(Conflict):
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(FRIDAY))
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ON_HOLD
     return prescription
@@ -502,19 +503,21 @@ def test_a_refusal_for_a_prescription_not_on_todays_list_is_still_shown(
     is not on this desk's list; its refusal is shown above the list, not lost."""
     site, prescription = open_desk, todays_prescription
     if case == "ended":
-        services.prescription_end(prescription=prescription, actor=doctor, on=today, reason="Stop")
+        prescribing.prescription_end(
+            prescription=prescription, actor=doctor, on=today, reason="Stop"
+        )
         message = "The prescription has ended."
     elif case == "wrong_site":
         site = org_dk.sites.get(slug="lykken")
         open_all_day(site)
         message = f"This prescription is dispensed at {open_desk.name}."
     else:
-        services.prescription_end(prescription=prescription, actor=doctor, on=today, reason="x")
-        prescription = services.prescription_create(
+        prescribing.prescription_end(prescription=prescription, actor=doctor, on=today, reason="x")
+        prescription = prescribing.prescription_create(
             client=prescription.client,
             actor=doctor,
             medicine=medicine(),
-            terms=services.PrescriptionTerms(
+            terms=prescribing.PrescriptionTerms(
                 site=open_desk,
                 daily_dose=Decimal("60"),
                 starts_on=today + days(3),
@@ -707,11 +710,11 @@ def test_a_prescription_of_another_organisation_is_404_at_our_desk(
     foreign_site = org_no.sites.first()
     open_all_day(foreign_site)
     foreign_today = clock.today(org_no)
-    foreign = services.prescription_create(
+    foreign = prescribing.prescription_create(
         client=make_client(org_no),
         actor=foreign_doctor,
         medicine=medicine("naltrexone"),
-        terms=services.PrescriptionTerms(
+        terms=prescribing.PrescriptionTerms(
             site=foreign_site,
             daily_dose=Decimal("50"),
             starts_on=foreign_today,
@@ -734,7 +737,7 @@ def test_a_prescription_of_another_organisation_is_404_at_our_desk(
 def long_history(dk_client, prescribe, doctor, nurse, desk_site):
     """Two years of doses (300 rows) and 30 versions, written with bulk_create for speed."""
     prescription = prescribe(dk_client)
-    first = services.current_version(prescription)
+    first = selectors.current_version(prescription)
     PrescriptionVersion.objects.filter(pk=first.pk).update(is_current=False)
     PrescriptionVersion.objects.bulk_create(
         PrescriptionVersion(

@@ -13,8 +13,9 @@ from dateutil.relativedelta import relativedelta
 from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
-from bedring.medication import services
+from bedring.medication import selectors
 from bedring.medication.models import Prescription, PrescriptionStatus, PrescriptionVersion
+from bedring.medication.services import dispensing, prescribing
 from bedring.pathway.models import EpisodeEvent
 from bedring.pathway.services.episode import inquiry_register
 from tests.medication.conftest import MONDAY, at, days, medicine
@@ -31,14 +32,14 @@ def terms(site, **overrides):
         "pickup_interval_days": 3,
     }
     values.update(overrides)
-    return services.PrescriptionTerms(**values)
+    return prescribing.PrescriptionTerms(**values)
 
 
 def test_a_doctor_prescribes_methadone_with_take_home_weekends(dk_client, prescribe):
     """MED-1: medicine with ATC code and form, daily dose, period, supervised and take-home
     days, pick-up reach, dispensing site; version 1 is current."""
     prescription = prescribe(dk_client)
-    version = services.current_version(prescription)
+    version = selectors.current_version(prescription)
     assert prescription.status == PrescriptionStatus.ACTIVE
     assert prescription.medicine.atc_code == "N07BC02"
     assert prescription.medicine.get_form_display() == "Oral solution"
@@ -54,7 +55,7 @@ def test_only_a_doctor_prescribes(org_dk, make_staff, dk_client, desk_site, role
     """MED-1: the service refuses anyone but a doctor, whatever the view allowed."""
     other = make_staff(org_dk, role)
     with pytest.raises(Forbidden) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=dk_client,
             actor=other,
             medicine=medicine(),
@@ -91,7 +92,7 @@ def test_a_prescription_outside_the_rules_is_refused_and_nothing_is_written(
 ):
     """MED-1: each refusal names its rule; nothing is written."""
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=dk_client,
             actor=doctor,
             medicine=medicine(),
@@ -108,7 +109,7 @@ def test_a_prescription_outside_the_rules_is_refused_and_nothing_is_written(
 def test_the_dose_maximum_is_the_medicines(dk_client, doctor, desk_site):
     """MED-1: buprenorphine's maximum (32 mg) is not methadone's (250 mg)."""
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=dk_client,
             actor=doctor,
             medicine=medicine("buprenorphine-sublingual"),
@@ -125,7 +126,7 @@ def test_substitution_is_refused_under_18_naming_the_rule(org_dk, make_client, d
         org_dk, national_id="", birth_date=MONDAY - datetime.timedelta(days=17 * 365)
     )
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=young, actor=doctor, medicine=medicine(), terms=terms(desk_site), today=MONDAY
         )
     assert refused.value.code == "substitution_under_age"
@@ -138,7 +139,7 @@ def test_a_non_substitution_medicine_is_allowed_under_18(org_dk, make_client, do
     young = make_client(
         org_dk, national_id="", birth_date=MONDAY - datetime.timedelta(days=17 * 365)
     )
-    prescription = services.prescription_create(
+    prescription = prescribing.prescription_create(
         client=young,
         actor=doctor,
         medicine=medicine("disulfiram"),
@@ -156,7 +157,7 @@ def test_substitution_is_refused_in_anonymous_treatment(org_dk, doctor, desk_sit
 
     anonymous = client_register(organisation=org_dk, anonymous=True)
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=anonymous,
             actor=doctor,
             medicine=medicine(),
@@ -172,7 +173,7 @@ def test_one_substitution_prescription_at_a_time(dk_client, prescribe, doctor, d
     """MED-1: methadone and buprenorphine at once is refused; change or end the first."""
     prescribe(dk_client)
     with pytest.raises(Conflict) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=dk_client,
             actor=doctor,
             medicine=medicine("buprenorphine-sublingual"),
@@ -186,7 +187,7 @@ def test_one_substitution_prescription_at_a_time(dk_client, prescribe, doctor, d
 def test_a_site_of_another_organisation_is_refused(dk_client, doctor, org_no):
     """MED-1: the dispensing site is one of the organisation's."""
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_create(
+        prescribing.prescription_create(
             client=dk_client,
             actor=doctor,
             medicine=medicine(),
@@ -201,7 +202,7 @@ def test_a_small_dose_change_is_a_new_version_and_the_old_one_is_kept(
 ):
     """MED-1: every change keeps the old prescription: a new version, never overwritten."""
     prescription = prescribe(dk_client)
-    version = services.prescription_change(
+    version = prescribing.prescription_change(
         prescription=prescription, actor=doctor, terms=terms(desk_site, daily_dose=Decimal("70"))
     )
     assert version.number == 2
@@ -220,7 +221,7 @@ def test_a_dose_change_beyond_the_step_needs_a_reason(dk_client, prescribe, doct
     without one, and with one the reason is kept on the version."""
     prescription = prescribe(dk_client)
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_change(
+        prescribing.prescription_change(
             prescription=prescription,
             actor=doctor,
             terms=terms(desk_site, daily_dose=Decimal("80")),
@@ -228,7 +229,7 @@ def test_a_dose_change_beyond_the_step_needs_a_reason(dk_client, prescribe, doct
     assert refused.value.code == "reason_required"
     assert refused.value.field == "reason"
     assert PrescriptionVersion.objects.filter(prescription=prescription).count() == 1
-    version = services.prescription_change(
+    version = prescribing.prescription_change(
         prescription=prescription,
         actor=doctor,
         terms=terms(desk_site, daily_dose=Decimal("80")),
@@ -242,8 +243,8 @@ def test_a_change_is_in_the_change_log_with_old_and_new_values(
 ):
     """PRV-1: the change log keeps the old version's is_current moving from true to false."""
     prescription = prescribe(dk_client)
-    old = services.current_version(prescription)
-    services.prescription_change(
+    old = selectors.current_version(prescription)
+    prescribing.prescription_change(
         prescription=prescription, actor=doctor, terms=terms(desk_site, daily_dose=Decimal("65"))
     )
     entry = LogEntry.objects.get_for_object(old).filter(action=LogEntry.Action.UPDATE).get()
@@ -271,14 +272,14 @@ def test_the_timeline_shows_the_prescription_of_a_client_in_treatment(
 
 def test_ending_keeps_versions_and_refuses_a_second_end(dk_client, prescribe, doctor):
     prescription = prescribe(dk_client)
-    services.prescription_end(
+    prescribing.prescription_end(
         prescription=prescription, actor=doctor, on=MONDAY, reason="Tapered off."
     )
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ENDED
     assert PrescriptionVersion.objects.filter(prescription=prescription).count() == 1
     with pytest.raises(Conflict) as refused:
-        services.prescription_end(
+        prescribing.prescription_end(
             prescription=prescription, actor=doctor, on=MONDAY, reason="Again"
         )
     assert refused.value.code == "prescription_ended"
@@ -289,7 +290,7 @@ def test_a_change_cannot_move_the_start_of_a_started_prescription(
 ):
     prescription = prescribe(dk_client, starts_on=MONDAY - days(14))
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_change(
+        prescribing.prescription_change(
             prescription=prescription,
             actor=doctor,
             terms=terms(desk_site, starts_on=MONDAY - days(7)),
@@ -309,7 +310,7 @@ def test_an_end_date_outside_the_prescription_is_refused(
     today = clock.today(dk_client.organisation)
     prescription = prescribe(dk_client, starts_on=today - days(10))
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_end(
+        prescribing.prescription_end(
             prescription=prescription,
             actor=doctor,
             on=today + days(days_from_today),
@@ -324,12 +325,14 @@ def test_a_prescription_cannot_end_before_a_dose_handed_out(
     dk_client, prescribe, doctor, nurse, desk_site, frozen_clock
 ):
     prescription = prescribe(dk_client)
-    services.dispense(
+    dispensing.dispense(
         prescription=prescription, actor=nurse, site=desk_site, at=at(MONDAY + days(1))
     )
     frozen_clock.move_to(at(MONDAY + days(1), 12))  # Tuesday, after the dose
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_end(prescription=prescription, actor=doctor, on=MONDAY, reason="Stop")
+        prescribing.prescription_end(
+            prescription=prescription, actor=doctor, on=MONDAY, reason="Stop"
+        )
     assert refused.value.code == "end_before_last_dose"
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ACTIVE
@@ -344,7 +347,7 @@ def test_moving_the_start_of_a_prescription_not_yet_started_keeps_the_rules(
     today = clock.today(org_dk)
     birthday = today + days(10)
     client = make_client(org_dk, national_id="", birth_date=birthday - relativedelta(years=18))
-    prescription = services.prescription_create(
+    prescription = prescribing.prescription_create(
         client=client,
         actor=doctor,
         medicine=medicine(),
@@ -356,11 +359,11 @@ def test_moving_the_start_of_a_prescription_not_yet_started_keeps_the_rules(
         (today - days(400), "start_in_past"),
     ):
         with pytest.raises(ValidationFailed) as refused:
-            services.prescription_change(
+            prescribing.prescription_change(
                 prescription=prescription, actor=doctor, terms=terms(desk_site, starts_on=start)
             )
         assert refused.value.code == code
-    assert services.current_version(prescription).starts_on == birthday
+    assert selectors.current_version(prescription).starts_on == birthday
 
 
 def test_a_change_cannot_put_the_end_in_the_past(
@@ -371,7 +374,7 @@ def test_a_change_cannot_put_the_end_in_the_past(
     prescription = prescribe(dk_client)
     frozen_clock.move_to(at(MONDAY + days(2), 10))  # Wednesday: Tuesday has passed
     with pytest.raises(ValidationFailed) as refused:
-        services.prescription_change(
+        prescribing.prescription_change(
             prescription=prescription,
             actor=doctor,
             terms=terms(desk_site, ends_on=MONDAY + days(1)),

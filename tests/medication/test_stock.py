@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from bedring.accounts.roles import Role
 from bedring.core.errors import Forbidden, ValidationFailed
-from bedring.medication import selectors, services
+from bedring.medication import selectors
 from bedring.medication.models import Dispensing, DispensingKind, MovementKind, StockMovement
+from bedring.medication.services import dispensing, stock
 from tests.medication.conftest import MONDAY, at, days, medicine
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + days(n) for n in range(1, 5))
@@ -23,7 +24,7 @@ PERIOD_START, PERIOD_END = at(MONDAY, 0), at(MONDAY + days(7), 0)
 
 
 def record(site, actor, kind, quantity, *, key="methadone-oral-solution", **extra):
-    return services.stock_record(
+    return stock.stock_record(
         site=site,
         medicine=medicine(key),
         actor=actor,
@@ -171,7 +172,7 @@ def book(dk_client, prescribe, desk_site, nurse, second_nurse):
     record(desk_site, nurse, "returned", "40", at=at(MONDAY - days(4)))
     prescription = prescribe(dk_client)
     for day in (MONDAY, TUESDAY):
-        services.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(day, 9))
+        dispensing.dispense(prescription=prescription, actor=nurse, site=desk_site, at=at(day, 9))
     record(desk_site, nurse, "received", "500", at=at(TUESDAY, 12))
     record(desk_site, nurse, "wasted", "5", witness=second_nurse, at=at(WEDNESDAY, 12))
     record(desk_site, nurse, "returned", "20", at=at(WEDNESDAY, 13))
@@ -205,7 +206,7 @@ def test_the_book_of_a_week(desk_site, book):
 def test_a_dose_without_its_stock_movement_shows_as_a_difference(desk_site, book, nurse):
     """MED-2: a dose handed out that the stock does not account for (say, imported from an
     old system) shows as the dispensing difference."""
-    version = services.current_version(book)
+    version = selectors.current_version(book)
     Dispensing.objects.create(
         client_id=book.client_id,
         prescription=book,
@@ -440,7 +441,7 @@ def test_the_reconciliation_page_shows_the_differences(as_user, nurse, desk_site
     Dispensing.objects.create(
         client_id=book.client_id,
         prescription=book,
-        version=services.current_version(book),
+        version=selectors.current_version(book),
         organisation_id=book.organisation_id,
         site=desk_site,
         day=WEDNESDAY,

@@ -17,7 +17,7 @@ from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from bedring.medication.certificates import certificate_document, certificate_pdf
 from bedring.medication.models import PrescriptionStatus, TravelCertificate
-from bedring.medication.services_records import travel_certificate_issue
+from bedring.medication.services.records import travel_certificate_issue
 from tests.conftest import api_headers
 from tests.medication.records_fixtures import (
     change_dose,

@@ -17,14 +17,14 @@ from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import ValidationFailed
 from bedring.medication.models import SubstanceGroup, UrineTest
-from bedring.medication.selectors_records import (
+from bedring.medication.selectors import (
     MonthShare,
     positive_share_by_month,
     records_context,
     trend_months,
     trend_svg,
 )
-from bedring.medication.services_records import urine_test_record
+from bedring.medication.services.records import urine_test_record
 from bedring.pathway.models import EpisodeEvent
 from tests.conftest import api_headers
 from tests.medication.records_fixtures import open_episode, today_of

@@ -16,8 +16,8 @@ from django.urls import reverse
 from bedring.accounts.models import Membership
 from bedring.accounts.roles import Perm, Role
 from bedring.core.errors import Forbidden
-from bedring.medication import services
 from bedring.medication.models import Medicine
+from bedring.medication.services import dispensing, prescribing
 from bedring.rules.packs import RulePackError, merged_pack
 from tests.conftest import api_headers, login
 
@@ -51,11 +51,11 @@ def test_a_sandnes_counsellor_hands_out_a_lar_dose(org_no, make_staff, make_clie
     site = org_no.sites.get(slug="mo-senteret")
     doctor = make_staff(org_no, Role.DOCTOR)
     counsellor = make_staff(org_no, Role.COUNSELLOR)
-    prescription = services.prescription_create(
+    prescription = prescribing.prescription_create(
         client=make_client(org_no),
         actor=doctor,
         medicine=Medicine.objects.get(key="methadone-oral-solution"),
-        terms=services.PrescriptionTerms(
+        terms=prescribing.PrescriptionTerms(
             site=site,
             daily_dose=Decimal("60"),
             starts_on=MONDAY,
@@ -66,7 +66,7 @@ def test_a_sandnes_counsellor_hands_out_a_lar_dose(org_no, make_staff, make_clie
         ),
         today=MONDAY,
     )
-    dose = services.dispense(
+    dose = dispensing.dispense(
         prescription=prescription,
         actor=counsellor,
         site=site,
@@ -80,7 +80,7 @@ def test_a_sandnes_counsellor_hands_out_a_lar_dose(org_no, make_staff, make_clie
     # A Sandnes peer worker was granted nothing.
     peer = make_staff(org_no, Role.PEER_WORKER)
     with pytest.raises(Forbidden):
-        services.dispense(
+        dispensing.dispense(
             prescription=prescription,
             actor=peer,
             site=site,

@@ -1,6 +1,4 @@
-"""Writes of the catalogue beyond the pack loader: managers' edits of an offer, courses and
-their sessions, enrolments and individual bookings (CAT-1, CAT-6, CAT-7, DEC-5, MED-8,
-SCH-1, SCH-2).
+"""Enrolments and individual bookings (CAT-6, CAT-7, DEC-5, MED-8, SCH-1, SCH-2).
 
 Every function is keyword-only, typed and atomic: a refusal raises a ``DomainError`` with a
 stable code before anything is written, or rolls back what was. Where two people can act at
@@ -12,16 +10,15 @@ enrolment for its bookings.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Collection, Sequence
+from typing import Any
 
-import pydantic
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import ClosedDay, Organisation, Site, User
+from bedring.accounts.models import ClosedDay, User
 from bedring.accounts.selectors import site_calendar
 from bedring.clients.models import Client
 from bedring.core import clock
@@ -30,10 +27,9 @@ from bedring.core.errors import Conflict, NotFound, ValidationFailed
 from bedring.pathway.models import Episode
 from bedring.pathway.services.episode import record_event
 
-from . import selectors
-from .eligibility import ensure_eligible
-from .models import (
-    ClosedDayRule,
+from .. import selectors
+from ..eligibility import ensure_eligible
+from ..models import (
     Course,
     Enrolment,
     EnrolmentStatus,
@@ -41,289 +37,10 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .schedule import booking_dates, generate_sessions
-from .services import offer_save
-from .terms import Count, OfferTerms
-
-# Offer terms that hold other terms: an edit of one of their fields keeps the others.
-_NESTED_TERMS = ("cadence", "count", "ages", "gift_card")
-
-
-def _jurisdiction(organisation: Organisation) -> Jurisdiction:
-    return cast(Jurisdiction, organisation.jurisdiction)
-
-
-def _is_member(user: User, organisation_id: int) -> bool:
-    return user.memberships.filter(organisation_id=organisation_id, is_active=True).exists()
-
-
-# --- offers (CAT-1) -------------------------------------------------------------------
-
-
-def terms_invalid(exc: pydantic.ValidationError) -> ValidationFailed:
-    """Pydantic's findings as one domain error; ``details["errors"]`` lists each with the
-    dotted field it concerns (``cadence.times_per_month``), so a form shows it there."""
-    errors = [
-        {
-            "field": ".".join(str(part) for part in error["loc"]) or None,
-            "message": str(error["msg"]).removeprefix("Value error, "),
-        }
-        for error in exc.errors()
-    ]
-    return ValidationFailed(
-        "invalid_terms",
-        _("The terms are not valid: %(problems)s")
-        % {"problems": "; ".join(str(e["message"]) for e in errors)},
-        field=errors[0]["field"] if errors else None,
-        details={"errors": errors},
-    )
-
-
-def terms_with_changes(offer: Offer, changes: Mapping[str, Any]) -> OfferTerms:
-    """The offer's terms with ``changes`` applied and validated; a nested term (cadence,
-    count, ages) changes only in the fields given."""
-    if "key" in changes and changes["key"] != offer.key:
-        raise ValidationFailed(
-            "key_fixed", _("An offer keeps its key; create a new offer instead."), field="key"
-        )
-    merged: dict[str, Any] = dict(offer.terms)
-    for name, value in changes.items():
-        if name in _NESTED_TERMS and isinstance(value, Mapping) and merged.get(name):
-            merged[name] = {**merged[name], **value}
-        else:
-            merged[name] = value
-    try:
-        return OfferTerms.model_validate(merged)
-    except pydantic.ValidationError as exc:
-        raise terms_invalid(exc) from exc
-
-
-@transaction.atomic
-def offer_publish(
-    *, organisation: Organisation, terms: OfferTerms, actor: User | None = None
-) -> tuple[Offer, bool]:
-    """CAT-1: a new offer, or a new version of the offer with this key; enrolments and
-    courses keep the version they were made under. Returns the current version and whether
-    it is new (unchanged terms write nothing). A prerequisite must be an offer of the
-    catalogue (CAT-7), as in the service packs."""
-    known = set(
-        Offer.objects.filter(organisation=organisation, is_current=True).values_list(
-            "key", flat=True
-        )
-    )
-    unknown = [key for key in terms.prerequisites if key not in known]
-    if unknown:
-        raise ValidationFailed(
-            "unknown_prerequisite",
-            _("These prerequisites are not offers of the catalogue: %(keys)s.")
-            % {"keys": ", ".join(unknown)},
-            field="prerequisites",
-            details={"missing": unknown},
-        )
-    before = (
-        Offer.objects.filter(organisation=organisation, key=terms.key, is_current=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    offer = offer_save(organisation=organisation, terms=terms)
-    return offer, offer.pk != before
-
-
-@transaction.atomic
-def offer_edit(*, offer: Offer, actor: User, changes: Mapping[str, Any]) -> Offer:
-    """CAT-1: a manager changes the terms of an offer in force; the change is a new version
-    and everyone already enrolled keeps the terms they were enrolled under."""
-    locked = Offer.objects.select_for_update(of=("self",)).select_related("organisation")
-    offer = locked.get(pk=offer.pk)
-    if not offer.is_current:
-        raise Conflict(
-            "offer_not_current",
-            _("%(offer)s has a newer version; edit that one.") % {"offer": offer.name},
-        )
-    terms = terms_with_changes(offer, changes)
-    return offer_publish(organisation=offer.organisation, terms=terms, actor=actor)[0]
-
-
-# --- courses (SCH-1) ------------------------------------------------------------------
-
-
-def _check_current(offer: Offer) -> None:
-    if not offer.is_current:
-        raise Conflict(
-            "offer_not_current",
-            _("%(offer)s has a newer version; use the catalogue's current one.")
-            % {"offer": offer.name},
-            field="offer",
-        )
-
-
-@transaction.atomic
-def course_create(
-    *,
-    offer: Offer,
-    site: Site,
-    actor: User,
-    starts_on: datetime.date,
-    start_time: datetime.time | None = None,
-    room: str = "",
-    capacity: int | None = None,
-    staff: Sequence[User] = (),
-    on_closed_day: str = ClosedDayRule.EXTEND,
-    title: str = "",
-) -> Course:
-    """SCH-1: one run of a group offer, with its sessions planned from the offer's cadence
-    and count (``schedule.generate_sessions``) around the jurisdiction's public holidays and
-    the site's closed days; ``on_closed_day`` says what happens to a session on one (skip
-    and add one at the end, move, or drop). The capacity defaults to the offer's; every
-    session is staffed by the course's staff (SCH-4), so a substitute can be set per session.
-
-    Refused: an individual offer (``not_a_group_offer``), a cadence without a schedule,
-    per month or open (``no_schedule``), an anonymous tally (``tally_only``)."""
-    offer = (
-        Offer.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=offer.pk)
-    )
-    _check_current(offer)
-    organisation = offer.organisation
-    if site.organisation_id != organisation.pk or not site.is_active:
-        raise NotFound("not_found", _("No such site."), field="site")
-    terms = offer.parsed
-    if terms.format == "individual":
-        raise ValidationFailed(
-            "not_a_group_offer",
-            _("%(offer)s is an individual offer; courses are for group offers.")
-            % {"offer": terms.name},
-            field="offer",
-        )
-    if terms.tally_only:
-        raise ValidationFailed(
-            "tally_only",
-            _("%(offer)s is counted anonymously; nobody is enrolled in it.")
-            % {"offer": terms.name},
-            field="offer",
-        )
-    if terms.cadence.kind in ("per_month", "open"):
-        raise ValidationFailed(
-            "no_schedule",
-            _("%(offer)s has no fixed cadence to plan sessions from (per month or open).")
-            % {"offer": terms.name},
-            field="offer",
-        )
-    capacity = capacity if capacity is not None else terms.capacity
-    if capacity is None or capacity < 1:
-        raise ValidationFailed(
-            "capacity_required",
-            _("Give the number of places: %(offer)s has no capacity of its own.")
-            % {"offer": terms.name},
-            field="capacity",
-        )
-    if on_closed_day not in ClosedDayRule.values:
-        raise ValidationFailed(
-            "invalid_closed_day_rule", _("Unknown rule for closed days."), field="on_closed_day"
-        )
-    staff = list(dict.fromkeys(staff))
-    outsiders = [user for user in staff if not _is_member(user, organisation.pk)]
-    if outsiders:
-        raise ValidationFailed(
-            "staff_not_member",
-            _("Not staff here: %(names)s.") % {"names": ", ".join(u.username for u in outsiders)},
-            field="staff",
-        )
-    try:
-        planned = generate_sessions(
-            terms.cadence,
-            terms.count,
-            start=starts_on,
-            jurisdiction=_jurisdiction(organisation),
-            closed_days=site_calendar(site).closed_days,
-            on_closed=cast(Any, on_closed_day),
-            minutes=terms.session_minutes,
-        )
-    except ValueError as exc:
-        raise ValidationFailed(
-            "no_schedule",
-            _("No sessions can be planned for %(offer)s: %(reason)s")
-            % {"offer": terms.name, "reason": str(exc)},
-            field="starts_on",
-        ) from exc
-    if not planned:
-        raise ValidationFailed(
-            "no_schedule",
-            _("No session of %(offer)s falls on an open day in its weeks.") % {"offer": terms.name},
-            field="starts_on",
-        )
-    course = Course.objects.create(
-        offer=offer,
-        organisation=organisation,
-        site=site,
-        title=title.strip()[:200],
-        starts_on=starts_on,
-        start_time=start_time or terms.cadence.start_time,
-        room=room.strip()[:100],
-        capacity=capacity,
-        on_closed_day=on_closed_day,
-    )
-    if staff:
-        course.staff.set(staff)
-    Session.objects.bulk_create(
-        Session(
-            course=course,
-            organisation=organisation,
-            index=p.index,
-            on=p.on,
-            start_time=course.start_time,
-            minutes=p.minutes,
-            moved_from=p.moved_from,
-        )
-        for p in planned
-    )
-    if staff:
-        through = Session.staff.through
-        session_ids = Session.objects.filter(course=course).values_list("pk", flat=True)
-        through.objects.bulk_create(
-            through(session_id=session_id, user_id=user.pk)
-            for session_id in session_ids
-            for user in staff
-        )
-    return course
-
-
-def _lock_course(course: Course) -> Course:
-    """Lock the course row: enrolments in one course queue up here, so the count of places
-    taken is read by one of them at a time (the last place goes to exactly one)."""
-    return (
-        Course.objects.select_for_update(of=("self",))
-        .select_related("offer", "organisation")
-        .get(pk=course.pk)
-    )
-
-
-@transaction.atomic
-def course_cancel(
-    *, course: Course, actor: User, reason: str, on: datetime.date | None = None
-) -> Course:
-    """SCH-1: a course is called off: its sessions to come are cancelled and everyone still
-    enrolled is ended with the reason. Nothing is deleted."""
-    course = _lock_course(course)
-    if course.cancelled_at is not None:
-        raise Conflict("course_cancelled", _("The course is already cancelled."))
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed("reason_required", _("Give the reason."), field="reason")
-    on = on or clock.today(course.organisation)
-    course.cancelled_at = clock.now()
-    course.save(update_fields=["cancelled_at", "updated_at"])
-    Session.objects.filter(course=course, status=SessionStatus.PLANNED, on__gte=on).update(
-        status=SessionStatus.CANCELLED, updated_at=clock.now()
-    )
-    active = Enrolment.objects.select_for_update(of=("self",)).filter(
-        course=course, status=EnrolmentStatus.ACTIVE
-    )
-    for enrolment in active.select_related("episode"):
-        _end(enrolment, actor=actor, status=EnrolmentStatus.ENDED, reason=reason, on=on)
-    return course
-
+from ..schedule import booking_dates, generate_sessions
+from ..terms import Count, OfferTerms
+from .common import _is_member, _jurisdiction, _lock_course
+from .offers import _check_current
 
 # --- enrolments (CAT-6, CAT-7, DEC-5, MED-8, SCH-1) -------------------------------------
 

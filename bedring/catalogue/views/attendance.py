@@ -29,11 +29,10 @@ from bedring.clients.forms import add_domain_error
 from bedring.core import clock
 from bedring.core.errors import DomainError
 
-from . import calendar_feed as calendars
-from . import services_attendance as attendance
-from . import services_tally as tallies
-from .models import AgeBand, AttendanceStatus, CalendarFeed, Offer, Session
-from .selectors import enrolment_for
+from .. import calendar_feed as calendars
+from ..models import AgeBand, AttendanceStatus, CalendarFeed, Offer, Session
+from ..selectors import enrolment_for
+from ..services import attendance, tallies
 
 # --- attendance ----------------------------------------------------------------------------
 

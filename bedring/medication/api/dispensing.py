@@ -21,9 +21,11 @@ from bedring.clients.access import client_for
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 
-from . import selectors, services
-from .access import prescription_for, site_for
-from .models import Dispensing, Medicine, Prescription, PrescriptionVersion, StockMovement
+from .. import selectors
+from ..access import prescription_for, site_for
+from ..models import Dispensing, Medicine, Prescription, PrescriptionVersion, StockMovement
+from ..services import dispensing as dosing
+from ..services import prescribing, stock
 
 router = Router(tags=["medication"])
 
@@ -158,8 +160,8 @@ def _site_of(site_id: UUID, organisation_id: int) -> Site:
         ) from exc
 
 
-def _terms(staff: Staff, payload: TermsIn, organisation_id: int) -> services.PrescriptionTerms:
-    return services.PrescriptionTerms(
+def _terms(staff: Staff, payload: TermsIn, organisation_id: int) -> prescribing.PrescriptionTerms:
+    return prescribing.PrescriptionTerms(
         site=_site_of(payload.site, organisation_id),
         daily_dose=payload.daily_dose,
         starts_on=payload.starts_on,
@@ -198,13 +200,13 @@ def prescription_create(
         raise ValidationFailed(
             "medicine_not_found", _("No medicine has this key."), field="medicine"
         )
-    prescription = services.prescription_create(
+    prescription = prescribing.prescription_create(
         client=client,
         actor=staff.user,
         medicine=medicine,
         terms=_terms(staff, payload, client.organisation_id),
     )
-    return Status(201, _prescription_out(prescription, services.current_version(prescription)))
+    return Status(201, _prescription_out(prescription, selectors.current_version(prescription)))
 
 
 @router.get("/prescriptions/{prescription_id}", response=PrescriptionOut)
@@ -232,7 +234,7 @@ def prescription_change(
         perm=Perm.PRESCRIBE,
         channel="api",
     )
-    version = services.prescription_change(
+    version = prescribing.prescription_change(
         prescription=prescription,
         actor=staff.user,
         terms=_terms(staff, payload, prescription.organisation_id),
@@ -262,14 +264,14 @@ def prescription_end(
         perm=Perm.PRESCRIBE,
         channel="api",
     )
-    ended = services.prescription_end(
+    ended = prescribing.prescription_end(
         prescription=prescription,
         actor=staff.user,
         on=payload.on,
         reason=payload.reason,
         today=clock.today(prescription.organisation),
     )
-    return _prescription_out(ended, services.current_version(ended))
+    return _prescription_out(ended, selectors.current_version(ended))
 
 
 class ReviewIn(Schema):
@@ -291,10 +293,10 @@ def prescription_review(
         perm=Perm.PRESCRIBE,
         channel="api",
     )
-    reviewed = services.prescription_review(
+    reviewed = prescribing.prescription_review(
         prescription=prescription, actor=staff.user, note=payload.note
     )
-    return _prescription_out(reviewed, services.current_version(reviewed))
+    return _prescription_out(reviewed, selectors.current_version(reviewed))
 
 
 # --- dispensing ----------------------------------------------------------------------------
@@ -367,7 +369,7 @@ def dispensing_create(
     if site.organisation_id != prescription.organisation_id:
         raise Http404
     if payload.kind == "exception":
-        dispensing = services.dispense_exception(
+        dispensing = dosing.dispense_exception(
             prescription=prescription,
             actor=staff.user,
             site=site,
@@ -376,11 +378,11 @@ def dispensing_create(
             quantity=payload.quantity,
         )
     else:
-        dispensing = services.dispense(
+        dispensing = dosing.dispense(
             prescription=prescription,
             actor=staff.user,
             site=site,
-            observation=services.Observation(
+            observation=dosing.Observation(
                 effect=payload.effect,
                 side_effects=payload.side_effects,
                 intoxication_signs=payload.intoxication_signs,
@@ -407,7 +409,7 @@ def take_home_create(
     site = _desk_site(staff, payload.site)
     if site.organisation_id != prescription.organisation_id:
         raise Http404
-    made = services.take_home_handover(
+    made = dosing.take_home_handover(
         prescription=prescription, actor=staff.user, site=site, days=payload.days
     )
     return Status(201, [_dispensing_out(d, prescription) for d in made])
@@ -555,7 +557,7 @@ def stock_create(request: HttpRequest, site_id: UUID, payload: MovementIn) -> St
                 _("The witness must be a nurse, doctor or manager of the organisation."),
                 field="witness",
             )
-    movement = services.stock_record(
+    movement = stock.stock_record(
         site=site,
         medicine=medicine,
         actor=staff.user,

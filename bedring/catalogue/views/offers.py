@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import include, path
+from django.urls import URLPattern, path
 
 from bedring.accounts.access import staff_for_request, staff_view
 
-from .models import Offer
-from .views_attendance import urlpatterns as attendance_urlpatterns
+from ..models import Offer
 
 
 @staff_view()
@@ -29,10 +28,6 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/offers.html", {"offers": offers})
 
 
-app_name = "catalogue"
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
     path("", offer_list, name="offers"),
-    *attendance_urlpatterns,
-    # Offer pages, courses, enrolments and bookings (bedring.catalogue.views_course).
-    path("", include("bedring.catalogue.views_course")),
 ]

@@ -36,7 +36,7 @@ from bedring.accounts.models import Organisation, Site, User
 from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
 
-from .models import AgeBand, Offer, Tally
+from ..models import AgeBand, Offer, Tally
 
 MAX_COUNT = 500
 # The oldest age in each bounded band (AgeBand); 50+ and unknown have none.

@@ -19,11 +19,10 @@ from bedring.audit.services import access_search_results
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 
-from . import calendar_feed as calendars
-from . import services_attendance as attendance
-from . import services_tally as tallies
-from .models import Enrolment, GiftCard, Offer, Session, Tally
-from .selectors import enrolment_for
+from .. import calendar_feed as calendars
+from ..models import Enrolment, GiftCard, Offer, Session, Tally
+from ..selectors import enrolment_for
+from ..services import attendance, tallies
 
 router = Router(tags=["attendance"])
 

@@ -18,10 +18,10 @@ from bedring.clients.access import client_for
 from bedring.clients.models import Client
 from bedring.core.paging import api_page, check_page
 
-from . import selectors_records as selectors
-from . import services_records as services
-from .certificates import certificate_pdf
-from .models import CoPaymentEntry, Prescription, TravelCertificate, UrineTest
+from .. import rules, selectors
+from ..certificates import certificate_pdf
+from ..models import CoPaymentEntry, Prescription, TravelCertificate, UrineTest
+from ..services import records
 
 router = Router(tags=["medication"])
 
@@ -77,7 +77,7 @@ def urine_test_out(test: UrineTest) -> UrineTestOut:
         sampled_on=test.sampled_on,
         supervised=test.supervised,
         results=test.results,
-        positive=services.is_positive(test.results),
+        positive=selectors.is_positive(test.results),
         note=test.note,
         recorded_by=test.recorded_by.username,
         created_at=test.created_at,
@@ -102,7 +102,7 @@ def urine_test_create(
 ) -> Status[UrineTestOut]:
     """MED-4: record a urine drug test with the result per substance group."""
     client = _client(request, client_id, view="api_urine_test_create", perm=Perm.CLIENT_WRITE)
-    test = services.urine_test_record(
+    test = records.urine_test_record(
         client=client,
         actor=_staff(request).user,
         sampled_on=payload.sampled_on,
@@ -161,7 +161,7 @@ def certificate_out(c: TravelCertificate) -> TravelCertificateOut:
         countries=c.countries,
         travel_from=c.travel_from,
         travel_to=c.travel_to,
-        days=services.travel_days(c.travel_from, c.travel_to),
+        days=rules.travel_days(c.travel_from, c.travel_to),
         daily_dose=c.version.daily_dose,
         total_quantity=c.total_quantity,
         unit=medicine.unit,
@@ -193,7 +193,7 @@ def certificate_issue(
     )
     if prescription is None:
         raise Http404
-    certificate = services.travel_certificate_issue(
+    certificate = records.travel_certificate_issue(
         client=client,
         prescription=prescription,
         actor=_staff(request).user,
@@ -305,12 +305,12 @@ def ledger(request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 
     the organisation charges nothing (DK, NO) the ledger is empty and says so."""
     client = _client(request, client_id, view="api_copayments")
     check_page(offset, limit)
-    if not services.copayments_apply(client):
+    if not selectors.copayments_apply(client):
         return LedgerOut(charges_co_payment=False, balance=Decimal("0.00"), count=0, results=[])
     count, entries = api_page(selectors.ledger_entries(client), offset, limit)
     return LedgerOut(
         charges_co_payment=True,
-        balance=services.copayment_balance(client),
+        balance=selectors.copayment_balance(client),
         count=count,
         results=[entry_out(e) for e in entries],
     )
@@ -320,7 +320,7 @@ def ledger(request: HttpRequest, client_id: UUID, offset: int = 0, limit: int = 
 def charge_week(request: HttpRequest, client_id: UUID, payload: ChargeIn) -> Status[ChargeOut]:
     """MED-9 (BE): charge one ended week; a week is charged once (409 already_charged)."""
     client = _client(request, client_id, view="api_copayment_charge", perm=Perm.CLIENT_WRITE)
-    rows = services.copayment_charge_week(
+    rows = records.copayment_charge_week(
         client=client, actor=_staff(request).user, week=payload.week
     )
     return Status(
@@ -328,7 +328,7 @@ def charge_week(request: HttpRequest, client_id: UUID, payload: ChargeIn) -> Sta
         ChargeOut(
             week=payload.week.strip(),
             entries=[entry_out(r) for r in rows],
-            balance=services.copayment_balance(client),
+            balance=selectors.copayment_balance(client),
         ),
     )
 
@@ -337,7 +337,7 @@ def charge_week(request: HttpRequest, client_id: UUID, payload: ChargeIn) -> Sta
 def payment(request: HttpRequest, client_id: UUID, payload: PaymentIn) -> Status[LedgerEntryOut]:
     """MED-9 (BE): record a payment by the client."""
     client = _client(request, client_id, view="api_copayment_payment", perm=Perm.CLIENT_WRITE)
-    entry = services.copayment_payment_record(
+    entry = records.copayment_payment_record(
         client=client,
         actor=_staff(request).user,
         amount=payload.amount,
@@ -351,7 +351,7 @@ def payment(request: HttpRequest, client_id: UUID, payload: PaymentIn) -> Status
 def write_off(request: HttpRequest, client_id: UUID, payload: WriteOffIn) -> Status[LedgerEntryOut]:
     """MED-9 (BE): write off an amount the client cannot pay; the note says why."""
     client = _client(request, client_id, view="api_copayment_write_off", perm=Perm.CLIENT_WRITE)
-    entry = services.copayment_write_off(
+    entry = records.copayment_write_off(
         client=client,
         actor=_staff(request).user,
         amount=payload.amount,

@@ -23,9 +23,9 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
 
-from . import selectors, services
-from .access import prescription_for, site_for
-from .forms import (
+from .. import selectors
+from ..access import prescription_for, site_for
+from ..forms import (
     EndForm,
     ExceptionForm,
     ObservationForm,
@@ -34,8 +34,10 @@ from .forms import (
     ReviewForm,
     StockForm,
 )
-from .models import Prescription, PrescriptionVersion
-from .selectors_records import records_context
+from ..models import Prescription, PrescriptionVersion
+from ..selectors import records_context
+from ..services import dispensing as dosing
+from ..services import prescribing, stock
 
 # --- the client's medication ---------------------------------------------------------------
 
@@ -90,7 +92,7 @@ def prescribe(request: HttpRequest, client_uuid: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            prescription = services.prescription_create(
+            prescription = prescribing.prescription_create(
                 client=client,
                 actor=staff.user,
                 medicine=form.cleaned_data["medicine"],
@@ -137,7 +139,7 @@ def prescription_change(request: HttpRequest, prescription_uuid: str) -> HttpRes
     prescription = prescription_for(
         request, staff, prescription_uuid, view="prescription_change", perm=Perm.PRESCRIBE
     )
-    current = services.current_version(prescription)
+    current = selectors.current_version(prescription)
     form = PrescriptionForm(
         request.POST or None,
         organisation=prescription.organisation,
@@ -146,7 +148,7 @@ def prescription_change(request: HttpRequest, prescription_uuid: str) -> HttpRes
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.prescription_change(
+            prescribing.prescription_change(
                 prescription=prescription,
                 actor=staff.user,
                 terms=form.terms(),
@@ -204,7 +206,7 @@ def prescription_end(request: HttpRequest, prescription_uuid: str) -> HttpRespon
     """MED-1: a doctor ends a prescription."""
 
     def run(prescription: Prescription, staff: Any, data: dict[str, Any]) -> None:
-        services.prescription_end(
+        prescribing.prescription_end(
             prescription=prescription,
             actor=staff.user,
             on=data["on"],
@@ -223,7 +225,9 @@ def prescription_review(request: HttpRequest, prescription_uuid: str) -> HttpRes
     """MED-2: a doctor reviews a prescription on hold and lifts the hold."""
 
     def run(prescription: Prescription, staff: Any, data: dict[str, Any]) -> None:
-        services.prescription_review(prescription=prescription, actor=staff.user, note=data["note"])
+        prescribing.prescription_review(
+            prescription=prescription, actor=staff.user, note=data["note"]
+        )
         messages.success(request, _("The hold is lifted."))
 
     return _prescription_action(
@@ -352,11 +356,11 @@ def desk_dispense(request: HttpRequest, site_uuid: str, prescription_uuid: str) 
     if not form.is_valid():
         return _desk_answer(request, site, prescription, error=_("Choose an effect from the list."))
     try:
-        services.dispense(
+        dosing.dispense(
             prescription=prescription,
             actor=staff.user,
             site=site,
-            observation=services.Observation(**form.cleaned_data),
+            observation=dosing.Observation(**form.cleaned_data),
         )
     except DomainError as exc:
         return _desk_answer(request, site, prescription, error=str(exc.message))
@@ -382,7 +386,7 @@ def desk_take_home(request: HttpRequest, site_uuid: str, prescription_uuid: str)
             request, site, prescription, error=_("Choose the take-home days to hand out.")
         )
     try:
-        made = services.take_home_handover(
+        made = dosing.take_home_handover(
             prescription=prescription, actor=staff.user, site=site, days=days
         )
     except DomainError as exc:
@@ -403,7 +407,7 @@ def desk_exception(request: HttpRequest, site_uuid: str, prescription_uuid: str)
     form = ExceptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dispense_exception(
+            dosing.dispense_exception(
                 prescription=prescription,
                 actor=staff.user,
                 site=site,
@@ -437,7 +441,7 @@ def stock_page(request: HttpRequest, site_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.stock_record(
+            stock.stock_record(
                 site=site,
                 medicine=data["medicine"],
                 actor=staff.user,

@@ -3,7 +3,7 @@ and the Belgian co-payment ledger (MED-9).
 
 Keyword-only, typed, one transaction each; a refusal is a ``DomainError`` with a stable code
 and nothing written. The arithmetic (ISO weeks, travel days, quantities) is in plain
-functions at the top, tested without the database.
+functions in :mod:`bedring.medication.rules`, tested without the database.
 
 Rules decided here where the sources are silent:
 
@@ -36,12 +36,10 @@ Rules decided here where the sources are silent:
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -51,16 +49,12 @@ from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from bedring.pathway.models import Episode
+from bedring.pathway.selectors import open_episode
 from bedring.pathway.services.episode import record_event
-from bedring.pathway.states import OPEN_STATES
 
-from .models import (
-    ZERO,
+from ..models import (
     ChargeKind,
     CoPaymentEntry,
-    Dispensing,
-    DispensingKind,
     Medicine,
     Prescription,
     PrescriptionStatus,
@@ -70,58 +64,33 @@ from .models import (
     TravelCertificate,
     UrineTest,
 )
+from ..rules import (
+    WEEK_YEARS,
+    WeekOutOfRange,
+    medicine_note,
+    total_quantity,
+    travel_days,
+    week_days,
+)
+from ..selectors import (
+    CHARGE_KINDS,
+    copayment_balance,
+    copayments_apply,
+    current_version,
+    doses_in_week,
+)
 
 NOTE_MAX = 500
 COUNTRIES_MAX = 300
 LEDGER_NOTE_MAX = 300
 AMOUNT_MAX = Decimal("99999999.99")  # max_digits=10, decimal_places=2
-CHARGE_KINDS = (ChargeKind.WEEK_PRICE, ChargeKind.MEDICINE)
 CREDIT_KINDS = (ChargeKind.PAYMENT, ChargeKind.WRITE_OFF)
-DOSE_KINDS = (DispensingKind.SUPERVISED, DispensingKind.TAKE_HOME, DispensingKind.EXCEPTION)
-# [0-9], not \d (any script's digits), and \Z, not $ (which lets a final newline through).
-WEEK_RE = re.compile(r"^([0-9]{4})-W([0-9]{2})\Z")
-WEEK_YEARS = (1900, 2999)  # the years a co-payment week may be in
-MEDICINE_NOTE_RE = re.compile(r"^([0-9]+) x ([0-9]+(?:\.[0-9]+)?)\Z")
 # ATC groups of the benzodiazepines (anxiolytics, hypnotics, clonazepam): psychotropic
 # substances under the 1971 Convention, which the Schengen certificate covers.
 BENZODIAZEPINE_ATC = ("N05BA", "N05CD", "N03AE")
 
 
-# --- pure rules ----------------------------------------------------------------------------
-
-
-class WeekOutOfRange(ValueError):
-    """An ISO week outside ``WEEK_YEARS``."""
-
-
-def week_days(week: str) -> tuple[datetime.date, datetime.date]:
-    """The Monday and Sunday of an ISO week written "2026-W48". ValueError if it is none,
-    ``WeekOutOfRange`` (a ValueError) if its year is not within ``WEEK_YEARS``."""
-    match = WEEK_RE.match(week)
-    if match is None:
-        raise ValueError(week)
-    year, number = int(match[1]), int(match[2])
-    if not WEEK_YEARS[0] <= year <= WEEK_YEARS[1]:
-        raise WeekOutOfRange(week)
-    try:
-        monday = datetime.date.fromisocalendar(year, number, 1)
-        return monday, monday + datetime.timedelta(days=6)
-    except OverflowError as exc:  # unreachable within WEEK_YEARS; never a 500
-        raise ValueError(week) from exc
-
-
-def week_of(day: datetime.date) -> str:
-    year, number, _weekday = day.isocalendar()
-    return f"{year}-W{number:02d}"
-
-
-def travel_days(travel_from: datetime.date, travel_to: datetime.date) -> int:
-    """The days a travel period covers, first and last day included."""
-    return (travel_to - travel_from).days + 1
-
-
-def total_quantity(daily_dose: Decimal, days: int) -> Decimal:
-    return (daily_dose * days).quantize(Decimal("0.01"))
+# --- what the Schengen certificate covers --------------------------------------------------
 
 
 def is_narcotic_or_psychotropic(medicine: Medicine) -> bool:
@@ -129,44 +98,7 @@ def is_narcotic_or_psychotropic(medicine: Medicine) -> bool:
     return medicine.is_substitution or medicine.atc_code.startswith(BENZODIAZEPINE_ATC)
 
 
-def is_positive(results: Mapping[str, str]) -> bool:
-    return any(value == TestResult.POSITIVE for value in results.values())
-
-
-def medicine_note(doses: int, share_per_dose: Decimal) -> str:
-    """MED-9: the stored note of a week's medicine row: the doses and the share per dose,
-    language-neutral ("7 x 0.30"), so that the figures can be read back."""
-    return f"{doses} x {share_per_dose}"
-
-
-def medicine_note_figures(note: str) -> tuple[int, Decimal] | None:
-    """The doses and the share per dose of a note written by ``medicine_note``; None for
-    any other text."""
-    match = MEDICINE_NOTE_RE.match(note)
-    if match is None:
-        return None
-    return int(match[1]), Decimal(match[2])
-
-
-def medicine_note_shown(note: str) -> str:
-    """A medicine row's note in the active language's number format: "7 × 0,30" in Dutch.
-    A note that is not in ``medicine_note``'s form is shown as it is."""
-    figures = medicine_note_figures(note)
-    if figures is None:
-        return note
-    doses, share = figures
-    exponent = share.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    return f"{number_format(doses)} × {number_format(share, decimal_pos=places)}"
-
-
 # --- shared --------------------------------------------------------------------------------
-
-
-def _open_episode(client: Client) -> Episode | None:
-    return Episode.objects.filter(
-        client=client, organisation_id=client.organisation_id, state__in=OPEN_STATES
-    ).first()
 
 
 def _has_perm(user: User, perm: Perm, organisation_id: int) -> bool:
@@ -249,7 +181,7 @@ def urine_test_record(
         note=note,
         recorded_by=actor,
     )
-    episode = _open_episode(client)
+    episode = open_episode(client)
     if episode is not None:
         positive = [group for group, value in stored.items() if value == TestResult.POSITIVE]
         record_event(
@@ -268,17 +200,6 @@ def urine_test_record(
 
 
 # --- travel certificates (MED-5) -----------------------------------------------------------
-
-
-def current_version(prescription: Prescription) -> PrescriptionVersion:
-    version = (
-        PrescriptionVersion.objects.filter(prescription=prescription, is_current=True)
-        .select_related("site")
-        .first()
-    )
-    if version is None:  # a prescription always has one; the constraint allows none
-        raise Conflict("prescription_not_active", _("The prescription has no current version."))
-    return version
 
 
 def _check_travel(
@@ -398,7 +319,7 @@ def travel_certificate_issue(
         issued_by=actor,
         issued_on=today,
     )
-    episode = _open_episode(client)
+    episode = open_episode(client)
     if episode is not None:
         record_event(
             episode=episode,
@@ -418,10 +339,6 @@ def travel_certificate_issue(
 # --- co-payments (MED-9) -------------------------------------------------------------------
 
 
-def copayments_apply(client: Client) -> bool:
-    return rules_for(client.organisation).charges_co_payment
-
-
 def _check_charges(client: Client) -> None:
     if not copayments_apply(client):
         raise ValidationFailed(
@@ -431,25 +348,6 @@ def _check_charges(client: Client) -> None:
                 "free of charge."
             ),
         )
-
-
-def copayment_balance(client: Client) -> Decimal:
-    """Charges minus payments and write-offs; positive: the client owes."""
-    signed = Case(
-        When(kind__in=CHARGE_KINDS, then=F("amount")),
-        default=-F("amount"),
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
-    total = CoPaymentEntry.objects.filter(client=client).aggregate(
-        balance=Sum(signed, default=Value(ZERO))
-    )["balance"]
-    return Decimal(total or ZERO).quantize(Decimal("0.01"))
-
-
-def doses_in_week(client: Client, monday: datetime.date, sunday: datetime.date) -> int:
-    return Dispensing.objects.filter(
-        client=client, day__range=(monday, sunday), kind__in=DOSE_KINDS
-    ).count()
 
 
 def _already_charged(client: Client, week: str) -> bool:

@@ -50,11 +50,10 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
-from bedring.pathway.models import Episode
+from bedring.pathway.selectors import open_episode
 from bedring.pathway.services.episode import record_event
-from bedring.pathway.states import OPEN_STATES
 
-from .models import (
+from ..models import (
     Attendance,
     AttendanceStatus,
     Enrolment,
@@ -63,7 +62,7 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .terms import GiftCard as GiftCardTerms
+from ..terms import GiftCard as GiftCardTerms
 
 SESSION_ORDER = ("session__on", "session__start_time", "session__index", "session__id")
 
@@ -299,18 +298,6 @@ def _check_enrolment(session: Session, enrolment: Enrolment) -> None:
         )
 
 
-def _open_episode(enrolment: Enrolment) -> Episode | None:
-    if enrolment.episode_id is not None:
-        episode = Episode.objects.filter(pk=enrolment.episode_id, state__in=OPEN_STATES).first()
-        if episode is not None:
-            return episode
-    return Episode.objects.filter(
-        client_id=enrolment.client_id,
-        organisation_id=enrolment.organisation_id,
-        state__in=OPEN_STATES,
-    ).first()
-
-
 def _no_show_update(*, enrolment: Enrolment, actor: User, threshold: int) -> None:
     """SCH-2: set or clear the flag from the record; write the change on the timeline."""
     statuses = Attendance.objects.filter(enrolment=enrolment).order_by(*SESSION_ORDER)
@@ -320,7 +307,7 @@ def _no_show_update(*, enrolment: Enrolment, actor: User, threshold: int) -> Non
         return
     enrolment.no_show_flag = flagged
     enrolment.save(update_fields=["no_show_flag", "updated_at"])
-    episode = _open_episode(enrolment)
+    episode = open_episode(enrolment.client)
     if episode is not None:
         record_event(
             episode=episode,

@@ -20,11 +20,13 @@ from bedring.clients.access import client_for
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 
-from . import selectors
-from . import services_course as services
-from .models import Course, Enrolment, Offer, Session
-from .terms import OfferTerms
+from .. import selectors
+from ..models import Course, Enrolment, Offer, Session
+from ..services import courses, enrolments, offers
+from ..terms import OfferTerms
 
+# The operation ids are the ones published before this module moved from
+# bedring/catalogue/api.py: API clients may generate code from them, so they stay.
 router = Router(tags=["catalogue"])
 
 ClosedDayIn = Literal["extend", "move", "drop"]
@@ -85,7 +87,7 @@ def offer_out(offer: Offer) -> OfferOut:
     )
 
 
-@router.get("/offers", response=list[OfferOut])
+@router.get("/offers", response=list[OfferOut], operation_id="bedring_catalogue_api_offer_list")
 def offer_list(request: HttpRequest, organisation: UUID | None = None) -> list[OfferOut]:
     """CAT-1: the offers in force in my organisations (every staff member reads the
     catalogue)."""
@@ -93,7 +95,9 @@ def offer_list(request: HttpRequest, organisation: UUID | None = None) -> list[O
     return [offer_out(o) for o in selectors.current_offers(ids)]
 
 
-@router.get("/offers/{offer_id}", response=OfferOut)
+@router.get(
+    "/offers/{offer_id}", response=OfferOut, operation_id="bedring_catalogue_api_offer_detail"
+)
 def offer_detail(request: HttpRequest, offer_id: UUID) -> OfferOut:
     """Any version of an offer: enrolments point to the version they were made under."""
     return offer_out(selectors.offer_for(_staff(request), offer_id))
@@ -119,13 +123,17 @@ def _organisation_for(staff: Staff, wanted: UUID | None, perm: Perm) -> Organisa
     raise Http404
 
 
-@router.post("/offers", response={200: OfferOut, 201: OfferOut})
+@router.post(
+    "/offers",
+    response={200: OfferOut, 201: OfferOut},
+    operation_id="bedring_catalogue_api_offer_publish",
+)
 def offer_publish(request: HttpRequest, payload: OfferIn) -> Status[OfferOut]:
     """CAT-1: a manager adds an offer, or a new version of the offer with the key given
     (201); the same terms again change nothing (200). Enrolments keep their version."""
     staff = _staff(request)
     organisation = _organisation_for(staff, payload.organisation, Perm.ORG_SETTINGS)
-    offer, created = services.offer_publish(
+    offer, created = offers.offer_publish(
         organisation=organisation, terms=payload.terms, actor=staff.user
     )
     return Status(201 if created else 200, offer_out(offer))
@@ -259,7 +267,7 @@ def _course_detail(request: HttpRequest, course: Course) -> CourseDetailOut:
     )
 
 
-@router.get("/courses", response=CoursePage)
+@router.get("/courses", response=CoursePage, operation_id="bedring_catalogue_api_course_list")
 def course_list(
     request: HttpRequest,
     organisation: UUID | None = None,
@@ -278,7 +286,9 @@ def course_list(
     )
 
 
-@router.post("/courses", response={201: CourseDetailOut})
+@router.post(
+    "/courses", response={201: CourseDetailOut}, operation_id="bedring_catalogue_api_course_create"
+)
 def course_create(request: HttpRequest, payload: CourseIn) -> Status[CourseDetailOut]:
     """SCH-1: plan a course of a group offer; the answer has its sessions."""
     staff = _staff(request)
@@ -294,7 +304,7 @@ def course_create(request: HttpRequest, payload: CourseIn) -> Status[CourseDetai
             _("Not staff here: %(names)s.") % {"names": ", ".join(missing)},
             field="staff",
         )
-    course = services.course_create(
+    course = courses.course_create(
         offer=offer,
         site=site,
         actor=staff.user,
@@ -310,7 +320,11 @@ def course_create(request: HttpRequest, payload: CourseIn) -> Status[CourseDetai
     return Status(201, _course_detail(request, course))
 
 
-@router.get("/courses/{course_id}", response=CourseDetailOut)
+@router.get(
+    "/courses/{course_id}",
+    response=CourseDetailOut,
+    operation_id="bedring_catalogue_api_course_detail",
+)
 def course_detail(request: HttpRequest, course_id: UUID) -> CourseDetailOut:
     """SCH-1: a course with its sessions and participants (their reads are logged)."""
     course = selectors.course_for(_staff(request), course_id, perm=Perm.CLIENT_READ)
@@ -362,7 +376,11 @@ def _fresh(enrolment: Enrolment) -> EnrolmentOut:
     return enrolment_out(enrolment)
 
 
-@router.post("/courses/{course_id}/enrolments", response={201: EnrolmentOut})
+@router.post(
+    "/courses/{course_id}/enrolments",
+    response={201: EnrolmentOut},
+    operation_id="bedring_catalogue_api_course_enrol",
+)
 def course_enrol(
     request: HttpRequest, course_id: UUID, payload: CourseEnrolIn
 ) -> Status[EnrolmentOut]:
@@ -378,7 +396,7 @@ def course_enrol(
         perm=Perm.CLIENT_WRITE,
         channel="api",
     )
-    enrolment = services.enrol(
+    enrolment = enrolments.enrol(
         client=client,
         actor=staff.user,
         course=course,
@@ -389,7 +407,9 @@ def course_enrol(
     return Status(201, _fresh(enrolment))
 
 
-@router.post("/enrolments", response={201: EnrolmentOut})
+@router.post(
+    "/enrolments", response={201: EnrolmentOut}, operation_id="bedring_catalogue_api_enrol"
+)
 def enrol(request: HttpRequest, payload: EnrolIn) -> Status[EnrolmentOut]:
     """SCH-1: enrol a client in an individual offer (a group offer needs its course:
     ``course_required``; use the course's enrolments)."""
@@ -398,7 +418,7 @@ def enrol(request: HttpRequest, payload: EnrolIn) -> Status[EnrolmentOut]:
         request, staff, payload.client, view="api_enrol", perm=Perm.CLIENT_WRITE, channel="api"
     )
     offer = selectors.offer_for(staff, payload.offer, perm=Perm.CLIENT_WRITE)
-    enrolment = services.enrol(
+    enrolment = enrolments.enrol(
         client=client,
         actor=staff.user,
         offer=offer,
@@ -409,12 +429,16 @@ def enrol(request: HttpRequest, payload: EnrolIn) -> Status[EnrolmentOut]:
     return Status(201, _fresh(enrolment))
 
 
-@router.post("/enrolments/{enrolment_id}/end", response=EnrolmentOut)
+@router.post(
+    "/enrolments/{enrolment_id}/end",
+    response=EnrolmentOut,
+    operation_id="bedring_catalogue_api_enrolment_end",
+)
 def enrolment_end(request: HttpRequest, enrolment_id: UUID, payload: EndIn) -> EnrolmentOut:
     """SCH-2: end an enrolment, completed or early with the reason."""
     staff = _staff(request)
     enrolment = _enrolment(request, enrolment_id, view="api_enrolment_end")
-    services.enrolment_end(
+    enrolments.enrolment_end(
         enrolment=enrolment,
         actor=staff.user,
         reason=payload.reason,
@@ -425,7 +449,11 @@ def enrolment_end(request: HttpRequest, enrolment_id: UUID, payload: EndIn) -> E
     return _fresh(enrolment)
 
 
-@router.post("/enrolments/{enrolment_id}/sessions", response={201: list[SessionOut]})
+@router.post(
+    "/enrolments/{enrolment_id}/sessions",
+    response={201: list[SessionOut]},
+    operation_id="bedring_catalogue_api_enrolment_book",
+)
 def enrolment_book(
     request: HttpRequest, enrolment_id: UUID, payload: BookIn
 ) -> Status[list[SessionOut]]:
@@ -433,7 +461,7 @@ def enrolment_book(
     (422 ``session_cap``)."""
     staff = _staff(request)
     enrolment = _enrolment(request, enrolment_id, view="api_enrolment_book")
-    booked = services.book_individual_sessions(
+    booked = enrolments.book_individual_sessions(
         enrolment=enrolment,
         actor=staff.user,
         start=payload.start,

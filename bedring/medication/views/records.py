@@ -27,17 +27,17 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
 
-from . import selectors_records as selectors
-from . import services_records as services
-from .certificates import certificate_pdf as render_certificate
-from .forms_records import (
+from .. import rules, selectors
+from ..certificates import certificate_pdf as render_certificate
+from ..forms import (
     ChargeWeekForm,
     PaymentForm,
     TravelCertificateForm,
     UrineTestForm,
     WriteOffForm,
 )
-from .models import Prescription, PrescriptionStatus, TravelCertificate
+from ..models import Prescription, PrescriptionStatus, TravelCertificate
+from ..services import records
 
 
 def medication_url(client: Client) -> str:
@@ -113,7 +113,7 @@ def urine_test_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
     )
 
     def save(data: dict[str, Any]) -> object:
-        return services.urine_test_record(
+        return records.urine_test_record(
             client=client,
             actor=staff.user,
             sampled_on=data["sampled_on"],
@@ -177,7 +177,7 @@ def certificate_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
     by_uuid = {str(p.uuid): p for p in prescriptions}
 
     def save(data: dict[str, Any]) -> object:
-        return services.travel_certificate_issue(
+        return records.travel_certificate_issue(
             client=client,
             prescription=by_uuid[data["prescription"]],
             actor=staff.user,
@@ -218,7 +218,7 @@ def certificate_detail(
         client,
         "medication/records/certificate_detail.html",
         certificate=certificate,
-        days=services.travel_days(certificate.travel_from, certificate.travel_to),
+        days=rules.travel_days(certificate.travel_from, certificate.travel_to),
     )
 
 
@@ -251,11 +251,11 @@ def copayments(request: HttpRequest, client_uuid: str) -> HttpResponse:
     is charged (DK, NO), the page says so."""
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="copayments")
-    applies = services.copayments_apply(client)
+    applies = selectors.copayments_apply(client)
     extra: dict[str, Any] = {"applies": applies}
     if applies:
         extra["page"], extra["lines"] = selectors.ledger_page(client, request.GET.get("page"))
-        extra["balance"] = services.copayment_balance(client)
+        extra["balance"] = selectors.copayment_balance(client)
     return _page(request, client, "medication/records/copayments.html", **extra)
 
 
@@ -284,7 +284,7 @@ def _copayment_form(
         done=finished,
         title=title,
         template="medication/records/copayment_form.html",
-        applies=services.copayments_apply(client),
+        applies=selectors.copayments_apply(client),
         copayments_url=copayments_url(client),
     )
 
@@ -295,14 +295,14 @@ def copayment_charge(request: HttpRequest, client_uuid: str) -> HttpResponse:
 
     def make_form(client: Client) -> forms.Form:
         last_week = clock.today(client.organisation) - datetime.timedelta(days=7)
-        return ChargeWeekForm(request.POST or None, initial={"week": services.week_of(last_week)})
+        return ChargeWeekForm(request.POST or None, initial={"week": rules.week_of(last_week)})
 
     return _copayment_form(
         request,
         client_uuid,
         view="copayment_charge",
         make_form=make_form,
-        save=lambda client, actor, data: services.copayment_charge_week(
+        save=lambda client, actor, data: records.copayment_charge_week(
             client=client, actor=actor, week=data["week"]
         ),
         done=_("The week is charged."),
@@ -320,7 +320,7 @@ def copayment_payment(request: HttpRequest, client_uuid: str) -> HttpResponse:
         make_form=lambda client: PaymentForm(
             request.POST or None, initial={"on": clock.today(client.organisation)}
         ),
-        save=lambda client, actor, data: services.copayment_payment_record(
+        save=lambda client, actor, data: records.copayment_payment_record(
             client=client, actor=actor, amount=data["amount"], on=data["on"], note=data["note"]
         ),
         done=_("The payment is recorded."),
@@ -338,7 +338,7 @@ def copayment_write_off(request: HttpRequest, client_uuid: str) -> HttpResponse:
         make_form=lambda client: WriteOffForm(
             request.POST or None, initial={"on": clock.today(client.organisation)}
         ),
-        save=lambda client, actor, data: services.copayment_write_off(
+        save=lambda client, actor, data: records.copayment_write_off(
             client=client, actor=actor, amount=data["amount"], on=data["on"], note=data["note"]
         ),
         done=_("The amount is written off."),

@@ -24,9 +24,8 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
 
-from . import selectors
-from . import services_course as services
-from .forms import (
+from .. import selectors
+from ..forms import (
     BookSessionsForm,
     ClientEnrolForm,
     CourseCancelForm,
@@ -36,7 +35,8 @@ from .forms import (
     OfferTermsForm,
     add_refusal,
 )
-from .models import Enrolment, EnrolmentStatus, Offer
+from ..models import Enrolment, EnrolmentStatus, Offer
+from ..services import courses, enrolments, offers
 
 SEARCH_LIMIT = 20
 
@@ -97,7 +97,7 @@ def offer_edit(request: HttpRequest, offer_uuid: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.offer_edit(offer=offer, actor=staff.user, changes=form.changes())
+            saved = offers.offer_edit(offer=offer, actor=staff.user, changes=form.changes())
         except DomainError as exc:
             form.add_terms_error(exc)
         else:
@@ -138,7 +138,7 @@ def course_create(request: HttpRequest, offer_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            course = services.course_create(
+            course = courses.course_create(
                 offer=offer,
                 site=data["site"],
                 actor=staff.user,
@@ -190,7 +190,7 @@ def course_cancel(request: HttpRequest, course_uuid: str) -> HttpResponse:
     form = CourseCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.course_cancel(
+            courses.course_cancel(
                 course=course, actor=staff.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -257,7 +257,7 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
         else:
             chosen = client
             try:
-                services.enrol(
+                enrolments.enrol(
                     client=client,
                     actor=staff.user,
                     course=course,
@@ -296,7 +296,7 @@ def client_enrol(request: HttpRequest, client_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         offer, course = form.chosen_offer(), form.chosen_course()
         try:
-            enrolment = services.enrol(
+            enrolment = enrolments.enrol(
                 client=client,
                 actor=staff.user,
                 offer=offer,
@@ -364,7 +364,7 @@ def enrolment_end(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.enrolment_end(
+            enrolments.enrolment_end(
                 enrolment=enrolment,
                 actor=staff.user,
                 reason=data["reason"],
@@ -393,7 +393,7 @@ def enrolment_book(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booked = services.book_individual_sessions(
+            booked = enrolments.book_individual_sessions(
                 enrolment=enrolment,
                 actor=staff.user,
                 start=data["start"],

@@ -1,0 +1,11 @@
+"""The catalogue in /api/v1/: one router per topic, composed here."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from . import attendance, courses
+
+router = Router()
+router.add_router("/", attendance.router)
+router.add_router("/", courses.router)
