@@ -51,8 +51,8 @@ from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import record_event
 from bedring.pathway.states import OPEN_STATES
+from bedring.pathway.timeline import record_event
 
 from .models import (
     Attendance,

@@ -25,9 +25,9 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Site
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
-from bedring.clients.forms import add_domain_error
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from . import calendar_feed as calendars
 from . import services_attendance as attendance

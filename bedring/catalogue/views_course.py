@@ -18,10 +18,10 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.selectors import client_search
 from bedring.clients.views import client_context
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from . import selectors
 from . import services_course as services

@@ -17,6 +17,7 @@ from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.catalogue.selectors import client_enrolments
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from . import selectors, services
 from .access import client_for
@@ -26,7 +27,6 @@ from .forms import (
     ConsentForm,
     ConsentWithdrawForm,
     RelativeForm,
-    add_domain_error,
 )
 from .models import Client, Consent, Relative
 

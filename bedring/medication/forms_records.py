@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bedring.clients.forms import DATE
+from bedring.core.forms import DATE
 
 from .models import Prescription, SubstanceGroup, TestResult
 

@@ -31,12 +31,8 @@ from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.pathway.deadlines import DeadlineSpec
 from bedring.pathway.models import Episode
 from bedring.pathway.models.episode import DeadlineKind
-from bedring.pathway.services.episode import (
-    deadline_open,
-    deadlines_close,
-    record_event,
-)
 from bedring.pathway.states import OPEN_STATES
+from bedring.pathway.timeline import deadline_open, deadlines_close, record_event
 
 from . import rules
 from .models import (

@@ -52,8 +52,8 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import record_event
 from bedring.pathway.states import OPEN_STATES
+from bedring.pathway.timeline import record_event
 
 from .models import (
     ZERO,

@@ -21,11 +21,11 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from . import selectors_records as selectors
 from . import services_records as services

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, Organisation, User
 from bedring.accounts.roles import Role
-from bedring.clients.forms import add_domain_error
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from . import tdi
 from .models import QuestionSet

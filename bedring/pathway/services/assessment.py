@@ -26,7 +26,8 @@ from ..models.episode import DeadlineKind
 from ..questionnaires import clean_answers, missing_required
 from ..states import EpisodeState
 from ..tdi import INPUT_FIELDS, derived_fields, validate_tdi
-from .episode import deadlines_close, episode_for_update, episode_move, record_event
+from ..timeline import deadlines_close, record_event
+from .episode import episode_for_update, episode_move
 
 MAX_EXTERNAL = 200
 

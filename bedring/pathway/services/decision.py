@@ -23,13 +23,8 @@ from ..models import ChildNotification, Complaint, Decision, Episode
 from ..models.decision import ComplaintKind, ComplaintStatus, DecisionKind, Intensity, Outcome
 from ..models.episode import DeadlineKind, DeadlineStatus
 from ..states import EpisodeState, check_move
-from .episode import (
-    deadline_open,
-    deadlines_close,
-    episode_for_update,
-    episode_move,
-    record_event,
-)
+from ..timeline import deadline_open, deadlines_close, record_event
+from .episode import episode_for_update, episode_move
 
 # DEC-1: who decides what. The authority unit decides on social treatment and on day or
 # residential treatment (DEC-3); the need for medical treatment is a doctor's decision.

@@ -34,12 +34,8 @@ from ..models import Episode, Evaluation, Goal, GoalProgress, Plan
 from ..models.episode import DeadlineKind, DeadlineStatus
 from ..models.plan import Aim, Progress
 from ..states import EpisodeState
-from .episode import (
-    deadline_open,
-    deadlines_close,
-    episode_for_update,
-    record_event,
-)
+from ..timeline import deadline_open, deadlines_close, record_event
+from .episode import episode_for_update
 
 # ASM-3: the plan is made at the feedback conversation, after the assessment has begun, and
 # revised for as long as the episode runs.

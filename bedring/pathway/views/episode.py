@@ -18,11 +18,11 @@ from bedring.accounts.models import Membership, Site, User
 from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 
 from .. import selectors
 from ..access import episode_for
