@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import SiteCalendar, rules_for, site_calendar
@@ -131,11 +132,6 @@ def rule_error(exc: rules.DoseRuleError) -> ValidationFailed:
     )
 
 
-def _actor_may(actor: User, organisation_id: int, perm: Perm) -> bool:
-    membership = actor.memberships.filter(organisation_id=organisation_id, is_active=True).first()
-    return membership is not None and membership.has(perm)
-
-
 def open_episode_of(client: Client) -> Episode | None:
     return (
         Episode.objects.filter(client=client, state__in=OPEN_STATES)
@@ -231,7 +227,7 @@ def _check_substitution(
 
 
 def _check_prescriber(actor: User, organisation_id: int) -> None:
-    if not _actor_may(actor, organisation_id, Perm.PRESCRIBE):
+    if not may(actor, Perm.PRESCRIBE, organisation_id):
         raise Forbidden("not_a_doctor", _("Only a doctor prescribes (MED-1)."))
 
 
@@ -639,7 +635,7 @@ def _check_can_dispense(
 ) -> datetime.date:
     """Every rule that stands between a nurse and a dose, in one place. Answers the local
     day the dose is handed out on."""
-    if not _actor_may(actor, prescription.organisation_id, Perm.DISPENSE):
+    if not may(actor, Perm.DISPENSE, prescription.organisation_id):
         raise Forbidden("not_a_dispenser", _("Only nurses and doctors hand out doses (MED-2)."))
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
@@ -1018,7 +1014,7 @@ def stock_record(
     """MED-2: stock received, wasted (with a witness who is another staff member of the
     organisation), returned, or counted on the shelf. Dispensed stock is written by the
     dispensing itself, never by hand."""
-    if not _actor_may(actor, site.organisation_id, Perm.STOCK):
+    if not may(actor, Perm.STOCK, site.organisation_id):
         raise Forbidden("not_stock_staff", _("Your role does not keep the stock."))
     if kind not in MANUAL_MOVEMENTS:
         raise ValidationFailed(
@@ -1045,7 +1041,7 @@ def stock_record(
             raise ValidationFailed(
                 "witness_is_actor", _("The witness must be someone else."), field="witness"
             )
-        if not _actor_may(witness, site.organisation_id, Perm.STOCK):
+        if not may(witness, Perm.STOCK, site.organisation_id):
             raise ValidationFailed(
                 "witness_not_staff",
                 _("The witness must be a nurse, doctor or manager of the organisation."),

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from bedring.accounts.access import Staff
+from bedring.accounts.access import Staff, memberships_where
 from bedring.accounts.roles import Perm
 from bedring.core import clock
 from bedring.core.paging import check_page
@@ -63,7 +63,7 @@ def tdi_summary(
     page in ``problems``. 422 ``invalid_year`` for a year before 2000 or in the future."""
     check_page(offset, limit)
     staff: Staff = request.auth  # type: ignore[attr-defined]
-    members = [m for m in staff.memberships.values() if m.has(Perm.REGISTER_EXPORT)]
+    members = memberships_where(staff, Perm.REGISTER_EXPORT)
     if organisation is not None:
         members = [m for m in members if m.organisation.uuid == organisation]
         if not members:

@@ -253,7 +253,7 @@ def test_a_counsellor_registers_a_client_through_the_form(client, counsellor, or
     # Then the client exists with the derived data, and the browser goes to the client page
     stored = Client.objects.get(organisation=org_dk)
     assert response.status_code == 302
-    assert response["Location"] == reverse("clients:detail", args=[stored.uuid])
+    assert response["Location"] == reverse("web:client_detail", args=[stored.uuid])
     assert stored.national_id == number
     assert stored.birth_date == datetime.date(1988, 3, 9)
     assert stored.sex == "female"
@@ -279,7 +279,7 @@ def test_the_form_refuses_a_duplicate_with_a_link_to_the_existing_client(
 
     # Then the page answers 422 with a link to the existing client, and nothing is written
     assert response.status_code == 422
-    url = reverse("clients:detail", args=[existing.uuid])
+    url = reverse("web:client_detail", args=[existing.uuid])
     assert f'<a href="{url}" data-testid="duplicate-link">' in response.content.decode()
     assert field_errors(response, "national_id")
     assert Client.objects.filter(organisation=org_dk).count() == 1

@@ -362,7 +362,7 @@ def test_the_consent_form_records_a_valid_consent(client, counsellor, dk_client)
 
     # Then it is recorded and the browser returns to the client page
     assert response.status_code == 302
-    assert response["Location"] == reverse("clients:detail", args=[dk_client.uuid])
+    assert response["Location"] == reverse("web:client_detail", args=[dk_client.uuid])
     consent = Consent.objects.get(client=dk_client)
     assert (consent.party, consent.party_name) == ("gp", "Dr. Lund")
     assert consent.valid_until == datetime.date(2027, 11, 23)

@@ -10,7 +10,8 @@ from collections.abc import Collection
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Membership, User
+from bedring.accounts.access import may
+from bedring.accounts.models import User
 from bedring.accounts.roles import Perm, Role
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import ChildAtHome
@@ -42,16 +43,9 @@ INTENSITIES: dict[str, frozenset[str]] = {
 REEVALUATION_RESULTS = ("upheld", "changed")
 
 
-def _has_perm(user: User, perm: Perm, organisation_id: int) -> bool:
-    membership = Membership.objects.filter(
-        user=user, organisation_id=organisation_id, is_active=True
-    ).first()
-    return membership is not None and membership.has(perm)
-
-
 def _check_decider(actor: User, kind: str, organisation_id: int) -> None:
     perm, role = DECIDER[kind]
-    if not _has_perm(actor, perm, organisation_id):
+    if not may(actor, perm, organisation_id):
         raise Forbidden(
             "decision_role",
             _("Only staff with the role “%(role)s” may make this decision.") % {"role": role.label},

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for, site_calendar
@@ -39,12 +40,6 @@ ENDED_WITH_EPISODE = (
 TREATMENT_DECISIONS = ("treatment", "day_residential")
 # Channels where "outside hours" means something: someone tried to reach a person.
 CHANNEL_HOURS: dict[str, str] = {"phone": "phone", "sms": "phone", "in_person": "opening"}
-
-
-def can_be_responsible(user: User, organisation_id: int) -> bool:
-    """Only someone who may read the client's record can hold its deadlines."""
-    membership = user.memberships.filter(organisation_id=organisation_id, is_active=True).first()
-    return user.is_active and membership is not None and membership.has(Perm.CLIENT_READ)
 
 
 def episode_for_update(episode: Episode) -> Episode:
@@ -151,7 +146,7 @@ def inquiry_register(
         )
     if client is not None and client.organisation_id != organisation.pk:
         raise NotFound("not_found", _("No such client."))
-    if assign_to is not None and not can_be_responsible(assign_to, organisation.pk):
+    if assign_to is not None and not may(assign_to, Perm.CLIENT_READ, organisation.pk):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="assign_to"
         )
@@ -252,7 +247,7 @@ def inquiry_register(
 def episode_assign(*, episode: Episode, actor: User, responsible: User) -> Episode:
     """INT-7: assign the responsible counsellor (on the spot for a walk-in)."""
     episode = episode_for_update(episode)
-    if not can_be_responsible(responsible, episode.organisation_id):
+    if not may(responsible, Perm.CLIENT_READ, episode.organisation_id):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="responsible"
         )
