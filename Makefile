@@ -65,7 +65,7 @@ pytest: install system-deps messages
 test: lint types pytest
 
 bench: messages
-	$(BIN)/python -m bedring.bench $(BENCH_ARGS)
+	$(BIN)/python -m bedring.synthetic.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -20,8 +20,8 @@ from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
-from bedring.clients.synthetic import synthetic_person
 from bedring.rules.loader import load_pack
+from bedring.synthetic.people import synthetic_person
 
 # The declared "today" of the whole suite. Services read the one clock (bedring.core.clock),
 # which every test sees frozen at 10:00 Copenhagen time on this day and ticking from there;

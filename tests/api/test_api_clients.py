@@ -22,8 +22,8 @@ from bedring.accounts.models import Organisation, User
 from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients.models import ChildAtHome, Client, Consent, Relative
-from bedring.clients.synthetic import dk_cpr, no_fnr
 from bedring.rules.loader import load_pack
+from bedring.synthetic.people import dk_cpr, no_fnr
 from tests.conftest import api_headers
 
 CLIENTS = "/api/v1/clients"

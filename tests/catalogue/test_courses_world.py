@@ -21,10 +21,10 @@ from bedring.catalogue.models import Course, Enrolment, Offer, Session
 from bedring.catalogue.services_course import course_create
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
-from bedring.clients.synthetic import GENERATORS
 from bedring.pathway.models import Episode, EpisodeEvent
 from bedring.pathway.services.decision import decision_make
 from bedring.pathway.services.episode import episode_begin_assessment, inquiry_register
+from bedring.synthetic.people import GENERATORS
 from tests.conftest import api_headers
 
 _rng = random.Random(11)

@@ -1,6 +1,6 @@
 """National identifiers (bedring.clients.identifiers.parse_identifier), PRV-1.
 
-Pure tests: no database. Every number is built by bedring.clients.synthetic, never a real
+Pure tests: no database. Every number is built by bedring.synthetic.people, never a real
 person's; checksum failures are made by changing one digit of a valid synthetic number.
 """
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from bedring.core import clock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def configure(database_url: str | None) -> None:
@@ -47,8 +47,8 @@ def ensure_data(n_clients: int, seed: int) -> None:
     from django.core.management import call_command
 
     from bedring.clients.models import Client
-    from bedring.clients.synthetic import synthetic_person
     from bedring.rules.loader import available_packs, load_pack
+    from bedring.synthetic.people import synthetic_person
 
     call_command("migrate", verbosity=0)
     organisations = [load_pack(name) for name in available_packs()]
@@ -242,7 +242,7 @@ def medication_rows(
     from bedring.core.hours import Interval
     from bedring.medication import services as medication
     from bedring.medication.models import Dispensing, Prescription, StockMovement
-    from bedring.medication.synthetic import dispensing_history
+    from bedring.synthetic.dispensing import dispensing_history
 
     doctor, _http, _raw = staff_session("bench.doctor", organisation, [Role.DOCTOR])
     nurse, nurse_http, nurse_token = staff_session("bench.nurse", organisation, [Role.NURSE])
