@@ -54,6 +54,7 @@ run: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 types: install
 	$(BIN)/mypy .
