@@ -1,7 +1,7 @@
 """The timeline and the deadlines of an episode, written by every service that acts on one:
 the pathway's own steps and the domains built on it (health, medication, catalogue). Low on
-purpose: it imports only the pathway's models and pure deadline rules, so that any domain can
-write its events without importing the pathway's services.
+purpose: it imports only the pathway's models, its pure deadline rules and the User type, so
+that any domain can write its events without importing the pathway's services.
 """
 
 from __future__ import annotations
