@@ -54,6 +54,7 @@ run: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 types: install
 	$(BIN)/mypy .
@@ -65,7 +66,7 @@ pytest: install system-deps messages
 test: lint types pytest
 
 bench: messages
-	$(BIN)/python -m bedring.bench $(BENCH_ARGS)
+	$(BIN)/python -m bedring.synthetic.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

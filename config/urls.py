@@ -6,7 +6,6 @@ urlpatterns = [
     path("", include("bedring.web.urls")),
     path("accounts/", include("bedring.accounts.urls")),
     path("clients/", include("bedring.clients.urls")),
-    path("audit/", include("bedring.audit.urls")),
     path("pathway/", include("bedring.pathway.urls")),
     path("catalogue/", include("bedring.catalogue.urls")),
     path("medication/", include("bedring.medication.urls")),

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, settings
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
-from bedring.clients.synthetic import synthetic_person
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
+from bedring.synthetic.people import synthetic_person
 
 # Property tests judge the code, not the machine: CI shares two cores with everything else, so
 # neither a slow example nor slow input generation fails a test.

@@ -16,11 +16,11 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bedring.accounts.access import AccessRule
-from bedring.accounts.roles import ROLE_PERMS, Role
 from bedring.accounts.services import api_token_create
 from bedring.api import api
 from bedring.clients import services as client_services
-from bedring.clients.synthetic import GENERATORS
+from bedring.core.roles import ROLE_PERMS, Role
+from bedring.synthetic.people import GENERATORS
 from tests.conftest import api_headers, login
 from tests.walk_world import WORLD_BUILDERS, api_body, api_path, fill_converter
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bedring.clients import services as client_services
-from bedring.clients.synthetic import GENERATORS
 from bedring.core import clock
 from bedring.pathway.services.episode import inquiry_register
+from bedring.synthetic.people import GENERATORS
 
 
 def _fresh_episode(world: dict[str, Any]) -> Any:

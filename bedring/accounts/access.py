@@ -19,8 +19,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from bedring.core.roles import Perm
+
 from .models import Membership, Organisation, User
-from .roles import Perm
 
 Scope = Literal["org", "client", "self"]
 ACTIVE_ORG_SESSION_KEY = "bedring_org"
@@ -61,6 +62,38 @@ class Staff:
         )
         membership = self.memberships.get(oid) if oid is not None else None
         return membership is not None and membership.has(perm)
+
+
+def may(user: User, perm: Perm, organisation_id: int) -> bool:
+    """May this user do ``perm`` in this organisation? An active user with an active
+    membership there whose role grants it (``Membership.has``, which reads the organisation's
+    pack). The one spelling of the question for services, which get a user, not a Staff."""
+    if not user.is_active:
+        return False
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=organisation_id, is_active=True)
+        .select_related("organisation")
+        .first()
+    )
+    return membership is not None and membership.has(perm)
+
+
+def memberships_where(staff: Staff, perm: Perm) -> list[Membership]:
+    """The staff member's memberships that grant ``perm``."""
+    return [m for m in staff.memberships.values() if m.has(perm)]
+
+
+def organisations_where(staff: Staff, perm: Perm) -> list[Organisation]:
+    """The organisations where the staff member may do ``perm``."""
+    return [m.organisation for m in memberships_where(staff, perm)]
+
+
+def users_who_may(organisation_id: int, perm: Perm) -> list[User]:
+    """The active staff of an organisation who may do ``perm`` there."""
+    memberships = Membership.objects.filter(
+        organisation_id=organisation_id, is_active=True, user__is_active=True
+    ).select_related("user", "organisation")
+    return [m.user for m in memberships if m.has(perm)]
 
 
 def load_staff(user: User, active_org_id: int | None) -> Staff:

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .roles import Perm
+from bedring.core.roles import Perm
 
 
 def staff_context(request: HttpRequest) -> dict[str, Any]:

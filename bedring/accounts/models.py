@@ -12,9 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bedring.core.models import BaseModel
+from bedring.core.roles import Perm, Role, perms_for_roles
 from bedring.rules.packs import merged_pack
-
-from .roles import Perm, Role, perms_for_roles
 
 
 class Jurisdiction(models.TextChoices):

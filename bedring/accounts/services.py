@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
 from bedring.core.hours import Interval
+from bedring.core.roles import Role
 
 from .models import (
     ApiToken,
@@ -24,7 +25,6 @@ from .models import (
     User,
     hash_token,
 )
-from .roles import Role
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bedring.core.errors import DomainError
 from bedring.core.hours import format_intervals
+from bedring.core.roles import Perm
 
 from . import selectors, services
 from .access import staff_for_request, staff_view
@@ -35,7 +36,6 @@ from .forms import (
     hours_field_name,
 )
 from .models import ApiToken, ClosedDay, HoursKind, Site, User
-from .roles import Perm
 
 
 def _next_url(request: HttpRequest) -> str:

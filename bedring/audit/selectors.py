@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from django.db import models
 from django.db.models import QuerySet
 
-from bedring.clients.models import Client
-
 from .models import AccessEvent
+
+if TYPE_CHECKING:  # audit rows point to clients by app label; only the type is imported
+    from bedring.clients.models import Client
 
 
 class ChangeLogClient(models.Func):

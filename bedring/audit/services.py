@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from bedring.accounts.models import User
-from bedring.clients.models import Client
 
 from .models import AccessEvent
+
+if TYPE_CHECKING:  # audit rows point to clients by app label; only the type is imported
+    from bedring.clients.models import Client
 
 
 def access_record(

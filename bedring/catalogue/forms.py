@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Site, User
-from bedring.clients.forms import DATE, add_domain_error
 from bedring.core.errors import DomainError
+from bedring.core.forms import DATE, add_domain_error
 
 from .eligibility import (
     ANONYMOUS_TREATMENT_CRITERIA,

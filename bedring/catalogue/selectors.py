@@ -18,10 +18,10 @@ from django.http import Http404, HttpRequest
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record, access_search_results
 from bedring.clients.models import Client
 from bedring.core import clock
+from bedring.core.roles import Perm
 from bedring.pathway.models import Decision, Episode
 from bedring.pathway.models.decision import Outcome
 from bedring.pathway.selectors import open_episode

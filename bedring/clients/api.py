@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, field_validator
 
-from bedring.accounts.access import Staff
+from bedring.accounts.access import Staff, organisations_where
 from bedring.accounts.models import Organisation
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.core.errors import ValidationFailed
 from bedring.core.paging import api_page
+from bedring.core.roles import Perm
 
 from . import selectors, services
 from .access import client_for
@@ -181,7 +181,7 @@ def client_out(client: Client) -> ClientOut:
 
 
 def _organisation_for_write(staff: Staff, wanted: UUID | None) -> Organisation:
-    writable = [m.organisation for m in staff.memberships.values() if m.has(Perm.CLIENT_WRITE)]
+    writable = organisations_where(staff, Perm.CLIENT_WRITE)
     if wanted is None:
         if len(writable) == 1:
             return writable[0]

@@ -6,38 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Language
-from bedring.core.errors import DomainError
+from bedring.core.forms import DATE
 
 from .identifiers import JURISDICTION_KIND, KIND_LABELS, IdentifierError, normalise_identifier
 from .models import ConsentGiver, ConsentParty, RelationKind, Sex
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
-def add_row_error(
-    form: forms.Form,
-    rows: forms.BaseFormSet,  # type: ignore[type-arg]
-    error: DomainError,
-    *,
-    field: str,
-    row_field: str,
-) -> None:
-    """Show a refusal about one goal (``details["goal"]``) on the formset row of that goal,
-    any other refusal on the form."""
-    row = next(
-        (f for f in rows.forms if str(f.cleaned_data.get("goal")) == error.details.get("goal")),
-        None,
-    )
-    if error.field == field and row is not None:
-        row.add_error(row_field, str(error.message))
-    else:
-        add_domain_error(form, error)
 
 
 class ClientForm(forms.Form):

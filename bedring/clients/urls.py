@@ -6,7 +6,6 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
-    path("<uuid:client_uuid>/", views.client_detail, name="detail"),
     path("<uuid:client_uuid>/edit/", views.client_edit, name="edit"),
     path("<uuid:client_uuid>/relatives/new/", views.relative_add, name="relative_add"),
     path(

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
-from bedring.catalogue.selectors import client_enrolments
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 from bedring.core.paging import Paginator
+from bedring.core.roles import Perm
 
 from . import selectors, services
 from .access import client_for
@@ -26,7 +26,6 @@ from .forms import (
     ConsentForm,
     ConsentWithdrawForm,
     RelativeForm,
-    add_domain_error,
 )
 from .models import Client, Consent, Relative
 
@@ -40,7 +39,7 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
         {
             "key": "overview",
             "label": _("Overview"),
-            "url": reverse("clients:detail", args=[client.uuid]),
+            "url": reverse("web:client_detail", args=[client.uuid]),
         },
     ]
     tabs.append(
@@ -69,7 +68,7 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
             {
                 "key": "access",
                 "label": _("Access log"),
-                "url": reverse("audit:client_log", args=[client.uuid]),
+                "url": reverse("web:client_log", args=[client.uuid]),
             }
         )
     for tab in tabs:
@@ -125,29 +124,16 @@ def client_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
             if exc.code == "duplicate_client" and "client" in exc.details:
-                duplicate_url = reverse("clients:detail", args=[exc.details["client"]])
+                duplicate_url = reverse("web:client_detail", args=[exc.details["client"]])
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": client.display_name})
-            return redirect("clients:detail", client_uuid=client.uuid)
+            return redirect("web:client_detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
         request,
         "clients/form.html",
         {"form": form, "duplicate_url": duplicate_url, "organisation": staff.organisation},
         status=status,
-    )
-
-
-@staff_view(Perm.CLIENT_READ, scope="client")
-def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
-    staff = staff_for_request(request)
-    client = client_for(request, staff, client_uuid, view="client_detail")
-    overview = selectors.client_overview(client)
-    enrolments = client_enrolments(client)
-    return render(
-        request,
-        "clients/detail.html",
-        client_context(request, client, "overview", overview=overview, enrolments=enrolments),
     )
 
 
@@ -175,7 +161,7 @@ def client_edit(request: HttpRequest, client_uuid: str) -> HttpResponse:
             client.refresh_from_db()
         else:
             messages.success(request, _("The changes are saved."))
-            return redirect("clients:detail", client_uuid=client.uuid)
+            return redirect("web:client_detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
         request,
@@ -205,7 +191,7 @@ def _write_form_page(
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("clients:detail", client_uuid=client.uuid)
+            return redirect("web:client_detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
         request,
@@ -243,7 +229,7 @@ def relative_edit(request: HttpRequest, client_uuid: str, relative_uuid: str) ->
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("clients:detail", client_uuid=client.uuid)
+            return redirect("web:client_detail", client_uuid=client.uuid)
     status = 422 if request.method == "POST" else 200
     return render(
         request,
@@ -283,7 +269,7 @@ def consent_withdraw(request: HttpRequest, client_uuid: str, consent_uuid: str) 
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The consent is withdrawn."))
-    return redirect("clients:detail", client_uuid=client.uuid)
+    return redirect("web:client_detail", client_uuid=client.uuid)
 
 
 @staff_view(Perm.CLIENT_WRITE, scope="client")

@@ -10,12 +10,12 @@ from django.db import transaction
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Team, User
-from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
-from bedring.clients.synthetic import synthetic_person
 from bedring.core import clock
-from bedring.health.demo import demo_health
+from bedring.core.roles import Role
+from bedring.demo.health import demo_health
 from bedring.rules.loader import available_packs, load_pack
+from bedring.synthetic.people import synthetic_person
 
 DEMO_PASSWORD = "bedring-demo-2026"  # noqa: S105 - printed by make run, demo installs only
 DEMO_CLIENTS_PER_ORGANISATION = 60

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
+from bedring.core.roles import Perm
 
 from .models import Pregnancy, Screening
 

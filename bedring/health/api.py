@@ -19,10 +19,10 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
 from bedring.core.paging import api_page
+from bedring.core.roles import Perm
 
 from . import selectors, services
 from .models import HealthContact, Pregnancy, PregnancyFollowUp, Screening, Vaccination

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bedring.clients.forms import DATE
+from bedring.core.forms import DATE
 
 from .models import (
     CooperationPartner,

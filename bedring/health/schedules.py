@@ -1,5 +1,6 @@
-"""Health dates as pure functions (no ORM): vaccination dose schedules (HLT-2), the mandatory
-screenings of an intake (HLT-1) and the follow-up after a birth (HLT-4).
+"""Health dates as pure functions (no ORM): vaccination dose schedules (HLT-2) and the follow-up
+after a birth (HLT-4). The mandatory screenings of an intake (HLT-1) are deadlines the inquiry
+opens: ``bedring.pathway.deadlines.mandatory_screening_deadlines``.
 
 The dose schedules are data (``vaccination_schedules.yaml``), validated by pydantic when they
 are first read; a wrong file fails loudly with the field, not with a silent default.
@@ -19,7 +20,6 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bedring.pathway.deadlines import DeadlineSpec
-from bedring.rules.packs import RulePack
 
 SCHEDULE_FILE = Path(__file__).resolve().parent / "vaccination_schedules.yaml"
 # HLT-4: the follow-up after a birth is due this many weeks after it (the usual postnatal
@@ -128,22 +128,6 @@ def next_dose_due(schedule: Schedule, given_on: Sequence[datetime.date]) -> date
     if spec.min_after_previous is not None:  # always, after the first dose
         due = max(due, spec.min_after_previous.after(given_on[-1]))
     return due
-
-
-def mandatory_screening_deadlines(
-    rules: RulePack, *, received_on: datetime.date
-) -> list[DeadlineSpec]:
-    """HLT-1: one deadline per screening the organisation makes mandatory at intake (Assens:
-    HIV, hepatitis B and C), ``mandatory_screening_days`` after the inquiry."""
-    days = rules.mandatory_screening_days
-    return [
-        DeadlineSpec(
-            "screening",
-            received_on + datetime.timedelta(days=days),
-            {"rule": "mandatory_screenings", "value": key, "days": days, "req": "HLT-1"},
-        )
-        for key in rules.mandatory_screenings
-    ]
 
 
 def next_dose_deadline(schedule_key: str, dose: int, due_on: datetime.date) -> DeadlineSpec:

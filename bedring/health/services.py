@@ -10,10 +10,12 @@ Rules decided here where the sources are silent:
   day, a next dose months after it) then stays inside the calendar.
 * **Mandatory screenings (HLT-1).** When an episode opens, one SCREENING deadline per key in
   the rule pack's ``mandatory_screenings`` (Assens: HIV, hepatitis B and C) is due
-  ``mandatory_screening_days`` (default 14) after the inquiry. A screening of that key with a
-  sample taken (whatever its result, pending included) or declined closes it, met or met
-  late by the sample date (the offer date when declined). Only a screening dated on or after
-  the inquiry closes it: an older test typed in as history is not the intake screening.
+  ``mandatory_screening_days`` (default 14) after the inquiry; the pathway opens it with the
+  inquiry's other deadlines (:func:`bedring.pathway.deadlines.mandatory_screening_deadlines`).
+  A screening of that key with a sample taken (whatever its result, pending included) or
+  declined closes it, met or met late by the sample date (the offer date when declined).
+  Only a screening dated on or after the inquiry closes it: an older test typed in as history
+  is not the intake screening.
 * **Vaccinations (HLT-2).** Doses are recorded in order, once each, per schedule and client
   (one series per schedule; a second series years later is not supported). The next dose's
   date is computed from the schedule data (:func:`bedring.health.schedules.next_dose_due`)
@@ -40,14 +42,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import User
-from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client, Sex
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.selectors import open_episode
-from bedring.pathway.services.episode import deadline_open, record_event
+from bedring.pathway.timeline import deadline_open, record_event
 
 from .models import (
     CooperationPartner,
@@ -64,7 +65,6 @@ from .models import (
     VaccinationSchedule,
 )
 from .schedules import (
-    mandatory_screening_deadlines,
     next_dose_deadline,
     next_dose_due,
     postnatal_follow_up_deadline,
@@ -148,16 +148,6 @@ def _open_deadlines(client: Client, kind: str) -> QuerySet[Deadline]:
 
 
 # --- screenings (HLT-1) --------------------------------------------------------------------
-
-
-def mandatory_screenings_open(*, episode: Episode) -> list[Deadline]:
-    """HLT-1: called by ``inquiry_register`` when an episode opens: the organisation's
-    mandatory screenings become deadlines, due ``mandatory_screening_days`` after the
-    inquiry. Nothing for an organisation without mandatory screenings."""
-    specs = mandatory_screening_deadlines(
-        rules_for(episode.organisation), received_on=episode.opened_on
-    )
-    return [deadline_open(episode=episode, spec=spec) for spec in specs]
 
 
 @transaction.atomic

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client, Sex
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from . import selectors, services
 from .access import pregnancy_for, screening_for

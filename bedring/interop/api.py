@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
+from bedring.core.roles import Perm
 
 from .fhir import MEDIA_TYPE, client_bundle_json
 from .selectors import client_record

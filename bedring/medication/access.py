@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Site
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
+from bedring.core.roles import Perm
 
 from .models import Prescription
 

@@ -10,7 +10,7 @@ version it was issued from, so a reprint says what the first print said:
   official form is bilingual too), so that border officers anywhere in the area can read it;
 * the **medical statement** for travel outside the Schengen area, in English.
 
-Rendered with WeasyPrint through ``bedring.pathway.letters.render_pdf`` (no network access:
+Rendered with WeasyPrint through ``bedring.core.pdf.render_pdf`` (no network access:
 the stylesheet is passed as a string and every URL is refused).
 """
 
@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from bedring.pathway.letters import render_pdf
+from bedring.core.pdf import render_pdf
 
 from .models import TravelCertificate
 from .rules import travel_days

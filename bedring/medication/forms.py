@@ -12,8 +12,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import users_who_may
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Perm
+from bedring.core.roles import Perm
 
 from .models import (
     Delivery,
@@ -189,9 +190,7 @@ class StockForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["medicine"].queryset = Medicine.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        stock_roles = [
-            m.user_id for m in organisation.memberships.filter(is_active=True) if m.has(Perm.STOCK)
-        ]
+        stock_roles = [user.pk for user in users_who_may(organisation.pk, Perm.STOCK)]
         self.fields["witness"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             pk__in=stock_roles, is_active=True
         ).order_by("first_name", "last_name")

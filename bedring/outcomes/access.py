@@ -16,11 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.access import Staff
+from bedring.accounts.access import Staff, organisations_where
 from bedring.accounts.models import Organisation, Site
-from bedring.accounts.roles import Perm
 from bedring.core import clock
 from bedring.core.errors import NotFound, ValidationFailed
+from bedring.core.roles import Perm
 
 ALL = "all"
 MAX_PERIOD_DAYS = 20 * 366
@@ -93,7 +93,7 @@ def outcome_scope(
     """Parse the filters. ``organisation``: a public UUID or ``all`` (empty: the active
     organisation, or all of them when ``default_all``). Period: ``from``/``to`` (ISO dates),
     or a ``year``, or the current calendar year."""
-    allowed = [m.organisation for m in staff.memberships.values() if m.has(Perm.OUTCOMES)]
+    allowed = organisations_where(staff, Perm.OUTCOMES)
     if not allowed:
         raise PermissionDenied
     allowed.sort(key=lambda o: o.name)

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from bedring.pathway.letters import render_pdf
+from bedring.core.pdf import render_pdf
 
 from .charts import trend_svg
 from .kpis import Figure

@@ -21,8 +21,8 @@ from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
 
-# DIS-3: the overall results that count as "reached their goal" (pathway GOAL_REACHED_RESULTS).
-GOAL_REACHED = frozenset({"drug_free", "reduced"})
+from .definitions import goal_reached, met_on_time, owed_by
+
 COMPLETED = "completed"
 OUTPATIENT = "outpatient"
 # Readmission: "within 12 months" is read as 365 days after the day of discharge.
@@ -135,6 +135,7 @@ class DeadlineRow:
     episode_id: int
     due_on: datetime.date
     status: str
+    closed_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def goal_attainment(
     return _figure(
         "goal_attainment_completed" if completed_only else "goal_attainment_all",
         (
-            (d.episode_id, d.overall_result in GOAL_REACHED)
+            (d.episode_id, goal_reached(d.overall_result))
             for d in discharges
             if d.intensity == OUTPATIENT
             and in_period(d.discharged_on, start, end)
@@ -304,14 +305,9 @@ def treatment_guarantee(
     return _figure(
         "treatment_guarantee",
         (
-            (
-                r.episode_id,
-                r.status == "met"
-                or (r.status == "missed" and r.closed_on is not None and r.closed_on <= r.due_on),
-            )
+            (r.episode_id, met_on_time(r.status, r.due_on, r.closed_on))
             for r in rows
-            if in_period(r.due_on, start, end)
-            and (r.status in ("met", "missed") or (r.status == "open" and r.due_on < today))
+            if in_period(r.due_on, start, end) and owed_by(r.status, r.due_on, today)
         ),
         GUARANTEE_TARGET,
     )
@@ -365,10 +361,9 @@ def deadlines_on_time(
     return _figure(
         key,
         (
-            (r.episode_id, r.status == "met")
+            (r.episode_id, met_on_time(r.status, r.due_on, r.closed_on))
             for r in rows
-            if in_period(r.due_on, start, end)
-            and (r.status in ("met", "missed") or (r.status == "open" and r.due_on < today))
+            if in_period(r.due_on, start, end) and owed_by(r.status, r.due_on, today)
         ),
         ON_TIME_TARGET,
     )

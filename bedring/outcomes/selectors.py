@@ -182,7 +182,9 @@ def fetch_rows(
                     )
                 )
         else:
-            on_time[ON_TIME_KINDS[kind]].append(kpis.DeadlineRow(episode_id, due_on, status))
+            on_time[ON_TIME_KINDS[kind]].append(
+                kpis.DeadlineRow(episode_id, due_on, status, closed_on)
+            )
 
     attendance_qs = Attendance.objects.filter(
         session__organisation_id__in=org_ids, session__on__gte=start, session__on__lte=end

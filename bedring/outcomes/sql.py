@@ -20,6 +20,7 @@ from bedring.accounts.models import Organisation
 from bedring.accounts.selectors import rules_for
 
 from . import kpis
+from .definitions import goal_reached_sql, met_on_time_sql, owed_by_sql
 
 
 def _in(column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
@@ -96,7 +97,7 @@ def kpi_report_sql(
     ):
         result[key] = _pair(
             _one(
-                "SELECT SUM(CASE WHEN d.overall_result IN ('drug_free', 'reduced') THEN 1 "
+                f"SELECT SUM(CASE WHEN {goal_reached_sql('d')} THEN 1 "
                 "ELSE 0 END), COUNT(*) FROM pathway_discharge d "
                 f"WHERE {orgs} AND d.intensity = 'outpatient' "
                 f"AND d.discharged_on BETWEEN %s AND %s{status_sql}" + site_sql.format(t="d"),
@@ -131,11 +132,9 @@ def kpi_report_sql(
     g_orgs, g_params = _in("dl.organisation_id", guaranteed)
     result["treatment_guarantee"] = _pair(
         _one(
-            "SELECT SUM(CASE WHEN dl.status = 'met' OR (dl.status = 'missed' "
-            "AND dl.closed_on <= dl.due_on) THEN 1 ELSE 0 END), COUNT(*) "
+            f"SELECT SUM(CASE WHEN {met_on_time_sql('dl')} THEN 1 ELSE 0 END), COUNT(*) "
             f"FROM pathway_deadline dl WHERE {g_orgs} AND dl.kind = 'treatment_start' "
-            "AND dl.due_on BETWEEN %s AND %s AND (dl.status IN ('met', 'missed') "
-            "OR (dl.status = 'open' AND dl.due_on < %s))" + site_sql.format(t="dl"),
+            f"AND dl.due_on BETWEEN %s AND %s AND {owed_by_sql('dl')}" + site_sql.format(t="dl"),
             [*g_params, start, end, today, *site_params],
         )
     )
@@ -162,10 +161,10 @@ def kpi_report_sql(
     for key, kind in (("plan_evaluation", "plan_evaluation"), ("follow_up", "discharge_follow_up")):
         result[key] = _pair(
             _one(
-                "SELECT SUM(CASE WHEN dl.status = 'met' THEN 1 ELSE 0 END), COUNT(*) "
+                f"SELECT SUM(CASE WHEN {met_on_time_sql('dl')} THEN 1 ELSE 0 END), COUNT(*) "
                 f"FROM pathway_deadline dl WHERE {dl_orgs} AND dl.kind = %s "
-                "AND dl.due_on BETWEEN %s AND %s AND (dl.status IN ('met', 'missed') "
-                "OR (dl.status = 'open' AND dl.due_on < %s))" + site_sql.format(t="dl"),
+                f"AND dl.due_on BETWEEN %s AND %s AND {owed_by_sql('dl')}"
+                + site_sql.format(t="dl"),
                 [*dl_params, kind, start, end, today, *site_params],
             )
         )

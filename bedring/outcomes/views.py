@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 
-from bedring.accounts.access import Staff, staff_for_request, staff_view
+from bedring.accounts.access import Staff, organisations_where, staff_for_request, staff_view
 from bedring.accounts.models import Site
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.core.errors import DomainError, NotFound
 from bedring.core.paging import Paginator
+from bedring.core.roles import Perm
 
 from . import exports, kpis, selectors
 from .access import OutcomeScope, outcome_scope
@@ -50,7 +50,7 @@ def _report(scope: OutcomeScope, *, with_series: bool = True) -> selectors.KpiRe
 
 def _filters(staff: Staff, scope: OutcomeScope | None) -> dict[str, Any]:
     organisations = sorted(
-        (m.organisation for m in staff.memberships.values() if m.has(Perm.OUTCOMES)),
+        organisations_where(staff, Perm.OUTCOMES),
         key=lambda o: o.name,
     )
     sites: list[Site] = []

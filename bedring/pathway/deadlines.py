@@ -47,6 +47,7 @@ def inquiry_deadlines(
       back on the first following working day (``next_phone_day``: the day the phone next
       opens, computed from the site's hours by the caller).
     - ASM-4 (NO): the mapping period lasts at most ``mapping_period_months``.
+    - HLT-1: the organisation's mandatory screenings at intake.
     """
     jurisdiction: Jurisdiction = rules.jurisdiction
     specs: list[DeadlineSpec] = []
@@ -105,7 +106,24 @@ def inquiry_deadlines(
                 },
             )
         )
+    specs.extend(mandatory_screening_deadlines(rules, received_on=received_on))
     return specs
+
+
+def mandatory_screening_deadlines(
+    rules: RulePack, *, received_on: datetime.date
+) -> list[DeadlineSpec]:
+    """HLT-1: one deadline per screening the organisation makes mandatory at intake (Assens:
+    HIV, hepatitis B and C), ``mandatory_screening_days`` after the inquiry."""
+    days = rules.mandatory_screening_days
+    return [
+        DeadlineSpec(
+            "screening",
+            received_on + datetime.timedelta(days=days),
+            {"rule": "mandatory_screenings", "value": key, "days": days, "req": "HLT-1"},
+        )
+        for key in rules.mandatory_screenings
+    ]
 
 
 def decision_letter_due(

@@ -12,9 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, Organisation, User
-from bedring.accounts.roles import Role
-from bedring.clients.forms import add_domain_error
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Role
 
 from . import tdi
 from .models import QuestionSet

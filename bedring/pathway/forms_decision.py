@@ -11,8 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bedring.clients.forms import DATE
 from bedring.clients.models import ChildAtHome
+from bedring.core.forms import DATE
 
 from .models.decision import ComplaintKind, DecisionKind, Intensity, Outcome
 

@@ -13,7 +13,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from bedring.clients.forms import DATE
+from bedring.core.forms import DATE
 
 from .models.discharge import (
     DischargeStatus,

@@ -15,8 +15,8 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, User
-from bedring.clients.forms import DATE
 from bedring.clients.models import ConsentParty
+from bedring.core.forms import DATE
 
 from .models.plan import Aim, Progress
 from .services.plan import PLAN_OPTIONS, CollaboratorInput, GoalInput, ProgressInput

@@ -4,32 +4,27 @@ jurisdiction's complaint guidance, as a PDF in the client's language.
 The letter is rendered from ``templates/pathway/letters/decision.html`` inside
 ``translation.override`` so that its words, its dates and the labels of the choices are all in
 the language the client reads, whatever the language of the staff member who prints it.
-WeasyPrint may fetch nothing: the stylesheet is read here and passed as a string, and the
-fetcher refuses every URL, so a letter can never make a network request.
+The PDF is made by ``bedring.core.pdf.render_pdf``, which may fetch nothing.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from bedring.accounts.selectors import rules_for
 from bedring.core import clock
+from bedring.core.pdf import render_pdf
 
 from .deadlines import complaint_window_end
 from .models import Decision
 from .services.decision import DECIDER, letter_language
 
 TEMPLATE = "pathway/letters/decision.html"
-STYLESHEET = Path(settings.BASE_DIR) / "static" / "bedring" / "letter.css"
 
 
 @dataclass(frozen=True)
@@ -81,13 +76,6 @@ def decision_letter(decision: Decision, *, letter_date: datetime.date | None = N
         letter_date=letter_date,
         filename=letter_filename(decision),
     )
-
-
-def render_pdf(html: str) -> bytes:
-    fetcher = URLFetcher(allowed_protocols=())
-    stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
-    return bytes(pdf)
 
 
 def decision_letter_pdf(

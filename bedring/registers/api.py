@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
+from bedring.accounts.access import Staff, memberships_where
 from bedring.core import clock
 from bedring.core.paging import check_page
+from bedring.core.roles import Perm
 
 from .models import ExportChannel, ExportKind
 from .services import tdi_export_log
@@ -63,7 +63,7 @@ def tdi_summary(
     page in ``problems``. 422 ``invalid_year`` for a year before 2000 or in the future."""
     check_page(offset, limit)
     staff: Staff = request.auth  # type: ignore[attr-defined]
-    members = [m for m in staff.memberships.values() if m.has(Perm.REGISTER_EXPORT)]
+    members = memberships_where(staff, Perm.REGISTER_EXPORT)
     if organisation is not None:
         members = [m for m in members if m.organisation.uuid == organisation]
         if not members:

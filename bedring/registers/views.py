@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Organisation
-from bedring.accounts.roles import Perm
 from bedring.core import clock
 from bedring.core.paging import Paginator
+from bedring.core.roles import Perm
 
 from .forms import YearForm
 from .models import ExportChannel, ExportKind

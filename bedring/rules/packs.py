@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bedring.accounts.roles import ROLE_PERMS, Perm, Role
+from bedring.core.roles import ROLE_PERMS, Perm, Role
 
 PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
 
@@ -103,7 +103,7 @@ class RulePack(BaseModel):
     mandatory_screenings: tuple[ScreeningKey, ...] = ()
     mandatory_screening_days: int = Field(default=14, ge=0, le=365)
     # PRV-1: permissions an organisation adds to (``role_grants``) or takes from
-    # (``role_revokes``) a role of the shared table in bedring.accounts.roles, e.g. Sandnes'
+    # (``role_revokes``) a role of the shared table in bedring.core.roles, e.g. Sandnes'
     # counsellors hand out LAR medication (seed 004): {counsellor: [dispense]}. Least
     # privilege stays the default: nothing is granted unless a pack says so.
     role_grants: dict[str, tuple[str, ...]] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ highest one in each table) and the sequences are set past them at the end. No co
 disabled: the database checks every row as it would a service's.
 
 The writes bypass the services and the change log on purpose: this is bulk set-up of synthetic
-data, like ``bedring.medication.synthetic``, and nothing here must ever run on a database with
+data, like ``bedring.synthetic.dispensing``, and nothing here must ever run on a database with
 real work in it (:func:`refusal`).
 """
 
@@ -31,10 +31,10 @@ from django.db.models import Max
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.accounts.selectors import rules_for
 from bedring.catalogue.models import Offer
 from bedring.clients.models import Client
+from bedring.core.roles import Role
 from bedring.medication.models import Dispensing, Medicine
 from bedring.pathway.models import QuestionSet
 from bedring.rules.loader import available_packs, load_pack
@@ -266,7 +266,7 @@ class Writer:
 
 def _sqlite(value: Any) -> Any:
     """What Django itself stores on SQLite: hex UUIDs, decimal text, naive UTC datetimes."""
-    from bedring.medication.synthetic import _sqlite_value
+    from bedring.synthetic.dispensing import _sqlite_value
 
     if isinstance(value, Decimal):
         return str(value)

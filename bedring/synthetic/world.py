@@ -54,7 +54,6 @@ from bedring.catalogue.models import (
     SessionStatus,
 )
 from bedring.clients.models import Client
-from bedring.clients.synthetic import synthetic_person
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,
@@ -97,6 +96,7 @@ from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.questionnaires import LIFE_AREAS
 from bedring.pathway.states import EpisodeState
 from bedring.rules.packs import RulePack
+from bedring.synthetic.people import synthetic_person
 
 # Every table the world writes, in an order in which each row's references come first.
 MODELS: tuple[type[models.Model], ...] = (
@@ -1009,7 +1009,7 @@ def client_history(
 ) -> None:
     """Add client ``number``'s history to ``history``. ``taken``: the national identifiers
     already used, per organisation (two clients of one organisation never share one)."""
-    rng = random.Random(spec.seed * 1_000_003 + number)  # noqa: S311 - synthetic data
+    rng = random.Random(spec.seed * 1_000_003 + number)
     org = pick_organisation(rng, orgs)
     builder = _ClientBuilder(number, spec, org, ids, history, rng)
     builder.build(taken.setdefault(org.organisation_id, set()))

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import clients, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
     path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
+    path("clients/<uuid:client_uuid>/", clients.client_detail, name="client_detail"),
+    path("audit/clients/<uuid:client_uuid>/", clients.client_log, name="client_log"),
+    path(
+        "audit/clients/<uuid:client_uuid>/report/",
+        clients.client_access_report,
+        name="client_access_report",
+    ),
 ]

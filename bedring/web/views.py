@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import ACTIVE_ORG_SESSION_KEY, staff_for_request, staff_view
 from bedring.accounts.models import User
-from bedring.accounts.roles import Perm
 from bedring.audit.models import AccessEvent
 from bedring.clients.models import Client
 from bedring.core import clock
+from bedring.core.roles import Perm
 from bedring.pathway.selectors import deadline_counts, open_deadlines
 
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 
 from bedring.accounts.models import ApiToken, User
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from tests.conftest import api_headers, login
 
 TOKENS_URL = "/accounts/tokens/"

@@ -22,8 +22,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.core import clock
+from bedring.core.roles import Role
 
 PASSWORD = "a-long-test-password-1"  # what make_staff gives every user
 LOGIN_URL = "/accounts/login/"

@@ -18,8 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client as HttpClient
 
 from bedring.accounts.models import ClosedDay, Organisation, Site, SiteHours, User
-from bedring.accounts.roles import Role
 from bedring.accounts.selectors import site_calendar
+from bedring.core.roles import Role
 from tests.conftest import api_headers, login
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

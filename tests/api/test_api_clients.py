@@ -19,11 +19,11 @@ from stdnum.be import nn as be_nn
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients.models import ChildAtHome, Client, Consent, Relative
-from bedring.clients.synthetic import dk_cpr, no_fnr
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
+from bedring.synthetic.people import dk_cpr, no_fnr
 from tests.conftest import api_headers
 
 CLIENTS = "/api/v1/clients"

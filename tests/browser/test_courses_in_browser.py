@@ -11,9 +11,9 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Course, Enrolment, Session
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.pathway.services import decision as decisions
 from bedring.pathway.services import episode as episodes
 from tests.conftest import TODAY

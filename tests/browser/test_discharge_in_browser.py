@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Discharge, FollowUp
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from tests.browser.test_courses_in_browser import log_in

@@ -14,9 +14,9 @@ from django.utils import translation
 from django_otp.oath import totp
 
 from bedring.accounts import services as account_services
-from bedring.accounts.roles import Role
 from bedring.clients.models import Client
-from bedring.clients.synthetic import dk_cpr
+from bedring.core.roles import Role
+from bedring.synthetic.people import dk_cpr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ import datetime
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.medication.models import Dispensing, Prescription, PrescriptionStatus
 from tests.browser.test_courses_in_browser import log_in
 from tests.medication.conftest import open_all_day

@@ -16,8 +16,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Episode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,6 @@ from auditlog.models import LogEntry
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Attendance, EnrolmentStatus, SessionStatus
 from bedring.catalogue.services.attendance import (
     absences_in_a_row,
@@ -18,6 +17,7 @@ from bedring.catalogue.services.attendance import (
     attendance_record_grid,
 )
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import EpisodeEvent
 
 from .test_attendance_world import (

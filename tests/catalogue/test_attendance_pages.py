@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.catalogue.models import Attendance, GiftCard, SessionStatus
 from bedring.catalogue.services.attendance import attendance_record, gift_cards_due_for
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
 from tests.conftest import api_headers
 

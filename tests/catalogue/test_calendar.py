@@ -14,10 +14,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from bedring.accounts.models import Membership
-from bedring.accounts.roles import Role
 from bedring.catalogue.calendar_feed import calendar_secret_rotate, week_label, week_start
 from bedring.catalogue.models import CalendarFeed, SessionStatus
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Role
 from tests.conftest import api_headers
 
 from .test_attendance_world import course_with_sessions, days_ahead, enrol, individual_sessions

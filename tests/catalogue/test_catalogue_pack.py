@@ -134,7 +134,7 @@ def test_staff_read_the_catalogue_with_its_terms_and_see_only_their_own(
     """CAT-1: the catalogue page shows each offer's intensity, scope, ages and conditions."""
     from django.test import Client as HttpClient
 
-    from bedring.accounts.roles import Role
+    from bedring.core.roles import Role
     from tests.conftest import login
 
     organisation = load_pack(str(write(tmp_path, PACK)))

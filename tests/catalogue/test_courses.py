@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bedring.accounts.models import ClosedDay
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Enrolment, Session
 from bedring.catalogue.services.courses import course_cancel, course_create
 from bedring.catalogue.services.enrolments import enrol
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from tests.catalogue.test_courses_world import (
     course,
     current,

@@ -15,16 +15,16 @@ from django.test import Client as HttpClient
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.catalogue.models import Course, Enrolment, Offer, Session
 from bedring.catalogue.services.courses import course_create
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
-from bedring.clients.synthetic import GENERATORS
+from bedring.core.roles import Role
 from bedring.pathway.models import Episode, EpisodeEvent
 from bedring.pathway.services.decision import decision_make
 from bedring.pathway.services.episode import episode_begin_assessment, inquiry_register
+from bedring.synthetic.people import GENERATORS
 from tests.conftest import api_headers
 
 _rng = random.Random(11)

@@ -11,7 +11,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.template.loader import render_to_string
 
-from bedring.accounts.roles import Role
 from bedring.catalogue import selectors
 from bedring.catalogue.eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA
 from bedring.catalogue.models import Enrolment, EnrolmentStatus
@@ -19,6 +18,7 @@ from bedring.catalogue.services.courses import course_create
 from bedring.catalogue.services.enrolments import enrol, enrolment_end
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import EpisodeEvent
 from bedring.rules.loader import load_pack
 from tests.catalogue.test_catalogue_pack import PACK

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection, connections
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Enrolment, EnrolmentStatus
 from bedring.catalogue.services.enrolments import enrol
 from bedring.core.errors import DomainError
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
 from tests.catalogue.test_courses_world import course, person, staff
 

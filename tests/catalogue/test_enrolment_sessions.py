@@ -7,10 +7,10 @@ import datetime
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Session
 from bedring.catalogue.services.enrolments import book_individual_sessions, enrol, enrolment_end
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
 from tests.catalogue.test_courses_world import (
     course,

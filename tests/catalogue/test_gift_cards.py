@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import GiftCard
 from bedring.catalogue.services.attendance import (
     attendance_record,
@@ -18,6 +17,7 @@ from bedring.catalogue.services.attendance import (
 from bedring.catalogue.terms import AgeRange
 from bedring.catalogue.terms import GiftCard as GiftCardTerms
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
 
 from .test_attendance_world import days_ahead, enrol, individual_sessions, weekly

@@ -8,13 +8,13 @@ import datetime
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.eligibility import Candidate, check_eligibility
 from bedring.catalogue.models import Tally
 from bedring.catalogue.selectors import enrollable_offers
 from bedring.catalogue.services.tallies import tally_offers, tally_record
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Role
 from bedring.rules.loader import pack_path, read_pack
 
 from .test_attendance_world import offer

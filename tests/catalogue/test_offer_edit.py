@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.catalogue.forms import OfferTermsForm
 from bedring.catalogue.models import Offer
 from bedring.catalogue.services.enrolments import enrol
 from bedring.catalogue.services.offers import offer_edit
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from tests.catalogue.test_courses_world import (
     course,
     current,

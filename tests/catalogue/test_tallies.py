@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Offer, Tally
 from bedring.catalogue.services.tallies import tally_month, tally_record
 from bedring.core.errors import NotFound, ValidationFailed
+from bedring.core.roles import Role
 from tests.conftest import api_headers
 
 from .test_attendance_world import days_ahead, offer

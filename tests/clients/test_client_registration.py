@@ -13,12 +13,13 @@ from auditlog.models import LogEntry
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
-from bedring.clients import services, synthetic
+from bedring.clients import services
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
+from bedring.synthetic import people
 from tests.conftest import login
 
 TODAY = datetime.date(2026, 11, 23)
@@ -26,7 +27,7 @@ NEW_CLIENT_URL = "/clients/new/"
 
 
 def cpr(birth: datetime.date, sex: str = "female", seed: int = 1) -> str:
-    return synthetic.dk_cpr(birth, sex, random.Random(seed))
+    return people.dk_cpr(birth, sex, random.Random(seed))
 
 
 def form_data(**fields: str) -> dict[str, str]:
@@ -118,7 +119,7 @@ def test_another_organisation_may_register_the_same_person(org_dk):
 
 
 def mistyped_fnr() -> str:
-    number = synthetic.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
+    number = people.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
@@ -253,7 +254,7 @@ def test_a_counsellor_registers_a_client_through_the_form(client, counsellor, or
     # Then the client exists with the derived data, and the browser goes to the client page
     stored = Client.objects.get(organisation=org_dk)
     assert response.status_code == 302
-    assert response["Location"] == reverse("clients:detail", args=[stored.uuid])
+    assert response["Location"] == reverse("web:client_detail", args=[stored.uuid])
     assert stored.national_id == number
     assert stored.birth_date == datetime.date(1988, 3, 9)
     assert stored.sex == "female"
@@ -279,7 +280,7 @@ def test_the_form_refuses_a_duplicate_with_a_link_to_the_existing_client(
 
     # Then the page answers 422 with a link to the existing client, and nothing is written
     assert response.status_code == 422
-    url = reverse("clients:detail", args=[existing.uuid])
+    url = reverse("web:client_detail", args=[existing.uuid])
     assert f'<a href="{url}" data-testid="duplicate-link">' in response.content.decode()
     assert field_errors(response, "national_id")
     assert Client.objects.filter(organisation=org_dk).count() == 1
@@ -338,7 +339,7 @@ def test_the_form_refuses_an_identifier_of_another_country(client, counsellor):
     """PRV-1: a Norwegian number in a Danish organisation is named as such."""
     # Given a logged-in counsellor in Denmark and a valid Norwegian fødselsnummer
     login(client, counsellor)
-    number = synthetic.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
+    number = people.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
 
     # When it is posted
     response = client.post(NEW_CLIENT_URL, form_data(national_id=number, last_name="Olsen"))

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from bedring.clients import services, synthetic
+from bedring.clients import services
 from bedring.clients.models import ChildAtHome, Client, Consent
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.synthetic import people
 from tests.conftest import login
 
 TODAY = datetime.date(2026, 11, 23)
@@ -25,9 +26,7 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
 def client_aged(organisation, age: int) -> Client:
     """A client whose synthetic identifier makes them ``age`` on TODAY (birthday in June)."""
     birth = datetime.date(TODAY.year - age, 6, 1)
-    national_id = synthetic.GENERATORS[organisation.jurisdiction](
-        birth, "female", random.Random(age)
-    )
+    national_id = people.GENERATORS[organisation.jurisdiction](birth, "female", random.Random(age))
     client = services.client_register(
         organisation=organisation,
         national_id=national_id,
@@ -362,7 +361,7 @@ def test_the_consent_form_records_a_valid_consent(client, counsellor, dk_client)
 
     # Then it is recorded and the browser returns to the client page
     assert response.status_code == 302
-    assert response["Location"] == reverse("clients:detail", args=[dk_client.uuid])
+    assert response["Location"] == reverse("web:client_detail", args=[dk_client.uuid])
     consent = Consent.objects.get(client=dk_client)
     assert (consent.party, consent.party_name) == ("gp", "Dr. Lund")
     assert consent.valid_until == datetime.date(2027, 11, 23)

@@ -4,7 +4,7 @@ A full-width CPR number (``１６０６００４１６４``) is the same person 
 normalised (NFKC, ASCII digits) before validation, duplicate check and search, through the
 services, the HTML form and the API alike. Digits of another script that NFKC leaves alone are
 refused with ``id_digit_script``, never stored and never a 500. Every number is synthetic
-(bedring.clients.synthetic) and passes its checksum.
+(bedring.synthetic.people) and passes its checksum.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from auditlog.models import LogEntry
 from django.test import Client as HttpClient
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
-from bedring.clients import services, synthetic
+from bedring.clients import services
 from bedring.clients.identifiers import (
     MAX_INPUT,
     IdentifierError,
@@ -29,6 +28,8 @@ from bedring.clients.identifiers import (
 )
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict
+from bedring.core.roles import Role
+from bedring.synthetic import people as synthetic
 from tests.catalogue.test_courses_world import course, person
 from tests.clients.test_identifiers import synthetic_d_number
 from tests.conftest import api_headers, login

@@ -1,6 +1,6 @@
 """National identifiers (bedring.clients.identifiers.parse_identifier), PRV-1.
 
-Pure tests: no database. Every number is built by bedring.clients.synthetic, never a real
+Pure tests: no database. Every number is built by bedring.synthetic.people, never a real
 person's; checksum failures are made by changing one digit of a valid synthetic number.
 """
 
@@ -16,8 +16,8 @@ from stdnum.be import nn as stdnum_be_nn
 from stdnum.dk import cpr as stdnum_dk_cpr
 from stdnum.no import fodselsnummer as stdnum_no_fnr
 
-from bedring.clients import synthetic
 from bedring.clients.identifiers import IdentifierError, parse_identifier
+from bedring.synthetic import people
 
 TODAY = datetime.date(2026, 11, 23)
 LABELS = {
@@ -41,11 +41,11 @@ def change_digit(number: str, position: int) -> str:
 
 def no_with_check_digits(base: str) -> str | None:
     """Append the two Norwegian check digits to nine digits; None when no valid pair exists."""
-    k1 = (11 - sum(w * int(d) for w, d in zip(synthetic.FNR_W1, base, strict=True)) % 11) % 11
+    k1 = (11 - sum(w * int(d) for w, d in zip(people.FNR_W1, base, strict=True)) % 11) % 11
     if k1 == 10:
         return None
     with_k1 = base + str(k1)
-    k2 = (11 - sum(w * int(d) for w, d in zip(synthetic.FNR_W2, with_k1, strict=True)) % 11) % 11
+    k2 = (11 - sum(w * int(d) for w, d in zip(people.FNR_W2, with_k1, strict=True)) % 11) % 11
     if k2 == 10:
         return None
     return with_k1 + str(k2)
@@ -54,7 +54,7 @@ def no_with_check_digits(base: str) -> str | None:
 def synthetic_d_number(birth: datetime.date, sex: str) -> str:
     """A Norwegian D-number: a fødselsnummer with 40 added to the day, check digits redone."""
     for seed in range(100):
-        fnr = synthetic.no_fnr(birth, sex, random.Random(seed))
+        fnr = people.no_fnr(birth, sex, random.Random(seed))
         d_number = no_with_check_digits(str(int(fnr[0]) + 4) + fnr[1:9])
         if d_number is not None:
             return d_number
@@ -81,7 +81,7 @@ def test_a_valid_identifier_gives_its_kind_birth_date_and_sex(
 ) -> None:
     """PRV-1: the birth date and sex are derived from the identifier."""
     # Given a synthetic identifier of the organisation's jurisdiction
-    number = synthetic.GENERATORS[jurisdiction](birth, sex, random.Random(11))
+    number = people.GENERATORS[jurisdiction](birth, sex, random.Random(11))
 
     # When it is parsed
     parsed = parse_identifier(number, jurisdiction, TODAY)
@@ -112,7 +112,7 @@ def test_a_norwegian_d_number_is_recognised_as_a_d_number(sex: str) -> None:
 def test_separators_are_ignored_and_the_value_is_stored_compact() -> None:
     """PRV-1: '140290-1582' and '1402901582' are the same CPR number."""
     # Given a CPR number typed with its usual dash and stray spaces
-    number = synthetic.dk_cpr(datetime.date(1990, 2, 14), "female", random.Random(3))
+    number = people.dk_cpr(datetime.date(1990, 2, 14), "female", random.Random(3))
     typed = f" {number[:6]}-{number[6:]} "
 
     # When it is parsed
@@ -125,7 +125,7 @@ def test_separators_are_ignored_and_the_value_is_stored_compact() -> None:
 
 def test_a_belgian_number_typed_with_dots_is_accepted() -> None:
     # Given a Belgian national number in its printed form 'YY.MM.DD-SSS.CC'
-    number = synthetic.be_nn(datetime.date(1977, 5, 9), "male", random.Random(5))
+    number = people.be_nn(datetime.date(1977, 5, 9), "male", random.Random(5))
     typed = f"{number[0:2]}.{number[2:4]}.{number[4:6]}-{number[6:9]}.{number[9:]}"
 
     # When it is parsed
@@ -140,7 +140,7 @@ def test_a_cpr_number_without_the_old_modulus_11_check_is_still_accepted() -> No
     """PRV-1: the CPR office issues numbers without modulus 11 since 2007; refusing them
     would refuse real people."""
     # Given a CPR number whose last digit is changed by two (same sex, modulus 11 broken)
-    number = synthetic.dk_cpr(datetime.date(1970, 4, 1), "male", random.Random(2))
+    number = people.dk_cpr(datetime.date(1970, 4, 1), "male", random.Random(2))
     last = (int(number[-1]) + 2) % 10
     changed = number[:-1] + str(last)
     assert stdnum_dk_cpr.checksum(changed) != 0
@@ -195,7 +195,7 @@ def test_a_wrong_number_of_digits_is_refused_with_id_length(
 def test_a_mistyped_norwegian_number_is_refused_with_id_checksum(position: int) -> None:
     """PRV-1: the two check digits of a fødselsnummer catch a typo."""
     # Given a valid fødselsnummer with one digit changed
-    number = synthetic.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
+    number = people.no_fnr(datetime.date(1985, 7, 3), "male", random.Random(4))
     typo = change_digit(number, position)
 
     # When it is parsed in a Norwegian organisation
@@ -210,7 +210,7 @@ def test_a_mistyped_norwegian_number_is_refused_with_id_checksum(position: int) 
 def test_a_mistyped_belgian_number_is_refused_with_id_checksum(position: int) -> None:
     """PRV-1: the modulus-97 check of a national number catches a typo."""
     # Given a valid Belgian national number with one digit changed
-    number = synthetic.be_nn(datetime.date(1977, 5, 9), "female", random.Random(8))
+    number = people.be_nn(datetime.date(1977, 5, 9), "female", random.Random(8))
     typo = change_digit(number, position)
 
     # When it is parsed in a Belgian organisation
@@ -260,7 +260,7 @@ def test_a_birth_date_after_today_is_refused_with_id_future(
 ) -> None:
     """PRV-1: a number for someone not yet born is a typo or made up."""
     # Given a well-formed identifier whose birth date is after 23 November 2026
-    number = synthetic.GENERATORS[jurisdiction](birth, "female", random.Random(9))
+    number = people.GENERATORS[jurisdiction](birth, "female", random.Random(9))
 
     # When it is parsed on 23 November 2026
     error = refusal(number, jurisdiction)
@@ -272,7 +272,7 @@ def test_a_birth_date_after_today_is_refused_with_id_future(
 
 def test_someone_born_today_is_accepted() -> None:
     # Given a CPR number for someone born on the day itself
-    number = synthetic.dk_cpr(TODAY, "male", random.Random(1))
+    number = people.dk_cpr(TODAY, "male", random.Random(1))
 
     # When it is parsed that day
     parsed = parse_identifier(number, "DK", TODAY)
@@ -293,7 +293,7 @@ def test_a_valid_identifier_of_another_country_is_refused_with_id_other_jurisdic
 ) -> None:
     """PRV-1: say what the number is, rather than call a valid number a typo."""
     # Given a valid identifier of one country
-    number = synthetic.GENERATORS[issued_in](datetime.date(1982, 10, 17), "male", random.Random(6))
+    number = people.GENERATORS[issued_in](datetime.date(1982, 10, 17), "male", random.Random(6))
 
     # When it is entered in an organisation of another country
     error = refusal(number, entered_in)
@@ -318,7 +318,7 @@ def test_synthetic_cpr_numbers_are_valid_cpr_numbers(
 ) -> None:
     """PRV-1: synthetic Danish clients have CPR numbers stdnum and Bedring accept."""
     # Given a synthetic CPR number
-    number = synthetic.dk_cpr(birth, sex, random.Random(seed))
+    number = people.dk_cpr(birth, sex, random.Random(seed))
 
     # Then python-stdnum accepts it with the same birth date, and so does Bedring
     assert stdnum_dk_cpr.validate(number) == number
@@ -335,7 +335,7 @@ def test_synthetic_fodselsnumre_are_valid_fodselsnumre(
 ) -> None:
     """PRV-1: synthetic Norwegian clients have fødselsnumre stdnum and Bedring accept."""
     # Given a synthetic fødselsnummer
-    number = synthetic.no_fnr(birth, sex, random.Random(seed))
+    number = people.no_fnr(birth, sex, random.Random(seed))
 
     # Then python-stdnum accepts it with the same birth date and sex, and so does Bedring
     assert stdnum_no_fnr.validate(number) == number
@@ -351,7 +351,7 @@ def test_synthetic_belgian_numbers_are_valid_national_numbers(
 ) -> None:
     """PRV-1: synthetic Belgian clients have national numbers stdnum and Bedring accept."""
     # Given a synthetic Belgian national number
-    number = synthetic.be_nn(birth, sex, random.Random(seed))
+    number = people.be_nn(birth, sex, random.Random(seed))
 
     # Then python-stdnum accepts it with the same birth date and sex, and so does Bedring
     assert stdnum_be_nn.validate(number) == number

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from bedring.accounts.models import Membership, Organisation, Site, Team, User
-from bedring.accounts.roles import Role
 from bedring.clients.identifiers import JURISDICTION_KIND, parse_identifier
 from bedring.clients.models import Client
+from bedring.core.roles import Role
 from bedring.demo.demo_data import DEMO_PASSWORD, demo_is_loaded, load_demo
 from bedring.rules.loader import available_packs, pack_path, read_pack
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from bedring.health.demo import demo_health
+from bedring.demo.health import demo_health
 from bedring.health.models import HealthContact, Pregnancy, Screening, Vaccination
 from bedring.pathway.models import Deadline
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
+from bedring.core.roles import Role
 from bedring.health.models import HealthContact, Pregnancy, Screening, Vaccination
 from bedring.health.services import (
     health_contact_record,

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
+from bedring.core.roles import Role
 from bedring.health.models import (
     HealthContact,
     Pregnancy,

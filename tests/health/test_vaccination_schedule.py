@@ -14,12 +14,12 @@ from bedring.health.schedules import (
     POSTNATAL_FOLLOW_UP_WEEKS,
     Interval,
     ScheduleError,
-    mandatory_screening_deadlines,
     next_dose_due,
     parse_schedules,
     postnatal_follow_up_deadline,
     vaccination_schedules,
 )
+from bedring.pathway.deadlines import mandatory_screening_deadlines
 from bedring.rules.packs import jurisdiction_pack, merged_pack
 
 D = datetime.date

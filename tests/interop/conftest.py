@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.models import Client, Consent
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.health.models import Vaccination
 from bedring.health.services import vaccination_record
 from bedring.medication.models import Dispensing, DispensingKind, Prescription, UrineTest

@@ -19,10 +19,10 @@ from django.utils import timezone
 from fhir.resources.bundle import Bundle
 from stdnum.no import fodselsnummer
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients import services as client_services
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.health.services import vaccination_record
 from bedring.interop.selectors import DOSE_WINDOW_DAYS
 from bedring.medication.models import Dispensing, Medicine, Prescription, UrineTest

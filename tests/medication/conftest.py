@@ -17,10 +17,10 @@ import pytest
 import time_machine
 
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.calendar import is_public_holiday
+from bedring.core.roles import Role
 from bedring.medication.models import Medicine, Prescription
 from bedring.medication.services import prescribing as services
 from tests.conftest import TODAY

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from bedring.accounts.access import load_staff
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication.models import CoPaymentEntry, DispensingKind
 from bedring.medication.rules import medicine_note_shown, week_days, week_of
 from bedring.medication.selectors import copayment_balance, records_context

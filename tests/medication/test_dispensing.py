@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from bedring.accounts.models import ClosedDay
-from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication.models import (
     Dispensing,
     DispensingKind,

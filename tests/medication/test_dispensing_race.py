@@ -23,8 +23,8 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.test import Client as HttpClient
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.medication.models import Dispensing, Medicine, StockMovement
 from bedring.medication.services import prescribing as services
 from bedring.rules.loader import load_pack

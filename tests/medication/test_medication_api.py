@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from bedring.accounts.roles import Role
 from bedring.accounts.services import site_set_hours
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict
 from bedring.core.hours import Interval
+from bedring.core.roles import Role
 from bedring.medication import selectors
 from bedring.medication.models import (
     Dispensing,

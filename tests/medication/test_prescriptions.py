@@ -10,9 +10,9 @@ import pytest
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication import selectors
 from bedring.medication.models import Prescription, PrescriptionStatus, PrescriptionVersion
 from bedring.medication.services import dispensing, prescribing

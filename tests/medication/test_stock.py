@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.core.errors import Forbidden, ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication import selectors
 from bedring.medication.models import Dispensing, DispensingKind, MovementKind, StockMovement
 from bedring.medication.services import dispensing, stock

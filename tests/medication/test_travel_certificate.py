@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from bedring.accounts.models import Jurisdiction
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication.certificates import certificate_document, certificate_pdf
 from bedring.medication.models import PrescriptionStatus, TravelCertificate
 from bedring.medication.services.records import travel_certificate_issue

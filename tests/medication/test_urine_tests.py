@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from bedring.accounts.access import load_staff
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Role
 from bedring.medication.models import SubstanceGroup, UrineTest
 from bedring.medication.selectors import (
     MonthShare,

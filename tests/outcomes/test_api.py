@@ -6,7 +6,7 @@ import datetime
 
 from django.test import Client as HttpClient
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from tests.conftest import api_headers
 
 from .conftest import deadline, discharge, episode

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.outcomes import selectors
 
 from .conftest import build_random_world, discharge, episode
@@ -252,7 +252,7 @@ def test_dates_out_of_range_and_odd_digits_are_refused_not_500(
 
 def test_manager_without_client_read_sees_no_drill_down(as_user, org_dk, make_staff, monkeypatch):
     """The drill-down lists clients: OUTCOMES alone is not enough."""
-    from bedring.accounts import roles
+    from bedring.core import roles
 
     monkeypatch.setitem(roles.ROLE_PERMS, "administrator", frozenset({roles.Perm.OUTCOMES}))
     user = make_staff(org_dk, Role.ADMINISTRATOR)

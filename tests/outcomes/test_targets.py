@@ -13,7 +13,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pypdf import PdfReader
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.outcomes.selectors import shared_targets
 from bedring.rules.loader import load_pack, pack_path, read_pack
 from bedring.rules.packs import RulePackError, merged_pack

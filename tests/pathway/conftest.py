@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.clients.models import Client
+from bedring.core.roles import Role
 from bedring.pathway.models import Episode
 from bedring.pathway.services.episode import inquiry_register
 

@@ -12,10 +12,10 @@ import pytest
 from auditlog.models import LogEntry
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import Assessment, Deadline, Episode, EpisodeEvent, QuestionSet
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services import assessment as services

@@ -13,8 +13,8 @@ from auditlog.models import LogEntry
 from django.test import Client as HttpClient
 
 from bedring.accounts.models import User
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
+from bedring.core.roles import Role
 from bedring.pathway.models import Assessment, Episode, EpisodeEvent, TdiIntake
 from bedring.pathway.services.episode import episode_withdraw
 from tests.conftest import api_headers

@@ -14,7 +14,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.pathway import selectors
 from bedring.pathway.models import Assessment, Episode, EpisodeEvent, TdiIntake
 from bedring.pathway.services import assessment as services

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import Complaint, Deadline, Decision, Episode, EpisodeEvent
 from bedring.pathway.services.decision import (
     complaint_reevaluate,

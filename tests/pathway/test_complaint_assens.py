@@ -14,9 +14,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from bedring.accounts.models import Organisation
-from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.letters import decision_letter
 from bedring.pathway.models import Complaint, Deadline, EpisodeEvent
 from bedring.pathway.services.decision import (

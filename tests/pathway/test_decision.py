@@ -14,10 +14,10 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.core import clock
 from bedring.core.calendar import add_working_days
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Decision, Episode, EpisodeEvent
 from bedring.pathway.services.decision import (
     child_concern_record,

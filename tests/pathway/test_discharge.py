@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bedring.accounts.models import User
-from bedring.accounts.roles import Role
 from bedring.clients.models import Client
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import (
     Deadline,
     Discharge,

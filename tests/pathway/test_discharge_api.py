@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Episode, FollowUp
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from tests.pathway.test_discharge import (

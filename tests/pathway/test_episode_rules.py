@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.services import episode as services
 from bedring.pathway.services.decision import (

@@ -14,10 +14,10 @@ from django.utils import translation
 from django.utils.formats import date_format
 from pypdf import PdfReader
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients.services import client_update
 from bedring.core import clock
+from bedring.core.roles import Role
 from bedring.pathway.letters import decision_letter, decision_letter_pdf
 from bedring.pathway.services.decision import decision_letter_sent, decision_make
 from bedring.pathway.services.episode import episode_begin_assessment

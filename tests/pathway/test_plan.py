@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bedring.accounts.roles import Role
 from bedring.clients import services as client_services
 from bedring.clients.models import Consent
 from bedring.core.errors import Conflict, DomainError, ValidationFailed
+from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Episode, EpisodeEvent, Evaluation, Goal, Plan
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.services.episode import episode_begin_assessment, episode_withdraw

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AccessEvent
 from bedring.clients import services as client_services
+from bedring.core.roles import Role
 from bedring.pathway.models import Plan
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services.episode import episode_begin_assessment

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.pathway import selectors
 from bedring.pathway.models import Plan
 from bedring.pathway.models.episode import DeadlineStatus

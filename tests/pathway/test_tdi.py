@@ -12,12 +12,12 @@ from auditlog.models import LogEntry
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bedring.clients.synthetic import GENERATORS
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway import tdi
 from bedring.pathway.models import EpisodeEvent, TdiIntake
 from bedring.pathway.services import assessment as services
 from bedring.pathway.services.episode import episode_withdraw
+from bedring.synthetic.people import GENERATORS
 
 VALID: dict[str, Any] = {
     "previously_treated": 2,

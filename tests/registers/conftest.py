@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Role
 from bedring.catalogue.models import Offer
 from bedring.catalogue.services.attendance import attendance_record
 from bedring.catalogue.services.enrolments import book_individual_sessions, enrol
 from bedring.clients.models import Client
+from bedring.core.roles import Role
 from bedring.pathway.models import Episode, QuestionSet
 from bedring.pathway.services import assessment as assessments
 from bedring.pathway.services.decision import decision_make

@@ -10,8 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from bedring.accounts.roles import Role
 from bedring.audit.models import AppendOnlyError
+from bedring.core.roles import Role
 from bedring.registers.models import RegisterExport
 from bedring.registers.tdi_export import ITEM_NAMES
 

@@ -1,4 +1,4 @@
-"""PRV-1: role permissions are one shared table (bedring.accounts.roles) that an
+"""PRV-1: role permissions are one shared table (bedring.core.roles) that an
 organisation's pack may extend or narrow per role. Sandnes' counsellors hand out LAR
 medication (seed 004, line 84: "har ansvar for utdeling av LAR-medikamenter"); Sønderborg's
 do not. An unknown role or permission in a pack is an error naming it."""
@@ -14,8 +14,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from bedring.accounts.models import Membership
-from bedring.accounts.roles import Perm, Role
 from bedring.core.errors import Forbidden
+from bedring.core.roles import Perm, Role
 from bedring.medication.models import Medicine
 from bedring.medication.services import dispensing, prescribing
 from bedring.rules.packs import RulePackError, merged_pack

@@ -14,10 +14,10 @@ from ninja import Body, Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Organisation, Site
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from .. import calendar_feed as calendars
 from ..models import Enrolment, GiftCard, Offer, Session, Tally

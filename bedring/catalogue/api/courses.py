@@ -13,12 +13,12 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from bedring.accounts.access import Staff
+from bedring.accounts.access import Staff, organisations_where
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..models import Course, Enrolment, Offer, Session
@@ -104,7 +104,7 @@ def offer_detail(request: HttpRequest, offer_id: UUID) -> OfferOut:
 
 
 def _organisation_for(staff: Staff, wanted: UUID | None, perm: Perm) -> Organisation:
-    allowed = [m.organisation for m in staff.memberships.values() if m.has(perm)]
+    allowed = organisations_where(staff, perm)
     if wanted is None:
         if len(allowed) == 1:
             return allowed[0]

@@ -44,14 +44,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import User
-from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Perm
 from bedring.pathway.selectors import open_episode
-from bedring.pathway.services.episode import record_event
+from bedring.pathway.timeline import record_event
 
 from ..models import (
     Attendance,

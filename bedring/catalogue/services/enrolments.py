@@ -25,7 +25,7 @@ from bedring.core import clock
 from bedring.core.calendar import Jurisdiction, is_public_holiday
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
 from bedring.pathway.models import Episode
-from bedring.pathway.services.episode import record_event
+from bedring.pathway.timeline import record_event
 
 from .. import selectors
 from ..eligibility import ensure_eligible

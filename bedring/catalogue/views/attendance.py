@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import Site
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
-from bedring.clients.forms import add_domain_error
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from .. import calendar_feed as calendars
 from ..models import AgeBand, AttendanceStatus, CalendarFeed, Offer, Session

@@ -15,14 +15,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.selectors import client_search
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..forms import (

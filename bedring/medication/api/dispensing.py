@@ -15,11 +15,11 @@ from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Site, User
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..access import prescription_for, site_for

@@ -13,10 +13,10 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
 from bedring.core.paging import api_page, check_page
+from bedring.core.roles import Perm
 
 from .. import rules, selectors
 from ..certificates import certificate_pdf

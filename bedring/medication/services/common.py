@@ -11,11 +11,10 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import User
-from bedring.accounts.roles import Perm
 from bedring.clients.models import Client
 from bedring.core.errors import ValidationFailed
 from bedring.pathway.selectors import open_episode
-from bedring.pathway.services.episode import record_event
+from bedring.pathway.timeline import record_event
 
 from .. import rules
 from ..models import Prescription
@@ -89,11 +88,6 @@ def rule_error(exc: rules.DoseRuleError) -> ValidationFailed:
     return ValidationFailed(
         exc.code, message % params if params else message, field=field, details=exc.params
     )
-
-
-def _actor_may(actor: User, organisation_id: int, perm: Perm) -> bool:
-    membership = actor.memberships.filter(organisation_id=organisation_id, is_active=True).first()
-    return membership is not None and membership.has(perm)
 
 
 def _event(client: Client, actor: User | None, kind: str, summary: str, **data: Any) -> None:

@@ -22,12 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Site, User
-from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import SiteCalendar, site_calendar
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Perm
 
 from .. import rules
 from ..models import (
@@ -43,7 +44,7 @@ from ..models import (
     StockMovement,
 )
 from ..selectors import current_version, take_home_allowed
-from .common import _actor_may, _event, _show, prescription_for_update, rule_error
+from .common import _event, _show, prescription_for_update, rule_error
 from .holds import apply_hold_if_due, covered_days
 
 
@@ -70,7 +71,7 @@ def _check_can_dispense(
     day the dose is handed out on. For the day's own dose (``kind`` supervised) also the
     dose day and one dose per prescription and day; the unique constraint on the
     dispensings is the backstop for two nurses at the same moment (:func:`_insert_dose`)."""
-    if not _actor_may(actor, prescription.organisation_id, Perm.DISPENSE):
+    if not may(actor, Perm.DISPENSE, prescription.organisation_id):
         raise Forbidden("not_a_dispenser", _("Only nurses and doctors hand out doses (MED-2)."))
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))

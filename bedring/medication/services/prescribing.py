@@ -11,15 +11,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Perm
 from bedring.pathway.models.episode import DeadlineKind
 from bedring.pathway.selectors import open_episode
-from bedring.pathway.services.episode import deadlines_close
+from bedring.pathway.timeline import deadlines_close
 
 from .. import rules
 from ..models import (
@@ -31,7 +32,7 @@ from ..models import (
     PrescriptionVersion,
 )
 from ..selectors import current_version
-from .common import _actor_may, _event, _show, prescription_for_update, rule_error
+from .common import _event, _show, prescription_for_update, rule_error
 
 END_IN_FUTURE = _(
     "A prescription ends today at the latest; to stop on a later day, change its end date."
@@ -116,7 +117,7 @@ def _check_substitution(
 
 
 def _check_prescriber(actor: User, organisation_id: int) -> None:
-    if not _actor_may(actor, organisation_id, Perm.PRESCRIBE):
+    if not may(actor, Perm.PRESCRIBE, organisation_id):
         raise Forbidden("not_a_doctor", _("Only a doctor prescribes (MED-1)."))
 
 

@@ -43,14 +43,15 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Membership, User
-from bedring.accounts.roles import Perm
+from bedring.accounts.access import may
+from bedring.accounts.models import User
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from bedring.core.roles import Perm
 from bedring.pathway.selectors import open_episode
-from bedring.pathway.services.episode import record_event
+from bedring.pathway.timeline import record_event
 
 from ..models import (
     ChargeKind,
@@ -99,13 +100,6 @@ def is_narcotic_or_psychotropic(medicine: Medicine) -> bool:
 
 
 # --- shared --------------------------------------------------------------------------------
-
-
-def _has_perm(user: User, perm: Perm, organisation_id: int) -> bool:
-    membership = Membership.objects.filter(
-        user=user, organisation_id=organisation_id, is_active=True
-    ).first()
-    return membership is not None and membership.has(perm)
 
 
 # --- urine tests (MED-4) -------------------------------------------------------------------
@@ -259,7 +253,7 @@ def travel_certificate_issue(
     """MED-5: a doctor's certificate for carrying the medicine abroad, filled from the
     prescription's current version and stored, so that it can be printed again."""
     organisation = client.organisation
-    if not _has_perm(actor, Perm.PRESCRIBE, organisation.pk):
+    if not may(actor, Perm.PRESCRIBE, organisation.pk):
         raise Forbidden("certificate_role", _("Only a doctor may issue a travel certificate."))
     if prescription.client_id != client.pk:
         raise NotFound("not_found", _("Not found."))

@@ -9,13 +9,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Site, User
-from bedring.accounts.roles import Perm
 from bedring.core import clock
 from bedring.core.errors import Forbidden, ValidationFailed
+from bedring.core.roles import Perm
 
 from ..models import Medicine, MovementKind, StockMovement
-from .common import _actor_may
 
 BAD_MOVEMENT = _(
     "Record received, wasted, returned or counted stock; doses are dispensed at the desk."
@@ -45,7 +45,7 @@ def stock_record(
     """MED-2: stock received, wasted (with a witness who is another staff member of the
     organisation), returned, or counted on the shelf. Dispensed stock is written by the
     dispensing itself, never by hand."""
-    if not _actor_may(actor, site.organisation_id, Perm.STOCK):
+    if not may(actor, Perm.STOCK, site.organisation_id):
         raise Forbidden("not_stock_staff", _("Your role does not keep the stock."))
     if kind not in MANUAL_MOVEMENTS:
         raise ValidationFailed(
@@ -72,7 +72,7 @@ def stock_record(
             raise ValidationFailed(
                 "witness_is_actor", _("The witness must be someone else."), field="witness"
             )
-        if not _actor_may(witness, site.organisation_id, Perm.STOCK):
+        if not may(witness, Perm.STOCK, site.organisation_id):
             raise ValidationFailed(
                 "witness_not_staff",
                 _("The witness must be a nurse, doctor or manager of the organisation."),

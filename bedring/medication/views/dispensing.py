@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.models import HoursKind, Site
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..access import prescription_for, site_for

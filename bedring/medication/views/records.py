@@ -18,14 +18,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from .. import rules, selectors
 from ..certificates import certificate_pdf as render_certificate

@@ -13,8 +13,8 @@ from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import User
-from bedring.accounts.roles import Perm
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..models import Assessment, Episode, TdiIntake

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.clients.models import ChildAtHome
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..letters import decision_letter_pdf

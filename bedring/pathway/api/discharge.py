@@ -14,8 +14,8 @@ from ninja import Field, Router, Schema, Status
 from pydantic import JsonValue
 
 from bedring.accounts.access import Staff
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..models import Discharge, FollowUp

@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from bedring.accounts.access import Staff
+from bedring.accounts.access import Staff, memberships_where, organisations_where
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Perm
 from bedring.clients.access import client_for
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..access import episode_for
@@ -175,7 +175,7 @@ class InquiryCreated(Schema):
 
 
 def _writable_organisation(staff: Staff, wanted: UUID | None) -> Organisation:
-    writable = [m.organisation for m in staff.memberships.values() if m.has(Perm.CLIENT_WRITE)]
+    writable = organisations_where(staff, Perm.CLIENT_WRITE)
     if not writable:
         raise PermissionDenied
     if wanted is None:
@@ -367,7 +367,7 @@ def deadline_list(
     staff = _staff(request)
     if not 1 <= limit <= MAX_DEADLINES:
         raise ValidationFailed("invalid_page", _("limit must be 1 to 1000."), field="limit")
-    readable = [m for m in staff.memberships.values() if m.has(Perm.CLIENT_READ)]
+    readable = memberships_where(staff, Perm.CLIENT_READ)
     if organisation is not None:
         readable = [m for m in readable if m.organisation.uuid == organisation]
         if not readable:

@@ -15,9 +15,9 @@ from pydantic import JsonValue
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import User
-from bedring.accounts.roles import Perm
 from bedring.clients.models import ConsentParty
 from bedring.core.errors import ValidationFailed
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..models import Evaluation, Plan

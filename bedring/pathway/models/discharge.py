@@ -53,8 +53,8 @@ class OverallResult(models.TextChoices):
     NOT_REACHED = "not_reached", _("Goal not reached")
 
 
-# DIS-3: the results that count as "reached their goal".
-GOAL_REACHED_RESULTS = (OverallResult.DRUG_FREE, OverallResult.REDUCED)
+# DIS-3: which results count as "reached their goal" is defined once, in
+# bedring.outcomes.definitions.GOAL_REACHED.
 
 
 class GoalOutcome(models.TextChoices):

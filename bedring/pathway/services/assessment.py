@@ -16,17 +16,18 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, Organisation, User
-from bedring.accounts.roles import Role
 from bedring.accounts.selectors import rules_for
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Role
 
 from ..models import Assessment, Episode, QuestionSet, TdiIntake
 from ..models.episode import DeadlineKind
 from ..questionnaires import clean_answers, missing_required
 from ..states import EpisodeState
 from ..tdi import INPUT_FIELDS, derived_fields, validate_tdi
-from .episode import deadlines_close, episode_for_update, episode_move, record_event
+from ..timeline import deadlines_close, record_event
+from .episode import episode_for_update, episode_move
 
 MAX_EXTERNAL = 200
 

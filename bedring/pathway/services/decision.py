@@ -10,26 +10,22 @@ from collections.abc import Collection
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Membership, User
-from bedring.accounts.roles import Perm, Role
+from bedring.accounts.access import may
+from bedring.accounts.models import User
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import ChildAtHome
 from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
+from bedring.core.roles import Perm, Role
 
 from .. import deadlines
 from ..models import ChildNotification, Complaint, Decision, Episode
 from ..models.decision import ComplaintKind, ComplaintStatus, DecisionKind, Intensity, Outcome
 from ..models.episode import DeadlineKind, DeadlineStatus
 from ..states import EpisodeState, check_move
-from .episode import (
-    deadline_open,
-    deadlines_close,
-    episode_for_update,
-    episode_move,
-    record_event,
-)
+from ..timeline import deadline_open, deadlines_close, record_event
+from .episode import episode_for_update, episode_move
 
 # DEC-1: who decides what. The authority unit decides on social treatment and on day or
 # residential treatment (DEC-3); the need for medical treatment is a doctor's decision.
@@ -49,16 +45,9 @@ REEVALUATION_RESULTS = ("upheld", "changed")
 REEVALUATED_KINDS = (ComplaintKind.DECISION, ComplaintKind.LATE_START)
 
 
-def _has_perm(user: User, perm: Perm, organisation_id: int) -> bool:
-    membership = Membership.objects.filter(
-        user=user, organisation_id=organisation_id, is_active=True
-    ).first()
-    return membership is not None and membership.has(perm)
-
-
 def _check_decider(actor: User, kind: str, organisation_id: int) -> None:
     perm, role = DECIDER[kind]
-    if not _has_perm(actor, perm, organisation_id):
+    if not may(actor, perm, organisation_id):
         raise Forbidden(
             "decision_role",
             _("Only staff with the role “%(role)s” may make this decision.") % {"role": role.label},

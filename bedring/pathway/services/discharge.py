@@ -41,14 +41,8 @@ from ..models.discharge import (
 from ..models.episode import DeadlineKind
 from ..questionnaires import LIFE_AREAS
 from ..states import EpisodeState, check_move
-from .episode import (
-    TREATMENT_DECISIONS,
-    deadline_open,
-    deadlines_close,
-    episode_for_update,
-    episode_move,
-    record_event,
-)
+from ..timeline import deadline_open, deadlines_close, record_event
+from .episode import TREATMENT_DECISIONS, episode_for_update, episode_move
 
 # DIS-1: after these the client went somewhere else; say where.
 TRANSFER_STATUSES = (

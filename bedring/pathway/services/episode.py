@@ -4,25 +4,25 @@ and its timeline (INT-1..7, DEC-4)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.access import may
 from bedring.accounts.models import Organisation, Site, User
-from bedring.accounts.roles import Perm
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
+from bedring.core.roles import Perm
 
-from ..deadlines import DeadlineSpec, inquiry_deadlines
-from ..models import Deadline, Episode, EpisodeEvent, Inquiry
+from ..deadlines import inquiry_deadlines
+from ..models import Deadline, Episode, Inquiry
 from ..models.episode import Channel, DeadlineKind, DeadlineStatus, Referrer
 from ..states import EpisodeState, check_move
+from ..timeline import deadline_open, deadlines_close, record_event
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 EARLIEST_INQUIRY = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -40,74 +40,6 @@ ENDED_WITH_EPISODE = (
 TREATMENT_DECISIONS = ("treatment", "day_residential")
 # Channels where "outside hours" means something: someone tried to reach a person.
 CHANNEL_HOURS: dict[str, str] = {"phone": "phone", "sms": "phone", "in_person": "opening"}
-
-
-def can_be_responsible(user: User, organisation_id: int) -> bool:
-    """Only someone who may read the client's record can hold its deadlines."""
-    membership = user.memberships.filter(organisation_id=organisation_id, is_active=True).first()
-    return user.is_active and membership is not None and membership.has(Perm.CLIENT_READ)
-
-
-def record_event(
-    *,
-    episode: Episode,
-    actor: User | None,
-    kind: str,
-    summary: str = "",
-    data: dict[str, Any] | None = None,
-) -> EpisodeEvent:
-    return EpisodeEvent.objects.create(
-        episode=episode,
-        client_id=episode.client_id,
-        actor=actor,
-        kind=kind,
-        summary=summary[:300],
-        data=data or {},
-    )
-
-
-def deadline_open(
-    *, episode: Episode, spec: DeadlineSpec, subject_id: int | None = None
-) -> Deadline:
-    return Deadline.objects.create(
-        episode=episode,
-        client_id=episode.client_id,
-        organisation_id=episode.organisation_id,
-        site_id=episode.site_id,
-        responsible=episode.responsible,
-        kind=spec.kind,
-        due_on=spec.due_on,
-        basis=spec.basis,
-        subject_id=subject_id,
-    )
-
-
-def deadlines_close(
-    *,
-    episode: Episode,
-    kinds: Iterable[str],
-    on: datetime.date,
-    subject_id: int | None = None,
-    status: str | None = None,
-    note: str = "",
-) -> list[Deadline]:
-    """Close the open deadlines of these kinds: met if on time, "met late" if not, or the
-    given status (waived, cancelled)."""
-    open_ones = Deadline.objects.select_for_update(of=("self",)).filter(
-        episode=episode, kind__in=list(kinds), status=DeadlineStatus.OPEN
-    )
-    if subject_id is not None:
-        open_ones = open_ones.filter(subject_id=subject_id)
-    closed = []
-    for deadline in open_ones:
-        deadline.status = status or (
-            DeadlineStatus.MET if on <= deadline.due_on else DeadlineStatus.MISSED
-        )
-        deadline.closed_on = on
-        deadline.note = note[:300]
-        deadline.save(update_fields=["status", "closed_on", "note", "updated_at"])
-        closed.append(deadline)
-    return closed
 
 
 def episode_for_update(episode: Episode) -> Episode:
@@ -214,7 +146,7 @@ def inquiry_register(
         )
     if client is not None and client.organisation_id != organisation.pk:
         raise NotFound("not_found", _("No such client."))
-    if assign_to is not None and not can_be_responsible(assign_to, organisation.pk):
+    if assign_to is not None and not may(assign_to, Perm.CLIENT_READ, organisation.pk):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="assign_to"
         )
@@ -292,10 +224,6 @@ def inquiry_register(
         closed_days=calendar.closed_days,
     ):
         deadline_open(episode=episode, spec=spec)
-    # HLT-1: mandatory screenings at intake (imported here: health builds on the pathway).
-    from bedring.health.services import mandatory_screenings_open
-
-    mandatory_screenings_open(episode=episode)
     record_event(
         episode=episode,
         actor=actor,
@@ -319,7 +247,7 @@ def inquiry_register(
 def episode_assign(*, episode: Episode, actor: User, responsible: User) -> Episode:
     """INT-7: assign the responsible counsellor (on the spot for a walk-in)."""
     episode = episode_for_update(episode)
-    if not can_be_responsible(responsible, episode.organisation_id):
+    if not may(responsible, Perm.CLIENT_READ, episode.organisation_id):
         raise ValidationFailed(
             "assignee_not_staff", _("The counsellor is not staff here."), field="responsible"
         )

@@ -22,24 +22,21 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Membership, User
-from bedring.accounts.roles import Perm
+from bedring.accounts.access import may
+from bedring.accounts.models import User
 from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Consent, ConsentParty
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.roles import Perm
 
 from ..deadlines import plan_evaluation_due
 from ..models import Episode, Evaluation, Goal, GoalProgress, Plan
 from ..models.episode import DeadlineKind, DeadlineStatus
 from ..models.plan import Aim, Progress
 from ..states import EpisodeState
-from .episode import (
-    deadline_open,
-    deadlines_close,
-    episode_for_update,
-    record_event,
-)
+from ..timeline import deadline_open, deadlines_close, record_event
+from .episode import episode_for_update
 
 # ASM-3: the plan is made at the feedback conversation, after the assessment has begun, and
 # revised for as long as the episode runs.
@@ -272,16 +269,12 @@ def _check_plan_options(
             _("An individual plan has a coordinator: choose one from the staff."),
             field="coordinator",
         )
-    if coordinator is not None:
-        membership = Membership.objects.filter(
-            user=coordinator, organisation_id=episode.organisation_id, is_active=True
-        ).first()
-        if membership is None or not membership.has(Perm.CLIENT_READ) or not coordinator.is_active:
-            raise ValidationFailed(
-                "coordinator_not_staff",
-                _("The coordinator must be a staff member here who works with clients."),
-                field="coordinator",
-            )
+    if coordinator is not None and not may(coordinator, Perm.CLIENT_READ, episode.organisation_id):
+        raise ValidationFailed(
+            "coordinator_not_staff",
+            _("The coordinator must be a staff member here who works with clients."),
+            field="coordinator",
+        )
 
 
 # --- writes -----------------------------------------------------------------------------------

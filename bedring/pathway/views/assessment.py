@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.roles import Perm
 
 from .. import tdi
 from ..access import episode_for

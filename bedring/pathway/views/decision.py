@@ -16,12 +16,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.roles import Perm
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import ChildAtHome
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..forms_decision import (

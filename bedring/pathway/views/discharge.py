@@ -14,12 +14,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import Staff, staff_for_request, staff_view
-from bedring.accounts.roles import Perm
 from bedring.audit.services import access_record
-from bedring.clients.forms import add_domain_error, add_row_error
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error, add_row_error
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..forms_discharge import DischargeForm, FollowUpForm, GoalResultFormSet

@@ -12,17 +12,17 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bedring.accounts.access import Staff, staff_for_request, staff_view
-from bedring.accounts.models import Membership, Site, User
-from bedring.accounts.roles import Perm
+from bedring.accounts.access import Staff, staff_for_request, staff_view, users_who_may
+from bedring.accounts.models import Site, User
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
-from bedring.clients.forms import add_domain_error
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error
 from bedring.core.paging import Paginator
+from bedring.core.roles import Perm
 
 from .. import selectors
 from ..access import episode_for
@@ -35,10 +35,7 @@ from .discharge import attach_follow_up_links, discharge_context
 
 def organisation_staff(organisation_id: int) -> list[User]:
     """The staff who can be responsible for a client: active, with the right to read records."""
-    memberships = Membership.objects.filter(
-        organisation_id=organisation_id, is_active=True, user__is_active=True
-    ).select_related("user")
-    people = [m.user for m in memberships if m.has(Perm.CLIENT_READ)]
+    people = users_who_may(organisation_id, Perm.CLIENT_READ)
     return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
 
 

@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.models import Membership, User
-from bedring.accounts.roles import Perm
-from bedring.clients.forms import add_domain_error, add_row_error
+from bedring.accounts.access import staff_for_request, staff_view, users_who_may
+from bedring.accounts.models import User
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
+from bedring.core.forms import add_domain_error, add_row_error
+from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..forms_plan import (
@@ -45,10 +45,7 @@ def episode_url(episode: Episode) -> str:
 
 def clinical_staff(organisation_id: int) -> list[User]:
     """Who can coordinate an individual plan: active staff here who work with clients."""
-    memberships = Membership.objects.filter(
-        organisation_id=organisation_id, is_active=True, user__is_active=True
-    ).select_related("user")
-    return [m.user for m in memberships if m.has(Perm.CLIENT_READ)]
+    return users_who_may(organisation_id, Perm.CLIENT_READ)
 
 
 def _page(

@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bedring.accounts.models import Organisation, Team, User
-from bedring.accounts.roles import Role
 from bedring.accounts.services import membership_add, staff_create
 from bedring.core.errors import DomainError
+from bedring.core.roles import Role
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from bedring.accounts.models import Organisation
-from bedring.accounts.roles import Role
+from bedring.core.roles import Role
 from bedring.demo.demo_data import DEMO_PASSWORD, demo_is_loaded, load_demo
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from bedring.core import clock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def configure(database_url: str | None) -> None:
@@ -47,8 +47,8 @@ def ensure_data(n_clients: int, seed: int) -> None:
     from django.core.management import call_command
 
     from bedring.clients.models import Client
-    from bedring.clients.synthetic import synthetic_person
     from bedring.rules.loader import available_packs, load_pack
+    from bedring.synthetic.people import synthetic_person
 
     call_command("migrate", verbosity=0)
     organisations = [load_pack(name) for name in available_packs()]
@@ -236,13 +236,13 @@ def medication_rows(
     ``clients`` clients."""
     import datetime
 
-    from bedring.accounts.roles import Role
     from bedring.accounts.services import site_set_hours
     from bedring.core.errors import DomainError
     from bedring.core.hours import Interval
+    from bedring.core.roles import Role
     from bedring.medication.models import Dispensing, Prescription, StockMovement
     from bedring.medication.services import dispensing as medication
-    from bedring.medication.synthetic import dispensing_history
+    from bedring.synthetic.dispensing import dispensing_history
 
     doctor, _http, _raw = staff_session("bench.doctor", organisation, [Role.DOCTOR])
     nurse, nurse_http, nurse_token = staff_session("bench.nurse", organisation, [Role.NURSE])
@@ -347,9 +347,9 @@ def run(
 
     from bedring.accounts import services as account_services
     from bedring.accounts.models import Organisation, User
-    from bedring.accounts.roles import Role
     from bedring.clients import services as client_services
     from bedring.clients.models import Client
+    from bedring.core.roles import Role
 
     ensure_data(n_clients, seed)
     settings.ALLOWED_HOSTS.append("testserver")
@@ -477,10 +477,10 @@ def national(n_clients: int, years: int, runs: int, seed: int, share: float, unt
     from django.db.models import Count
 
     from bedring.accounts.models import Organisation
-    from bedring.accounts.roles import Role
     from bedring.accounts.services import site_set_hours
     from bedring.clients.models import Client
     from bedring.core.hours import Interval
+    from bedring.core.roles import Role
     from bedring.medication.models import Dispensing, PrescriptionVersion
     from bedring.pathway.models import Deadline, Episode
     from bedring.synthetic.load import generate

@@ -7,9 +7,8 @@ import datetime
 import random
 
 from bedring.accounts.models import Organisation, User
-
-from . import services
-from .models import Screening, Vaccination
+from bedring.health import services
+from bedring.health.models import Screening, Vaccination
 
 DEMO_HEALTH_CLIENTS = 4
 

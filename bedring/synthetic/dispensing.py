@@ -27,8 +27,7 @@ from django.db.models import Max
 from bedring.accounts.models import Organisation, Site, User
 from bedring.clients.models import Client
 from bedring.core import clock
-
-from .models import (
+from bedring.medication.models import (
     Dispensing,
     DispensingKind,
     Medicine,
