@@ -11,7 +11,6 @@ from bedring.accounts.roles import Role
 from bedring.catalogue.models import Session
 from bedring.catalogue.services_course import book_individual_sessions, enrol, enrolment_end
 from bedring.core.errors import ValidationFailed
-from bedring.rules.loader import load_pack
 from tests.catalogue.test_courses_world import (
     course,
     current,
@@ -20,13 +19,14 @@ from tests.catalogue.test_courses_world import (
     post_json,
     writes,
 )
+from tests.conftest import shipped_organisation
 
 D = datetime.date
 
 
 @pytest.fixture
 def org_assens(db):
-    return load_pack("assens")
+    return shipped_organisation("assens")
 
 
 @pytest.fixture
