@@ -59,9 +59,12 @@ lint: install
 types: install
 	$(BIN)/mypy .
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database and live
+# server). PYTEST_WORKERS=0 (or PYTEST_ARGS="-n 0") runs it in one process, for debugging.
+PYTEST_WORKERS ?= auto
 pytest: install system-deps messages
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint types pytest
 

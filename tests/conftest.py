@@ -1,9 +1,18 @@
 """Shared fixtures: organisations from the shipped packs, staff of any role with a confirmed
-second factor, and always an outsider from another organisation who must see nothing."""
+second factor, and always an outsider from another organisation who must see nothing.
+
+The five shipped packs are loaded once into each test database (``django_db_setup`` below), not
+once per test: every test runs in a transaction that is rolled back, so the organisations it
+gets are the packs as shipped. A transactional test (``transaction=True``, ``live_server``)
+empties the database when it ends; the organisation fixtures load a pack again when it is
+missing, so tests pass in any order. Fixtures never keep a model instance between tests: each
+test fetches its organisations from the database.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import random
 from collections.abc import Callable, Iterator
@@ -17,11 +26,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, settings
 
 from bedring.accounts import services as account_services
-from bedring.accounts.models import Organisation, User
+from bedring.accounts.models import Organisation, Site, User
+from bedring.catalogue.models import Offer
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
 from bedring.core.roles import Role
-from bedring.rules.loader import load_pack
+from bedring.medication.models import Medicine
+from bedring.pathway.models import QuestionSet
+from bedring.rules.loader import available_packs, load_pack, pack_path, read_pack
 from bedring.synthetic.people import synthetic_person
 
 # Property tests judge the code, not the machine: CI shares two cores with everything else, so
@@ -43,23 +55,58 @@ def frozen_clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
+SHIPPED_PACKS = tuple(available_packs())
+
+
+@functools.cache
+def pack_slug(name: str) -> str:
+    """The slug of the organisation a shipped pack creates (outreach-dk is not its slug)."""
+    return read_pack(pack_path(name)).organisation.slug
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Every shipped pack loaded once into the test database (one per xdist worker), at the
+    suite's today, instead of once in every test that needs an organisation."""
+    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=True):
+        for name in SHIPPED_PACKS:
+            load_pack(name)
+
+
+def shipped_organisation(name: str) -> Organisation:
+    """The organisation of the shipped pack ``name``, fetched from the database (so a change
+    one test makes never reaches the next); loaded again if a transactional test emptied the
+    database."""
+    organisation = Organisation.objects.filter(slug=pack_slug(name)).first()
+    return organisation if organisation is not None else load_pack(name)
+
+
+@pytest.fixture
+def empty_installation(db: Any) -> None:
+    """An installation before any pack is loaded, for the tests of loading one: the shipped
+    organisations (with their sites, hours, question sets and offers) and the medicines list are
+    deleted inside this test's transaction, which its end rolls back."""
+    for model in (Offer, QuestionSet, Site, Organisation, Medicine):
+        model.objects.all().delete()  # in this order: the first ones protect the later ones
+
+
 @pytest.fixture
 def org_dk(db: Any) -> Organisation:
-    return load_pack("sonderborg")
+    return shipped_organisation("sonderborg")
 
 
 @pytest.fixture
 def org_no(db: Any) -> Organisation:
-    return load_pack("sandnes")
+    return shipped_organisation("sandnes")
 
 
 @pytest.fixture
 def org_be(db: Any) -> Organisation:
-    return load_pack("msoc-oostende")
+    return shipped_organisation("msoc-oostende")
 
 
-@pytest.fixture
-def make_staff(db: Any) -> Callable[..., User]:
+def staff_maker() -> Callable[..., User]:
+    """make(organisation, *roles): a staff member with a confirmed second factor."""
     counter = iter(range(10_000))
 
     def make(organisation: Organisation, *roles: str, username: str | None = None) -> User:
@@ -77,6 +124,11 @@ def make_staff(db: Any) -> Callable[..., User]:
         return user
 
     return make
+
+
+@pytest.fixture
+def make_staff(db: Any) -> Callable[..., User]:
+    return staff_maker()
 
 
 def login(http: HttpClient, user: User) -> HttpClient:
@@ -114,9 +166,9 @@ def outsider(org_no: Organisation, make_staff: Callable[..., User]) -> User:
     return make_staff(org_no, *Role.values)
 
 
-@pytest.fixture
-def make_client(db: Any) -> Callable[..., Client]:
-    rng = random.Random(7)
+def client_maker(rng: random.Random) -> Callable[..., Client]:
+    """make(organisation, **overrides): a registered client, a synthetic person drawn from
+    ``rng``."""
 
     def make(organisation: Organisation, **overrides: Any) -> Client:
         person = synthetic_person(organisation.jurisdiction, rng, today=TODAY)
@@ -130,6 +182,11 @@ def make_client(db: Any) -> Callable[..., Client]:
         return client_services.client_register(organisation=organisation, **data)
 
     return make
+
+
+@pytest.fixture
+def make_client(db: Any) -> Callable[..., Client]:
+    return client_maker(random.Random(7))
 
 
 @pytest.fixture

@@ -3,15 +3,24 @@ organisation and as an anonymous visitor, and check the status each must get.
 
 A new route that is not declared here fails the walk until someone decides who may use it:
 HTML views declare their rule with @staff_view; API operations are listed in API_ROUTES.
+
+Each route is its own test (its id is the route's name), so a failure names the route and the
+routes spread over xdist workers. The world they walk in (tests/walk_world.py) is built once
+per module and worker, inside a transaction held open while the module's tests run; each test
+rolls back what it did, starts from the world as built, and fetches the world's objects afresh.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
+from django.db import transaction
+from django.db.models import Model
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -21,7 +30,7 @@ from bedring.api import api
 from bedring.clients import services as client_services
 from bedring.core.roles import ROLE_PERMS, Role
 from bedring.synthetic.people import GENERATORS
-from tests.conftest import api_headers, login
+from tests.conftest import NOW, api_headers, client_maker, login, shipped_organisation, staff_maker
 from tests.walk_world import WORLD_BUILDERS, api_body, api_path, fill_converter
 
 # Views that need no login: the login steps themselves and the language switch.
@@ -63,8 +72,7 @@ def html_routes() -> list[tuple[str, Any]]:
     ]
 
 
-@pytest.fixture
-def world(org_dk, org_no, make_staff, make_client):
+def build_world(org_dk, org_no, make_staff, make_client) -> dict[str, Any]:
     client = make_client(org_dk)
     world: dict[str, Any] = {
         "org": org_dk,
@@ -86,6 +94,59 @@ def world(org_dk, org_no, make_staff, make_client):
     }
     for build in WORLD_BUILDERS:
         build(world)
+    return world
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
+    """The world, built once for the module (per xdist worker) in a transaction that stays open
+    while the module's tests run (each test is a savepoint inside it) and is rolled back at the
+    end. Built just before the suite's now, so everything a test does comes after it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            time_machine.travel(NOW - datetime.timedelta(minutes=10), tick=True),
+        ):
+            rng = random.Random(7)
+            world = build_world(
+                shipped_organisation("sonderborg"),
+                shipped_organisation("sandnes"),
+                staff_maker(),
+                client_maker(rng),
+            )
+        yield world, dict(world), rng.getstate()
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _fetched(value: Any) -> Any:
+    """A model instance (or a dict of them) fetched again from the database."""
+    if isinstance(value, Model):
+        return type(value)._base_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _fetched(item) for key, item in value.items()}
+    return value
+
+
+@pytest.fixture
+def world(built_world, db) -> dict[str, Any]:
+    """The built world as it was built: its objects fetched afresh (a test's changes to them
+    were rolled back in the database, not in the Python objects), and a client maker that goes
+    on drawing people where the build stopped. Reset in place: the world's builders keep a
+    reference to it."""
+    world, as_built, rng_state = built_world
+    world.clear()
+    world.update({key: _fetched(value) for key, value in as_built.items()})
+    rng = random.Random()
+    rng.setstate(rng_state)
+    world["make_client"] = client_maker(rng)
     return world
 
 
@@ -117,40 +178,46 @@ def test_every_html_route_declares_its_access_rule():
         assert isinstance(rule, AccessRule), f"{name} has no @staff_view access rule"
 
 
-def test_html_walk_as_every_role_outsider_and_anonymous(world):
-    routes = html_routes()
-    assert len(routes) >= 25
-    for name, pattern in routes:
-        rule: AccessRule = pattern.callback.bedring_access
-        # Anonymous: sent to the login page.
-        anon = HttpClient()
-        url = url_for(pattern, name, world, None)
-        response = anon.get(url)
-        if response.status_code == 405:
-            response = anon.post(url, {})
-        assert response.status_code == 302, name
-        assert "/accounts/login/" in response["Location"], name
-        # Each role in the client's organisation.
-        for role, user in world["staff"].items():
-            status = status_of(login(HttpClient(), user), url_for(pattern, name, world, user))
-            allowed = rule.perm is None or rule.perm in ROLE_PERMS[role]
-            if allowed:
-                assert status in ALLOWED, f"{name} as {role}: {status}"
-            else:
-                assert status == 403, f"{name} as {role}: expected 403, got {status}"
-        # The outsider has every role, but in another organisation.
-        outsider = world["outsider"]
-        status = status_of(login(HttpClient(), outsider), url_for(pattern, name, world, outsider))
-        names_our_object = any(k != "token_id" for k in pattern.pattern.converters)
-        if names_our_object:
-            assert status == 404, f"{name} as outsider: expected 404, got {status}"
+HTML_ROUTES = html_routes()
+
+
+def test_the_walk_finds_the_html_routes():
+    assert len(HTML_ROUTES) >= 25
+
+
+@pytest.mark.parametrize(("name", "pattern"), HTML_ROUTES, ids=[n for n, _p in HTML_ROUTES])
+def test_html_route_as_every_role_outsider_and_anonymous(world, name, pattern):
+    rule: AccessRule = pattern.callback.bedring_access
+    # Anonymous: sent to the login page.
+    anon = HttpClient()
+    url = url_for(pattern, name, world, None)
+    response = anon.get(url)
+    if response.status_code == 405:
+        response = anon.post(url, {})
+    assert response.status_code == 302, name
+    assert "/accounts/login/" in response["Location"], name
+    # Each role in the client's organisation.
+    for role, user in world["staff"].items():
+        status = status_of(login(HttpClient(), user), url_for(pattern, name, world, user))
+        allowed = rule.perm is None or rule.perm in ROLE_PERMS[role]
+        if allowed:
+            assert status in ALLOWED, f"{name} as {role}: {status}"
         else:
-            assert status in ALLOWED, f"{name} as outsider: {status}"
+            assert status == 403, f"{name} as {role}: expected 403, got {status}"
+    # The outsider has every role, but in another organisation.
+    outsider = world["outsider"]
+    status = status_of(login(HttpClient(), outsider), url_for(pattern, name, world, outsider))
+    names_our_object = any(k != "token_id" for k in pattern.pattern.converters)
+    if names_our_object:
+        assert status == 404, f"{name} as outsider: expected 404, got {status}"
+    else:
+        assert status in ALLOWED, f"{name} as outsider: {status}"
 
 
 # --- the API -------------------------------------------------------------------------------
 
-# (method, path) -> (permission needed or None, whether the path names org_dk's objects)
+# (method, path) -> (permission needed or None, whether the path names org_dk's objects).
+# Each route starts from the world as built: their order here does not matter.
 API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/me"): (None, False),
     ("get", "/api/v1/organisations"): (None, False),
@@ -188,16 +255,16 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/complaints/{complaint_id}/reevaluation"): ("decide", True),
     ("post", "/api/v1/episodes/{episode_id}/child-notifications"): ("client_write", True),
     ("post", "/api/v1/child-notifications/{notification_id}/notified"): ("client_write", True),
-    # a new decision replaces the walk's decision: after the routes that act on that one
+    # a new decision (it replaces the walk's decision)
     ("post", "/api/v1/episodes/{episode_id}/decisions"): ("decide", True),
-    # assessment and TDI items (ASM-1..5); answers before completion, which locks them
+    # assessment and TDI items (ASM-1..5)
     ("post", "/api/v1/episodes/{episode_id}/assessments"): ("client_write", True),
     ("get", "/api/v1/assessments/{assessment_id}"): ("client_read", True),
     ("put", "/api/v1/assessments/{assessment_id}/answers"): ("client_write", True),
     ("put", "/api/v1/assessments/{assessment_id}/offers"): ("client_write", True),
     ("put", "/api/v1/assessments/{assessment_id}/tdi"): ("client_write", True),
     ("post", "/api/v1/assessments/{assessment_id}/complete"): ("client_write", True),
-    # plans and evaluations (PLN-1..6); the evaluation first, while the walk's plan is current
+    # plans and evaluations (PLN-1..6)
     ("post", "/api/v1/plans/{plan_id}/evaluations"): ("client_write", True),
     ("get", "/api/v1/plans/{plan_id}"): ("client_read", True),
     ("get", "/api/v1/episodes/{episode_id}/plans"): ("client_read", True),
@@ -311,41 +378,38 @@ def call_api(http, method, path, world, headers, rng, jurisdiction="DK"):
     return getattr(http, method)(url, **kwargs)
 
 
-def test_api_walk_as_every_role_outsider_and_anonymous(world):
+@pytest.mark.parametrize(
+    ("method", "path"), list(API_ROUTES), ids=[f"{m.upper()} {p}" for m, p in API_ROUTES]
+)
+def test_api_route_as_every_role_outsider_and_anonymous(world, method, path):
     rng = random.Random(3)
     http = HttpClient()
     headers = {role: api_headers(user) for role, user in world["staff"].items()}
     outsider_headers = api_headers(world["outsider"])
-    for (method, path), (perm, names_org_object) in API_ROUTES.items():
-        response = call_api(http, method, path, world, {}, rng)
-        assert response.status_code == 401, f"{method} {path} anonymous: {response.status_code}"
-        assert response.json()["code"] == "unauthenticated"
-        succeeded = False
-        for role in Role.values:
-            response = call_api(http, method, path, world, headers[role], rng)
-            allowed = perm is None or perm in {p.value for p in ROLE_PERMS[role]}
-            if allowed:
-                assert response.status_code in API_ALLOWED, (
-                    f"{method} {path} as {role}: {response.content!r}"
-                )
-                succeeded = succeeded or response.status_code in (200, 201)
-            else:
-                assert response.status_code == 403, (
-                    f"{method} {path} as {role}: {response.status_code}"
-                )
-                assert response.json()["code"] in ("forbidden", "decision_role")
-        if (method, path) not in NO_SUCCESS_IN_WALK:
-            assert succeeded, (
-                f"{method} {path}: no role succeeded; is the walk's request body right?"
+    perm, names_org_object = API_ROUTES[(method, path)]
+    response = call_api(http, method, path, world, {}, rng)
+    assert response.status_code == 401, f"{method} {path} anonymous: {response.status_code}"
+    assert response.json()["code"] == "unauthenticated"
+    succeeded = False
+    for role in Role.values:
+        response = call_api(http, method, path, world, headers[role], rng)
+        allowed = perm is None or perm in {p.value for p in ROLE_PERMS[role]}
+        if allowed:
+            assert response.status_code in API_ALLOWED, (
+                f"{method} {path} as {role}: {response.content!r}"
             )
-        response = call_api(http, method, path, world, outsider_headers, rng, "NO")
-        if names_org_object:
-            assert response.status_code == 404, f"{method} {path} outsider: {response.status_code}"
-            assert response.json()["code"] == "not_found"
+            succeeded = succeeded or response.status_code in (200, 201)
         else:
-            assert response.status_code in (200, 201), (
-                f"{method} {path} outsider: {response.content!r}"
-            )
+            assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
+            assert response.json()["code"] in ("forbidden", "decision_role")
+    if (method, path) not in NO_SUCCESS_IN_WALK:
+        assert succeeded, f"{method} {path}: no role succeeded; is the walk's request body right?"
+    response = call_api(http, method, path, world, outsider_headers, rng, "NO")
+    if names_org_object:
+        assert response.status_code == 404, f"{method} {path} outsider: {response.status_code}"
+        assert response.json()["code"] == "not_found"
+    else:
+        assert response.status_code in (200, 201), f"{method} {path} outsider: {response.content!r}"
 
 
 def test_generators_cover_every_jurisdiction():

@@ -165,12 +165,19 @@ def valid_answers(question_set: Any) -> dict[str, Any]:
 
 
 def build_assessments(world: dict[str, Any]) -> None:
-    from bedring.pathway.services.assessment import assessment_start
+    """An assessment with every question answered: each route starts from the world as built,
+    so completing it must not wait for the answers route."""
+    from bedring.pathway.services.assessment import assessment_save_answers, assessment_start
 
-    world["assessment"] = assessment_start(
+    assessment = assessment_start(
         episode=world["episode"],
         actor=world["staff"]["counsellor"],
         conducted_on=datetime.date(2026, 11, 18),
+    )
+    world["assessment"] = assessment_save_answers(
+        assessment=assessment,
+        actor=world["staff"]["counsellor"],
+        answers=valid_answers(assessment.question_set),
     )
 
 

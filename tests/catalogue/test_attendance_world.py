@@ -17,7 +17,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.pathway.models import Episode
 from bedring.pathway.services.episode import inquiry_register
-from bedring.rules.loader import load_pack
+from tests.conftest import shipped_organisation
 
 FIRST_SESSION = datetime.date(2026, 9, 1)  # a Tuesday, well before the fixed today
 WEEK = datetime.timedelta(weeks=1)
@@ -128,7 +128,7 @@ def open_episode(client: Client, actor: User) -> Episode:
 
 def assens(db: Any) -> Organisation:
     """Assens, whose catalogue has MOVE with a gift card at every second conversation."""
-    return load_pack("assens")
+    return shipped_organisation("assens")
 
 
 def days_ahead(organisation: Organisation, days: int) -> datetime.date:

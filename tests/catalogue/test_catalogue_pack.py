@@ -45,7 +45,7 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_a_pack_catalogue_is_loaded_as_current_offers(db, tmp_path):
+def test_a_pack_catalogue_is_loaded_as_current_offers(empty_installation, tmp_path):
     """CAT-1: every offer of the pack becomes a current offer of the organisation."""
     organisation = load_pack(str(write(tmp_path, PACK)))
     offers = {o.key: o for o in Offer.objects.filter(organisation=organisation, is_current=True)}
@@ -56,7 +56,7 @@ def test_a_pack_catalogue_is_loaded_as_current_offers(db, tmp_path):
     assert main.cadence.weekdays == ("mon", "tue", "wed", "thu")
 
 
-def test_reloading_an_unchanged_catalogue_writes_nothing(db, tmp_path):
+def test_reloading_an_unchanged_catalogue_writes_nothing(empty_installation, tmp_path):
     path = write(tmp_path, PACK)
     load_pack(str(path))
     before = list(Offer.objects.values_list("pk", "version", "updated_at"))
@@ -64,7 +64,7 @@ def test_reloading_an_unchanged_catalogue_writes_nothing(db, tmp_path):
     assert list(Offer.objects.values_list("pk", "version", "updated_at")) == before
 
 
-def test_a_changed_offer_is_a_new_version_and_the_old_one_is_kept(db, tmp_path):
+def test_a_changed_offer_is_a_new_version_and_the_old_one_is_kept(empty_installation, tmp_path):
     """CAT-1: changes are versioned and never change the terms already given."""
     load_pack(str(write(tmp_path, PACK)))
     first = Offer.objects.get(key="day-treatment-main", is_current=True)
@@ -76,7 +76,7 @@ def test_a_changed_offer_is_a_new_version_and_the_old_one_is_kept(db, tmp_path):
     assert versions[1].parsed.session_minutes == 210
 
 
-def test_an_offer_taken_out_of_the_pack_is_retired_not_deleted(db, tmp_path):
+def test_an_offer_taken_out_of_the_pack_is_retired_not_deleted(empty_installation, tmp_path):
     load_pack(str(write(tmp_path, PACK)))
     without = PACK[: PACK.index("  - key: day-treatment-main")]
     without = without.replace("catalogue:\n", "catalogue:\n")
@@ -85,7 +85,9 @@ def test_an_offer_taken_out_of_the_pack_is_retired_not_deleted(db, tmp_path):
     assert not retired.is_current
 
 
-def test_a_wrong_offer_is_reported_with_file_line_and_field_and_nothing_is_written(db, tmp_path):
+def test_a_wrong_offer_is_reported_with_file_line_and_field_and_nothing_is_written(
+    empty_installation, tmp_path
+):
     """Issue 4: a clear error naming the file, line and field when a pack is wrong."""
     broken = PACK.replace(
         "cadence: {kind: weekdays, weekdays: [mon, tue, wed, thu]}", "cadence: {kind: fortnightly}"
@@ -99,7 +101,7 @@ def test_a_wrong_offer_is_reported_with_file_line_and_field_and_nothing_is_writt
     assert not Offer.objects.exists()
 
 
-def test_an_unknown_prerequisite_and_a_repeated_key_are_refused(db, tmp_path):
+def test_an_unknown_prerequisite_and_a_repeated_key_are_refused(empty_installation, tmp_path):
     unknown = PACK.replace("prerequisites: [pre-course-day]", "prerequisites: [pre-course]")
     with pytest.raises(PackError, match="needs unknown offers: pre-course"):
         load_pack(str(write(tmp_path, unknown)))
@@ -110,7 +112,7 @@ def test_an_unknown_prerequisite_and_a_repeated_key_are_refused(db, tmp_path):
     assert not Offer.objects.exists()
 
 
-def test_anonymous_treatment_with_substitution_is_refused_in_the_pack(db, tmp_path):
+def test_anonymous_treatment_with_substitution_is_refused_in_the_pack(empty_installation, tmp_path):
     """DEC-5, MED-8: anonymous treatment never includes substitution medication."""
     bad = PACK + (
         "  - key: anonymous\n    name: Anonym\n    intensity: outpatient\n"
@@ -120,7 +122,7 @@ def test_anonymous_treatment_with_substitution_is_refused_in_the_pack(db, tmp_pa
         load_pack(str(write(tmp_path, bad)))
 
 
-def test_a_missing_field_is_reported_on_the_offer_that_lacks_it(db, tmp_path):
+def test_a_missing_field_is_reported_on_the_offer_that_lacks_it(empty_installation, tmp_path):
     bad = PACK.replace("    intensity: day\n", "")
     with pytest.raises(PackError) as error:
         load_pack(str(write(tmp_path, bad)))

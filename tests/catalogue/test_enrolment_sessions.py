@@ -11,7 +11,6 @@ from bedring.catalogue.models import Session
 from bedring.catalogue.services.enrolments import book_individual_sessions, enrol, enrolment_end
 from bedring.core.errors import ValidationFailed
 from bedring.core.roles import Role
-from bedring.rules.loader import load_pack
 from tests.catalogue.test_courses_world import (
     course,
     current,
@@ -20,6 +19,7 @@ from tests.catalogue.test_courses_world import (
     post_json,
     writes,
 )
+from tests.conftest import shipped_organisation
 
 # The 2026-27 calendar of the course scenarios (tests/catalogue/conftest.py).
 pytestmark = pytest.mark.usefixtures("on_the_scenario_day")
@@ -29,7 +29,7 @@ D = datetime.date
 
 @pytest.fixture
 def org_assens(db):
-    return load_pack("assens")
+    return shipped_organisation("assens")
 
 
 @pytest.fixture

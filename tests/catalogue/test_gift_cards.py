@@ -18,7 +18,7 @@ from bedring.catalogue.terms import AgeRange
 from bedring.catalogue.terms import GiftCard as GiftCardTerms
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.core.roles import Role
-from bedring.rules.loader import load_pack
+from tests.conftest import shipped_organisation
 
 from .test_attendance_world import days_ahead, enrol, individual_sessions, weekly
 
@@ -28,7 +28,7 @@ START = datetime.date(2026, 3, 3)  # a Tuesday
 
 @pytest.fixture
 def assens(db):
-    return load_pack("assens")
+    return shipped_organisation("assens")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.pathway.models import Episode
 from bedring.pathway.services.episode import inquiry_register
-from bedring.rules.loader import load_pack
+from tests.conftest import shipped_organisation
 
 
 def days_ago(organisation: Organisation, days: int) -> datetime.date:
@@ -26,7 +26,7 @@ def days_ago(organisation: Organisation, days: int) -> datetime.date:
 
 @pytest.fixture
 def assens(db: Any) -> Organisation:
-    return load_pack("assens")
+    return shipped_organisation("assens")
 
 
 @pytest.fixture

@@ -59,8 +59,11 @@ question_sets: [{sets}]
 
 
 @pytest.fixture
-def pack_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """A question set folder of the test's own, so that a set can be changed between loads."""
+def pack_dirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_installation: None
+) -> dict[str, Path]:
+    """A question set folder of the test's own, so that a set can be changed between loads, in
+    an installation without the shipped packs (their question sets would be counted too)."""
     sets = tmp_path / "question_sets"
     sets.mkdir()
     monkeypatch.setattr(loader, "QUESTION_SET_DIR", sets)
