@@ -105,6 +105,7 @@ def decision_make(
     decided_on: datetime.date | None = None,
     immediate: bool = False,
     supersedes: Decision | None = None,
+    today: datetime.date | None = None,
 ) -> Decision:
     """DEC-1: grant or refuse treatment, always with a written justification. The authority
     decides on treatment and on day or residential treatment, a doctor on medical treatment.
@@ -150,7 +151,7 @@ def decision_make(
             _("Day or residential treatment needs the centre's assessment and recommendation."),
             field="recommendation",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     decided_on = decided_on or today
     _check_day(decided_on, today=today, not_before=episode.opened_on, field="decided_on")
     # During treatment a decision (a doctor's on medication, a re-evaluation that changes the
@@ -222,7 +223,11 @@ def decision_make(
 
 @transaction.atomic
 def decision_letter_sent(
-    *, decision: Decision, actor: User, sent_on: datetime.date | None = None
+    *,
+    decision: Decision,
+    actor: User,
+    sent_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Decision:
     """DEC-2, DEC-6: the decision letter went out (by post where the person is entitled to
     it). Its date starts the complaint window and closes the letter deadline."""
@@ -235,7 +240,7 @@ def decision_letter_sent(
             _("The letter was already sent on %(date)s.")
             % {"date": decision.letter_sent_on.isoformat()},
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     sent_on = sent_on or today
     _check_day(sent_on, today=today, not_before=decision.decided_on, field="sent_on")
     decision.letter_sent_on = sent_on
@@ -262,6 +267,7 @@ def complaint_register(
     kind: str,
     text: str,
     received_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Complaint:
     """DEC-2: register a complaint with the day it was received.
 
@@ -296,7 +302,7 @@ def complaint_register(
                 "decision_superseded",
                 _("This decision has been replaced; register the complaint on the new one."),
             )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     received_on = received_on or today
     _check_day(received_on, today=today, not_before=decision.decided_on, field="received_on")
     rules = rules_for(episode.organisation)
@@ -349,6 +355,7 @@ def complaint_reevaluate(
     intensity: str | None = None,
     offer: str | None = None,
     recommendation: str | None = None,
+    today: datetime.date | None = None,
 ) -> Complaint:
     """DEC-2: the unit that decided re-evaluates the decision complained about.
 
@@ -384,7 +391,7 @@ def complaint_reevaluate(
             _("Write the justification of the re-evaluation."),
             field="justification",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     on = on or today
     _check_day(on, today=today, not_before=complaint.received_on, field="on")
     rules = rules_for(episode.organisation)
@@ -419,6 +426,7 @@ def complaint_reevaluate(
         new_decision = decision_make(
             episode=episode,
             actor=actor,
+            today=today,
             kind=decision.kind,
             outcome=outcome,
             intensity=new_intensity,
@@ -470,6 +478,7 @@ def child_concern_record(
     concern: str,
     child: ChildAtHome | None = None,
     noted_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> ChildNotification:
     """DEC-7: the client has children under 18 at home and there is concern for a child: the
     heightened duty to notify children's services starts a deadline (without delay)."""
@@ -481,7 +490,7 @@ def child_concern_record(
         raise ValidationFailed(
             "concern_required", _("Describe the concern for the child."), field="concern"
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     noted_on = noted_on or today
     _check_day(noted_on, today=today, not_before=episode.opened_on, field="noted_on")
     rules = rules_for(episode.organisation)
@@ -526,6 +535,7 @@ def child_notification_made(
     recipient: str,
     reference: str = "",
     notified_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> ChildNotification:
     """DEC-7: the notification to children's services was made: when, by whom, to whom and
     under which reference. Closes the notification deadline."""
@@ -541,7 +551,7 @@ def child_notification_made(
             _("Name the children's services the notification was sent to."),
             field="recipient",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     notified_on = notified_on or today
     _check_day(
         notified_on, today=today, not_before=notification.concern_noted_on, field="notified_on"
