@@ -35,6 +35,9 @@ INQUIRY = TODAY - datetime.timedelta(days=6)
 AGREED = TODAY - datetime.timedelta(days=3)
 
 
+D = datetime.date
+
+
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
