@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
@@ -17,8 +19,14 @@ from bedring.demo.health import demo_health
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
 
+if TYPE_CHECKING:
+    from bedring.accounts.models import Site
+    from bedring.clients.models import Client
+    from bedring.medication.models import Medicine
+    from bedring.medication.rules import DoseWeek
+
 DEMO_PASSWORD = "bedring-demo-2026"  # noqa: S105 - printed by make run, demo installs only
-DEMO_CLIENTS_PER_ORGANISATION = 60
+DEMO_CLIENTS_PER_ORGANISATION = 80
 # One login per role and organisation: <organisation slug>.<role>, e.g. sonderborg.counsellor.
 STAFF_NAMES = [
     ("Alex", "Holm"),
@@ -292,7 +300,7 @@ def demo_medication(
     from decimal import Decimal
     from zoneinfo import ZoneInfo
 
-    from bedring.accounts.selectors import site_calendar
+    from bedring.accounts.selectors import rules_for, site_calendar
     from bedring.medication.models import Medicine, Prescription
     from bedring.medication.rules import DoseWeek, take_home_reach
     from bedring.medication.services import dispensing, prescribing, stock
@@ -323,8 +331,8 @@ def demo_medication(
             batch="DEMO-2026",
             at=datetime.datetime.combine(start, datetime.time(8), tzinfo=zone),
         )
-    adults = (c for c in organisation.clients.order_by("id")[20:60] if (c.age_on(start) or 0) >= 20)
-    clients = [c for _n, c in zip(range(DEMO_ON_SUBSTITUTION), adults, strict=False)]
+    adults = [c for c in organisation.clients.order_by("id")[20:] if (c.age_on(start) or 0) >= 20]
+    clients = adults[:DEMO_ON_SUBSTITUTION]
     # The last client stopped coming: no dose on the three latest days the desk was open.
     open_days = [
         today - datetime.timedelta(days=back)
@@ -379,4 +387,82 @@ def demo_medication(
                         days=next_visit,
                         at=moment,
                     )
+            day += datetime.timedelta(days=1)
+    demo_starters(
+        organisation,
+        rng,
+        clients=adults[DEMO_ON_SUBSTITUTION:],
+        site=site,
+        doctor=doctor,
+        medicines=(methadone, buprenorphine),
+        week=DoseWeek(frozenset(desk_days), frozenset(home_days)),
+        reach=reach,
+        desk_open=lambda day: (
+            bool(calendar.hours.get("medication", {}).get(day.weekday()))
+            and not calendar.is_closed_day(day)
+        ),
+        limit=rules_for(organisation).missed_dose_hold_days,
+        today=today,
+    )
+
+
+def demo_starters(
+    organisation: Organisation,
+    rng: random.Random,
+    *,
+    clients: list[Client],
+    site: Site,
+    doctor: User,
+    medicines: tuple[Medicine, Medicine],
+    week: DoseWeek,
+    reach: int,
+    desk_open: Callable[[datetime.date], bool],
+    limit: int,
+    today: datetime.date,
+) -> None:
+    """The desk stays alive after loading: nobody hands out doses in a demo left alone, so
+    the clients above go on hold within days. New clients therefore start substitution over
+    the months after the load, each on the first desk day on which the one before has missed
+    ``missed_dose_hold_days`` doses, so on every desk day (until the clients run out: about
+    half a year with the default 80 clients) someone is due at the desk."""
+    from decimal import Decimal
+
+    from bedring.medication.rules import missed_in_a_row
+    from bedring.medication.services import prescribing as medication
+
+    def alive(starts_on: datetime.date, day: datetime.date) -> bool:
+        missed, _since = missed_in_a_row(
+            today=day,
+            counted_from=starts_on,
+            week=week,
+            ends_on=None,
+            covered=frozenset(),
+            desk_open=desk_open,
+            limit=limit,
+        )
+        return missed < limit
+
+    day = today + datetime.timedelta(days=1)
+    for n, client in enumerate(clients):
+        while not desk_open(day):
+            day += datetime.timedelta(days=1)
+        on_methadone = n % 3 != 2
+        methadone, buprenorphine = medicines
+        medication.prescription_create(
+            client=client,
+            actor=doctor,
+            medicine=methadone if on_methadone else buprenorphine,
+            terms=medication.PrescriptionTerms(
+                site=site,
+                daily_dose=Decimal(rng.choice([30, 40]) if on_methadone else 8),
+                starts_on=day,
+                ends_on=None,
+                supervised_weekdays=tuple(sorted(week.supervised)),
+                take_home_weekdays=tuple(sorted(week.take_home)),
+                pickup_interval_days=reach,
+            ),
+            today=today,
+        )
+        starts_on = day
+        while alive(starts_on, day) or not desk_open(day):
             day += datetime.timedelta(days=1)

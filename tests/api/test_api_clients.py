@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
 from django.test import Client as HttpClient
 from stdnum.be import nn as be_nn
 
@@ -24,10 +25,9 @@ from bedring.clients.models import ChildAtHome, Client, Consent, Relative
 from bedring.core.roles import Role
 from bedring.rules.loader import load_pack
 from bedring.synthetic.people import dk_cpr, no_fnr
-from tests.conftest import api_headers
+from tests.conftest import TODAY, api_headers
 
 CLIENTS = "/api/v1/clients"
-TODAY = datetime.date(2026, 11, 23)
 
 
 def row_counts() -> dict[str, int]:
@@ -96,7 +96,9 @@ def no_counsellor(org_no: Organisation, make_staff: Callable[..., User]) -> User
 def minor(org_dk: Organisation, make_client: Callable[..., Client], rng) -> Client:
     """A 12-year-old client in Sønderborg (DK: parental consent under 15)."""
     return make_client(
-        org_dk, national_id=dk_cpr(datetime.date(2014, 3, 1), "female", rng), first_name="Ida"
+        org_dk,
+        national_id=dk_cpr(TODAY - relativedelta(years=12, days=100), "female", rng),
+        first_name="Ida",
     )
 
 

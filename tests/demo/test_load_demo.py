@@ -4,17 +4,19 @@ changes nothing."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import datetime
 
 import pytest
-from django.utils import timezone
 
 from bedring.accounts.models import Membership, Organisation, Site, Team, User
+from bedring.accounts.selectors import site_calendar
 from bedring.clients.identifiers import JURISDICTION_KIND, parse_identifier
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.demo_data import DEMO_PASSWORD, demo_is_loaded, load_demo
 from bedring.rules.loader import available_packs, pack_path, read_pack
+from tests.conftest import TODAY
 
 CLIENTS_PER_ORGANISATION = 3
 PACK_SLUGS = {read_pack(pack_path(name)).organisation.slug for name in available_packs()}
@@ -81,7 +83,7 @@ def test_every_demo_client_has_a_valid_identifier_of_its_jurisdiction(demo):
     """PRV-1: synthetic clients pass the same validation as real registrations."""
     # Given the demo is loaded with three clients per organisation
     for organisation in Organisation.objects.all():
-        today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+        today = clock.today(organisation)
         clients = list(organisation.clients.all())
         assert len(clients) == CLIENTS_PER_ORGANISATION
         for client in clients:
@@ -143,9 +145,8 @@ def test_the_demo_has_clients_at_every_stage_of_the_pathway(db):
 
 def test_the_demo_has_a_dispensing_desk_with_doses_and_a_hold(db):
     """MED-2: every organisation with medication hours has clients on substitution with
-    three weeks of doses, and the one who stopped coming shows on hold at the desk."""
-    from django.utils import timezone
-
+    three weeks of doses, and the one who stopped coming shows on hold at the desk; more
+    clients start in the months after the load."""
     from bedring.medication.models import Dispensing, Prescription, StockMovement
     from bedring.medication.selectors import desk
 
@@ -156,11 +157,66 @@ def test_the_demo_has_a_dispensing_desk_with_doses_and_a_hold(db):
         if organisation.slug not in with_desk:
             assert not prescriptions.exists(), organisation.slug
             continue
-        assert prescriptions.count() == 8, organisation.slug
+        # Eight clients on substitution today (starters, if any, begin after the load)
+        on = clock.today(organisation)
+        assert prescriptions.filter(doses_counted_from__lte=on).count() == 8, organisation.slug
         assert Dispensing.objects.filter(organisation_id=organisation.pk).count() > 8 * 5
         site = prescriptions.first().versions.get().site
-        today = desk(site, now=timezone.now())
+        today = desk(site, now=clock.now())
         assert [row.status for row in today.rows].count("on_hold") == 1, organisation.slug
     assert StockMovement.objects.filter(kind="received").count() == 2 * len(with_desk)
+    before = Prescription.objects.count()
     load_demo(clients_per_organisation=30)
-    assert Prescription.objects.count() == 8 * len(with_desk)
+    assert Prescription.objects.count() == before
+
+
+def test_the_demo_stays_alive_three_months_after_loading(db, frozen_clock):
+    """A demo loaded today and opened in three months still has work on it: clients due at
+    the dispensing desk (new starters over the months after the load, as those who stopped
+    coming are on hold), open deadlines that are not all overdue, and follow-ups due."""
+    from bedring.medication.models import Prescription
+    from bedring.medication.selectors import desk
+    from bedring.pathway.models import Deadline
+    from bedring.pathway.models.episode import DeadlineKind
+    from bedring.pathway.selectors import open_deadlines
+
+    # Given the demo loaded on the declared day
+    load_demo()
+    # When it is opened three months later, on the first day the desk is open
+    later = TODAY + datetime.timedelta(days=91)
+    for slug in ("sonderborg", "sandnes", "msoc-oostende"):
+        organisation = Organisation.objects.get(slug=slug)
+        site = Prescription.objects.filter(organisation=organisation).first().versions.get().site
+        calendar = site_calendar(site)
+        day = later
+        while not calendar.hours.get("medication", {}).get(day.weekday()) or (
+            calendar.is_closed_day(day)
+        ):
+            day += datetime.timedelta(days=1)
+        opens = calendar.hours["medication"][day.weekday()][0].start
+        moment = datetime.datetime.combine(day, opens, tzinfo=calendar.time_zone) + (
+            datetime.timedelta(minutes=5)
+        )
+        frozen_clock.move_to(moment)
+        assert clock.today(organisation) == day
+
+        # Then the desk has a client due (and the regulars who stopped coming are on hold)
+        statuses = [row.status for row in desk(site, now=clock.now()).rows]
+        assert "due" in statuses, (slug, day, statuses)
+        assert "on_hold" in statuses, slug
+
+        # And the worklist has open deadlines, not all of them overdue
+        counsellor = User.objects.get(username=f"{slug}.counsellor")
+        worklist = open_deadlines(organisation_id=organisation.pk, responsible_ids=[counsellor.pk])
+        assert worklist.filter(due_on__gte=day).exists(), slug
+        assert worklist.filter(due_on__lt=day).exists(), slug
+
+        # And follow-ups after a discharge fall due within a month either side of the day
+        follow_ups = Deadline.objects.filter(
+            organisation=organisation,
+            kind=DeadlineKind.DISCHARGE_FOLLOW_UP,
+            status="open",
+            due_on__gte=day - datetime.timedelta(days=31),
+            due_on__lte=day + datetime.timedelta(days=31),
+        )
+        assert follow_ups.filter(responsible=counsellor).exists(), slug

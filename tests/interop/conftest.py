@@ -1,6 +1,7 @@
 """A Sønderborg client with a bit of everything the FHIR export carries, built through the
 services where they exist and with the ORM for the doses (as the medication record tests
-do), on the real clock: the export's dose window ends at the organisation's today."""
+do), on the frozen clock (bedring.core.clock): the export's dose window ends at the
+organisation's today."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from bedring.accounts.models import Organisation, User
 from bedring.clients import services as client_services
@@ -68,7 +68,7 @@ def take_home(
             day=first_day + days(offset),
             kind=DispensingKind.TAKE_HOME,
             quantity=version.daily_dose,
-            handed_out_at=timezone.now(),
+            handed_out_at=clock.now(),
             handed_out_by=actor,
             handover=handover,
         )
@@ -115,7 +115,7 @@ def build_record(
     )
     supervised = dispense(prescription, today - days(2), actor=nurse)
     old_dose = dispense(prescription, today - days(200), actor=nurse)
-    Dispensing.objects.filter(pk=old_dose.pk).update(handed_out_at=timezone.now() - days(200))
+    Dispensing.objects.filter(pk=old_dose.pk).update(handed_out_at=clock.now() - days(200))
     handover = take_home(prescription, today + days(1), 2, actor=nurse)
     urine_test = urine_test_record(
         client=client,

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from fhir.resources.bundle import Bundle
 from stdnum.no import fodselsnummer
 
@@ -408,10 +407,10 @@ def test_a_dose_handed_out_before_the_window_is_left_out(client, record: Record)
     late = dispense(record.prescription, start - days(1), actor=record.nurse)
     inside = dispense(record.prescription, start + days(1), actor=record.nurse)
     Dispensing.objects.filter(pk=late.pk).update(
-        handed_out_at=timezone.now() - days(DOSE_WINDOW_DAYS + 2)
+        handed_out_at=clock.now() - days(DOSE_WINDOW_DAYS + 2)
     )
     Dispensing.objects.filter(pk=inside.pk).update(
-        handed_out_at=timezone.now() - days(DOSE_WINDOW_DAYS - 2)
+        handed_out_at=clock.now() - days(DOSE_WINDOW_DAYS - 2)
     )
     body = fetch(client, record.client, record.counsellor)
     ids = {a["id"] for a in resources(body, "MedicationAdministration")}

@@ -19,7 +19,8 @@ from bedring.outcomes.kpis import (
 
 D = datetime.date
 START, END = D(2025, 1, 1), D(2025, 12, 31)
-TODAY = D(2026, 11, 23)
+# The report's day is an argument of these pure figures, not the clock: a literal day.
+REPORT_DAY = D(2026, 11, 23)
 
 # Assens' targets (seed 002 §2, lines 24-25): at least 75 % reach their goal, at most 50 %
 # come back within 12 months. In production they come from the pack's outcome_targets.
@@ -105,7 +106,7 @@ def test_readmission_day_365_counts_and_day_366_does_not():
         OpeningRow(12, 200, left + datetime.timedelta(days=366)),
     ]
     figure = kpis.readmission(
-        rows, openings, start=START, end=END, today=TODAY, target=ASSENS_READMISSION
+        rows, openings, start=START, end=END, today=REPORT_DAY, target=ASSENS_READMISSION
     )
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2)
@@ -121,7 +122,7 @@ def test_readmission_the_next_day_counts_the_same_day_does_not():
         OpeningRow(12, 2, left),
         OpeningRow(13, 2, left - datetime.timedelta(days=30)),
     ]
-    figure = kpis.readmission(rows, openings, start=START, end=END, today=TODAY)
+    figure = kpis.readmission(rows, openings, start=START, end=END, today=REPORT_DAY)
     assert figure.numerator_ids == (1,)
 
 
@@ -142,7 +143,7 @@ def test_readmission_only_completed_and_only_cohorts_whose_year_has_passed():
 def test_readmission_other_clients_do_not_count():
     rows = [discharge(1, D(2025, 2, 1), client_id=1)]
     openings = [OpeningRow(11, 2, D(2025, 3, 1))]
-    figure = kpis.readmission(rows, openings, start=START, end=END, today=TODAY)
+    figure = kpis.readmission(rows, openings, start=START, end=END, today=REPORT_DAY)
     assert (figure.numerator, figure.denominator) == (0, 1)
 
 
@@ -161,7 +162,7 @@ def test_treatment_guarantee_counts_deadlines_due_in_the_period_met_late_and_ove
         GuaranteeRow(6, START - datetime.timedelta(days=1), "met", START),  # the day before
         GuaranteeRow(7, END + datetime.timedelta(days=1), "open", None),  # the day after
     ]
-    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=TODAY)
+    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=REPORT_DAY)
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2, 3)
 
@@ -181,7 +182,7 @@ def test_treatment_guarantee_closed_on_the_due_day_is_kept():
         GuaranteeRow(1, due, "missed", due),  # closed on the due day: on time whatever the status
         GuaranteeRow(2, due, "missed", due + datetime.timedelta(days=1)),
     ]
-    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=TODAY)
+    figure = kpis.treatment_guarantee(rows, start=START, end=END, today=REPORT_DAY)
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2)
 
@@ -195,7 +196,7 @@ def test_first_contact_on_the_due_day_counts_the_day_after_does_not():
         FirstContactRow(4, due, "cancelled", None),
         FirstContactRow(5, due, "open", None),  # overdue: in the denominator
     ]
-    figure = kpis.first_contact(rows, start=START, end=END, today=TODAY)
+    figure = kpis.first_contact(rows, start=START, end=END, today=REPORT_DAY)
     assert figure.numerator_ids == (1,)
     assert figure.denominator_ids == (1, 2, 5)
 

@@ -60,7 +60,7 @@ def test_charts_are_deterministic(manager, small_world, org_dk):
             site_id=None,
             start=D(2025, 1, 1),
             end=D(2025, 12, 31),
-            today=D(2026, 11, 23),
+            today=D(2026, 11, 23),  # an argument, not the clock
         )
         return [line.chart for line in figure_lines(report)]
 

@@ -17,13 +17,14 @@ from .conftest import attend, deadline, discharge, episode, offer
 
 D = datetime.date
 YEAR = (D(2025, 1, 1), D(2025, 12, 31))
-TODAY = D(2026, 11, 23)
+# The report's day is an argument of the selector, not the clock: a literal day.
+REPORT_DAY = D(2026, 11, 23)
 
 
 def report(org_ids: list[int] | None, site_id: int | None = None, **kw: Any):
     start, end = kw.pop("period", YEAR)
     return selectors.kpi_report(
-        organisation_ids=org_ids, site_id=site_id, start=start, end=end, today=TODAY, **kw
+        organisation_ids=org_ids, site_id=site_id, start=start, end=end, today=REPORT_DAY, **kw
     )
 
 
@@ -34,7 +35,7 @@ def test_small_world_figures_and_drill_down(org_dk, org_no, make_client, make_st
     # Ann: completed on the last day of 2025, drug-free; back 365 days later (day 365: in).
     a1 = episode(ann, opened_on=D(2025, 1, 2), started_on=D(2025, 1, 16))  # day 14: on time
     discharge(a1, by, on=D(2025, 12, 31))
-    # Not in the cohort: 31 Dec 2025 + 365 = 31 Dec 2026 is after TODAY.
+    # Not in the cohort: 31 Dec 2025 + 365 = 31 Dec 2026 is after REPORT_DAY.
     # Bo: completed 1 Jan 2025 (first day), reduced; back on day 366: not readmitted.
     b1 = episode(bo, opened_on=D(2024, 11, 1), started_on=D(2024, 11, 20))
     discharge(b1, by, on=D(2025, 1, 1), result="reduced")
@@ -87,7 +88,7 @@ def test_small_world_figures_and_drill_down(org_dk, org_no, make_client, make_st
         [a1.pk, c1.pk, d1.pk]
     )
     sql = kpi_report_sql(
-        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
+        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=REPORT_DAY
     )
     assert sql["treatment_guarantee"] == (1, 3)
     plan = r.figures["plan_evaluation"]
@@ -104,7 +105,7 @@ def test_small_world_figures_and_drill_down(org_dk, org_no, make_client, make_st
         site_id=None,
         start=YEAR[0],
         end=YEAR[1],
-        today=TODAY,
+        today=REPORT_DAY,
         key="no_show:MOVE",
         part="numerator",
     ) == [a1.pk]
@@ -148,7 +149,7 @@ def test_first_contact_uses_the_local_day_in_norway(org_no, make_client, make_st
     assert r.figures["first_contact"].denominator == 2
     assert r.figures["treatment_guarantee"].denominator == 0  # NO has no start guarantee
     sql = kpi_report_sql(
-        organisation_ids=[org_no.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
+        organisation_ids=[org_no.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=REPORT_DAY
     )
     assert sql["first_contact"] == (1, 2)
 
@@ -169,7 +170,7 @@ def test_readmission_leaves_out_a_new_inquiry_withdrawn_before_treatment(
     assert figure.denominator_ids == tuple(sorted([w1.pk, r1.pk]))
     assert figure.numerator_ids == (r1.pk,)
     sql = kpi_report_sql(
-        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=TODAY
+        organisation_ids=[org_dk.pk], site_id=None, start=YEAR[0], end=YEAR[1], today=REPORT_DAY
     )
     assert sql["readmission"] == (1, 2)
 
@@ -196,12 +197,16 @@ def test_orm_and_hand_written_sql_agree(random_world, period):
         {"organisation_ids": [dk.pk], "site_id": site.pk},
     ]
     for scope in scopes:
-        args = {**scope, "start": period[0], "end": period[1], "today": TODAY}
+        args = {**scope, "start": period[0], "end": period[1], "today": REPORT_DAY}
         orm = _orm_as_sql(selectors.kpi_report(**args, with_series=False))
         assert orm == kpi_report_sql(**args), scope
     # The world is not trivial: every figure has a denominator somewhere.
     everything = selectors.kpi_report(
-        organisation_ids=None, site_id=None, start=D(2024, 1, 1), end=D(2026, 12, 31), today=TODAY
+        organisation_ids=None,
+        site_id=None,
+        start=D(2024, 1, 1),
+        end=D(2026, 12, 31),
+        today=REPORT_DAY,
     )
     assert all(f.denominator > 0 for f in everything.figures.values()), everything.figures
     assert everything.figures["readmission"].numerator > 0

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
 
 from bedring.accounts.models import Organisation, User
 from bedring.clients.models import Client
@@ -21,8 +22,11 @@ from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services import assessment as services
 from bedring.pathway.services.episode import episode_withdraw
 from bedring.pathway.states import EpisodeState
+from tests.conftest import TODAY
+from tests.pathway.conftest import at
 
 D = datetime.date
+NO_INQUIRY = TODAY - datetime.timedelta(days=6)
 
 
 def answer_everything(question_set: QuestionSet) -> dict[str, Any]:
@@ -52,7 +56,9 @@ def refused(error_class: type[DomainError], call: Callable[..., Any], **kwargs: 
 
 @pytest.fixture
 def no_episode(org_no: Organisation, make_client, open_episode) -> Episode:
-    return open_episode(make_client(org_no))
+    """A Sandnes episode whose inquiry came six days before the declared day."""
+    received_at = at(org_no, NO_INQUIRY.year, NO_INQUIRY.month, NO_INQUIRY.day, 10)
+    return open_episode(make_client(org_no), received_at=received_at)
 
 
 @pytest.fixture
@@ -355,7 +361,7 @@ def test_completing_the_norwegian_mapping_closes_the_mapping_deadline(
     """ASM-4: the mapping period (3 months from the inquiry) is met by the completed mapping."""
     counsellor = make_staff(org_no, Role.COUNSELLOR)
     deadline = Deadline.objects.get(episode=no_episode, kind="assessment")
-    assert deadline.due_on == D(2027, 2, 17)
+    assert deadline.due_on == NO_INQUIRY + relativedelta(months=3)
     assessment = services.assessment_start(episode=no_episode, actor=counsellor)
     assert assessment.question_set.key == "assessment-no"
     services.assessment_save_answers(

@@ -18,9 +18,10 @@ from bedring.core.roles import Role
 from bedring.pathway import selectors
 from bedring.pathway.models import Assessment, Episode, EpisodeEvent, TdiIntake
 from bedring.pathway.services import assessment as services
-from tests.conftest import login
+from tests.conftest import TODAY, login
 
-TODAY = datetime.date(2026, 11, 23)
+A_DATE_ANSWER = (TODAY - datetime.timedelta(days=3)).isoformat()
+TODAY_FORM = {"conducted_on": TODAY.isoformat()}
 
 
 def url(name: str, assessment: Assessment) -> str:
@@ -35,7 +36,7 @@ def new_url(episode: Episode) -> str:
 
 
 def answer_everything(assessment: Assessment) -> dict[str, Any]:
-    sample = {"text": "x", "bool": True, "number": 1, "date": "2026-11-20"}
+    sample = {"text": "x", "bool": True, "number": 1, "date": A_DATE_ANSWER}
     return {
         q["key"]: q["choices"][0]["value"] if q["type"] == "choice" else sample[q["type"]]
         for q in assessment.question_set.questions
@@ -80,7 +81,7 @@ def test_a_counsellor_starts_the_assessment_from_the_episode_page(http, dk_episo
     page = http.get(reverse("pathway:episode", kwargs={"episode_uuid": dk_episode.uuid}))
     assert new_url(dk_episode) in page.content.decode()
     # When the counsellor starts an assessment today
-    response = http.post(new_url(dk_episode), {"conducted_on": "2026-11-23"})
+    response = http.post(new_url(dk_episode), {"conducted_on": TODAY.isoformat()})
     # Then it exists and its form opens
     assessment = Assessment.objects.get(episode=dk_episode)
     assert response.status_code == 302
@@ -151,7 +152,7 @@ def test_saving_the_form_stores_answers_and_offers(http, assessment, doctor):
     assessment.refresh_from_db()
     assert assessment.answers["alcohol_units_week"] == 14
     assert assessment.answers["children_at_home"] is False
-    assert assessment.answers["doctor_conversation_on"] == "2026-11-20"
+    assert assessment.answers["doctor_conversation_on"] == A_DATE_ANSWER
     assert assessment.veteran is True
     assert assessment.doctor_conversation_offered
     assert not assessment.action_plan_offered
@@ -294,10 +295,8 @@ def test_an_outsider_gets_404_on_every_assessment_page(assessment, outsider, nam
     http = login(HttpClient(), outsider)
     before = writes()
     assert http.get(url(name, assessment)).status_code in (404, 405)
-    assert http.post(url(name, assessment), {"conducted_on": "2026-11-23"}).status_code == 404
-    assert http.post(new_url(assessment.episode), {"conducted_on": "2026-11-23"}).status_code == (
-        404
-    )
+    assert http.post(url(name, assessment), {"conducted_on": TODAY.isoformat()}).status_code == 404
+    assert http.post(new_url(assessment.episode), TODAY_FORM).status_code == (404)
     assert writes() == before
 
 
@@ -308,9 +307,7 @@ def test_a_role_without_client_rights_gets_403(assessment, make_staff, name):
     http = login(HttpClient(), worker)
     before = writes()
     assert http.post(url(name, assessment), {}).status_code == 403
-    assert http.post(new_url(assessment.episode), {"conducted_on": "2026-11-23"}).status_code == (
-        403
-    )
+    assert http.post(new_url(assessment.episode), TODAY_FORM).status_code == (403)
     assert writes() == before
 
 

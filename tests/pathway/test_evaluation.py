@@ -4,16 +4,20 @@ client's view, and the evaluation deadline closed and opened again."""
 from __future__ import annotations
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.pathway.models import EpisodeEvent, GoalProgress
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services.episode import episode_begin_assessment, episode_withdraw
 from bedring.pathway.services.plan import ProgressInput
+from tests.conftest import TODAY
 from tests.pathway.conftest import at
 from tests.pathway.test_plan import (
-    TODAY,
+    AGREED,
+    INQUIRY,
     D,
+    days,
     evaluate,
     goal,
     make_plan,
@@ -22,15 +26,20 @@ from tests.pathway.test_plan import (
     snapshot,
 )
 
+THREE_MONTHS = relativedelta(months=3)
+
 
 @pytest.fixture
-def episode(dk_episode, counsellor):
-    return episode_begin_assessment(episode=dk_episode, actor=counsellor)
+def episode(dk_client, open_episode, counsellor):
+    """The Danish episode opened on INQUIRY (as in test_plan), its assessment begun."""
+    received_at = at(dk_client.organisation, INQUIRY.year, INQUIRY.month, INQUIRY.day, 10)
+    opened = open_episode(dk_client, received_at=received_at)
+    return episode_begin_assessment(episode=opened, actor=counsellor)
 
 
 @pytest.fixture
 def plan(episode, counsellor):
-    """Version 1, agreed on 20 November 2026, two goals."""
+    """Version 1, agreed three days ago (AGREED), two goals."""
     return make_plan(episode, counsellor)
 
 
@@ -66,24 +75,24 @@ def test_an_evaluation_records_progress_on_every_goal_and_the_clients_view(plan,
 
 def test_an_evaluation_closes_the_deadline_and_opens_the_next_three_months_on(plan, counsellor):
     """PLN-2: at least every 3 months: the next evaluation counts from this one."""
-    # Given the plan's evaluation deadline, due 20 February 2027
+    # Given the plan's evaluation deadline, due three months after it was agreed
     (first,) = plan_deadlines(plan.episode)
-    assert first.due_on == D(2027, 2, 20)
+    assert first.due_on == AGREED + THREE_MONTHS
 
-    # When the plan is evaluated on 23 November
+    # When the plan is evaluated today
     evaluation = evaluate(plan, counsellor, on=TODAY)
 
-    # Then that deadline is met and the next is open for 23 February
+    # Then that deadline is met and the next is open for three months from today
     first.refresh_from_db()
     assert (first.status, first.closed_on) == (DeadlineStatus.MET, TODAY)
     _, second = plan_deadlines(plan.episode)
     assert (second.status, second.due_on, second.subject_id) == (
         DeadlineStatus.OPEN,
-        D(2027, 2, 23),
+        TODAY + THREE_MONTHS,
         plan.pk,
     )
     plan.refresh_from_db()
-    assert plan.next_evaluation_on == evaluation.next_evaluation_on == D(2027, 2, 23)
+    assert plan.next_evaluation_on == evaluation.next_evaluation_on == TODAY + THREE_MONTHS
 
 
 def test_a_late_evaluation_is_recorded_as_met_late(dk_client, open_episode, counsellor):
@@ -113,13 +122,13 @@ def test_a_late_evaluation_is_recorded_as_met_late(dk_client, open_episode, coun
 
 
 def test_a_second_evaluation_closes_the_deadline_the_first_one_opened(plan, counsellor):
-    evaluate(plan, counsellor, on=D(2026, 11, 21))
+    evaluate(plan, counsellor, on=AGREED + days(1))
     evaluate(plan, counsellor, on=TODAY)
     statuses = [(d.status, d.due_on) for d in plan_deadlines(plan.episode)]
     assert statuses == [
-        (DeadlineStatus.MET, D(2027, 2, 20)),
-        (DeadlineStatus.MET, D(2027, 2, 21)),
-        (DeadlineStatus.OPEN, D(2027, 2, 23)),
+        (DeadlineStatus.MET, AGREED + THREE_MONTHS),
+        (DeadlineStatus.MET, AGREED + days(1) + THREE_MONTHS),
+        (DeadlineStatus.OPEN, TODAY + THREE_MONTHS),
     ]
     assert plan.evaluations.count() == 2
 
@@ -177,8 +186,8 @@ def test_progress_given_twice_or_of_an_unknown_kind_is_refused(plan, counsellor)
 @pytest.mark.parametrize(
     ("on", "code"),
     [
-        (D(2026, 11, 24), "evaluation_future"),
-        (D(2026, 11, 19), "evaluation_before_plan"),
+        (TODAY + days(1), "evaluation_future"),
+        (AGREED - days(1), "evaluation_before_plan"),
     ],
 )
 def test_an_evaluation_is_dated_between_the_plan_and_today(plan, counsellor, on, code):
@@ -189,9 +198,9 @@ def test_an_evaluation_is_dated_between_the_plan_and_today(plan, counsellor, on,
 
 
 def test_an_evaluation_is_not_dated_before_the_previous_one(plan, counsellor):
-    evaluate(plan, counsellor, on=D(2026, 11, 22))
+    evaluate(plan, counsellor, on=TODAY - days(1))
     before = snapshot(plan.episode)
-    error = refused(ValidationFailed, evaluate, plan=plan, actor=counsellor, on=D(2026, 11, 21))
+    error = refused(ValidationFailed, evaluate, plan=plan, actor=counsellor, on=TODAY - days(2))
     assert error.code == "evaluation_before_previous"
     assert snapshot(plan.episode) == before
 

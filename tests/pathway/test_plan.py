@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from bedring.clients import services as client_services
 from bedring.clients.models import Consent
@@ -25,10 +26,20 @@ from bedring.pathway.services.plan import (
     plan_save,
 )
 from bedring.pathway.states import EpisodeState
+from tests.conftest import TODAY
+from tests.pathway.conftest import at
 
-TODAY = datetime.date(2026, 11, 23)
-AGREED = datetime.date(2026, 11, 20)  # the dk_episode's inquiry came on 17 November
+# The scenario, relative to the suite's declared day: the inquiry came six days ago and the
+# plan was agreed three days after it.
+INQUIRY = TODAY - datetime.timedelta(days=6)
+AGREED = TODAY - datetime.timedelta(days=3)
+
+
 D = datetime.date
+
+
+def days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -39,7 +50,7 @@ def goal(**overrides: Any) -> GoalInput:
         "text": "Drink no alcohol on weekdays",
         "measure": "Drinking diary, checked at every conversation",
         "target": "0 drinks Monday to Thursday",
-        "due_on": D(2027, 1, 31),
+        "due_on": AGREED + days(72),
         "client_words": "I want to be sober when I pick up my daughter",
         "short_term": True,
     }
@@ -57,7 +68,7 @@ def plan_data(**overrides: Any) -> dict[str, Any]:
                 text="Apply for two jobs",
                 measure="Applications sent, shown to the counsellor",
                 target="2 applications",
-                due_on=D(2027, 3, 31),
+                due_on=AGREED + days(131),
                 client_words="",
                 short_term=False,
             ),
@@ -93,7 +104,7 @@ def consent(client: Any, party: str = "job_centre", **overrides: Any) -> Consent
         "party": party,
         "party_name": "Jobcenter Sønderborg",
         "scope": "Attendance and the plan's goals on work",
-        "valid_from": D(2026, 11, 1),
+        "valid_from": TODAY - days(22),
         "given_by": "client",
     }
     data.update(overrides)
@@ -125,9 +136,12 @@ def refused(error_class: type[DomainError], call: Any, **kwargs: Any) -> DomainE
 
 
 @pytest.fixture
-def episode(dk_episode: Episode, counsellor: Any) -> Episode:
-    """The Danish episode, its assessment begun: the plan is made at the feedback talk."""
-    return episode_begin_assessment(episode=dk_episode, actor=counsellor)
+def episode(dk_client: Any, open_episode: Any, counsellor: Any) -> Episode:
+    """The Danish episode, opened on INQUIRY, its assessment begun: the plan is made at the
+    feedback talk."""
+    received_at = at(dk_client.organisation, INQUIRY.year, INQUIRY.month, INQUIRY.day, 10)
+    opened = open_episode(dk_client, received_at=received_at)
+    return episode_begin_assessment(episode=opened, actor=counsellor)
 
 
 # --- PLN-1, PLN-2: the first plan -------------------------------------------------------------
@@ -157,14 +171,14 @@ def test_the_first_plan_is_version_1_with_the_clients_goals(episode, counsellor)
 
 def test_the_first_plan_is_due_for_evaluation_three_months_after_it_is_agreed(episode, counsellor):
     """PLN-2: evaluated with the client at least every 3 months; a deadline is opened."""
-    # When the plan is agreed on 20 November
+    # When the plan is agreed (three days ago)
     plan = make_plan(episode, counsellor)
 
-    # Then the next evaluation is 20 February, and an open deadline says why
-    assert plan.next_evaluation_on == D(2027, 2, 20)
+    # Then the next evaluation is three calendar months later, and an open deadline says why
+    assert plan.next_evaluation_on == AGREED + relativedelta(months=3)
     (deadline,) = plan_deadlines(episode)
     assert deadline.status == DeadlineStatus.OPEN
-    assert deadline.due_on == D(2027, 2, 20)
+    assert deadline.due_on == AGREED + relativedelta(months=3)
     assert deadline.subject_id == plan.pk
     assert deadline.basis == {"rule": "plan_evaluation_months", "value": 3, "req": "PLN-2"}
 
@@ -208,7 +222,7 @@ def test_a_new_version_replaces_the_plan_and_keeps_the_old_one(episode, counsell
         counsellor,
         agreed_on=TODAY,
         aims=["stop"],
-        goals=[goal(text="No alcohol at all", target="0 drinks", due_on=D(2027, 2, 28))],
+        goals=[goal(text="No alcohol at all", target="0 drinks", due_on=AGREED + days(100))],
     )
 
     # Then version 2 is current with its own goal
@@ -259,7 +273,7 @@ def test_a_new_version_moves_the_evaluation_deadline_to_the_new_version(episode,
     """PLN-2: the open evaluation deadline belongs to the current version."""
     first = make_plan(episode, counsellor)
 
-    # When version 2 is agreed on 23 November
+    # When version 2 is agreed today
     second = make_plan(episode, counsellor, agreed_on=TODAY)
 
     # Then version 1's deadline is cancelled and version 2's is open, 3 months later
@@ -268,9 +282,9 @@ def test_a_new_version_moves_the_evaluation_deadline_to_the_new_version(episode,
     assert (new.subject_id, new.status, new.due_on) == (
         second.pk,
         DeadlineStatus.OPEN,
-        D(2027, 2, 23),
+        TODAY + relativedelta(months=3),
     )
-    assert second.next_evaluation_on == D(2027, 2, 23)
+    assert second.next_evaluation_on == TODAY + relativedelta(months=3)
 
 
 def test_a_version_saved_meanwhile_is_not_silently_replaced(episode, counsellor, make_staff):
@@ -294,7 +308,7 @@ def test_a_new_version_cannot_be_agreed_before_the_one_it_replaces(episode, coun
     make_plan(episode, counsellor)
     before = snapshot(episode)
     error = refused(
-        ValidationFailed, make_plan, episode=episode, actor=counsellor, agreed_on=D(2026, 11, 19)
+        ValidationFailed, make_plan, episode=episode, actor=counsellor, agreed_on=AGREED - days(1)
     )
     assert (error.code, error.field) == ("plan_before_previous_version", "agreed_on")
     assert snapshot(episode) == before
@@ -312,7 +326,7 @@ def test_no_plan_before_the_assessment_has_begun(dk_episode, counsellor):
 
 
 def test_no_plan_in_an_episode_that_has_ended(episode, counsellor):
-    episode_withdraw(episode=episode, actor=counsellor, reason="Moved away", on=D(2026, 11, 19))
+    episode_withdraw(episode=episode, actor=counsellor, reason="Moved away", on=AGREED - days(1))
     before = snapshot(episode)
     error = refused(Conflict, make_plan, episode=episode, actor=counsellor)
     assert error.code == "episode_closed"
@@ -321,7 +335,7 @@ def test_no_plan_in_an_episode_that_has_ended(episode, counsellor):
 
 @pytest.mark.parametrize(
     ("agreed_on", "code"),
-    [(D(2026, 11, 24), "plan_date_future"), (D(2026, 11, 16), "plan_before_episode")],
+    [(TODAY + days(1), "plan_date_future"), (INQUIRY - days(1), "plan_before_episode")],
 )
 def test_the_plan_is_agreed_during_the_episode_and_not_in_the_future(
     episode, counsellor, agreed_on, code
@@ -384,7 +398,7 @@ def test_a_goal_that_is_not_smart_is_refused_naming_the_goal(episode, counsellor
     assert snapshot(episode) == before
 
 
-@pytest.mark.parametrize("due_on", [AGREED, D(2026, 11, 1)])
+@pytest.mark.parametrize("due_on", [AGREED, TODAY - days(22)])
 def test_a_goals_date_is_after_the_plan_is_agreed(episode, counsellor, due_on):
     """PLN-1: time-bound: the goal is reached after the plan, not before or on the day."""
     before = snapshot(episode)
@@ -493,7 +507,7 @@ def test_a_withdrawn_consent_does_not_cover_a_collaborator(episode, counsellor):
 
 @pytest.mark.parametrize(
     ("valid_from", "valid_until"),
-    [(D(2026, 11, 21), None), (D(2026, 1, 1), D(2026, 11, 19))],
+    [(AGREED + days(1), None), (AGREED - days(323), AGREED - days(1))],
     ids=["starts-after-the-plan", "ended-before-the-plan"],
 )
 def test_a_consent_must_be_in_force_on_the_day_of_the_plan(

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.test import Client as HttpClient
 
 from bedring.audit.models import AccessEvent
@@ -15,8 +16,18 @@ from bedring.core.roles import Role
 from bedring.pathway.models import Plan
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services.episode import episode_begin_assessment
-from tests.conftest import api_headers
-from tests.pathway.test_plan import consent, evaluate, make_plan, plan_deadlines, snapshot
+from tests.conftest import TODAY, api_headers
+from tests.pathway.conftest import at
+from tests.pathway.test_plan import (
+    AGREED,
+    INQUIRY,
+    consent,
+    days,
+    evaluate,
+    make_plan,
+    plan_deadlines,
+    snapshot,
+)
 
 
 class Api:
@@ -43,21 +54,21 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 def plan_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "agreed_on": "2026-11-20",
+        "agreed_on": AGREED.isoformat(),
         "aims": ["reduce"],
         "goals": [
             {
                 "text": "Drink no alcohol on weekdays",
                 "measure": "Drinking diary",
                 "target": "0 drinks Monday to Thursday",
-                "due_on": "2027-01-31",
+                "due_on": (AGREED + days(72)).isoformat(),
                 "client_words": "Sober for my daughter",
             },
             {
                 "text": "Apply for two jobs",
                 "measure": "Applications shown",
                 "target": "2",
-                "due_on": "2027-03-31",
+                "due_on": (AGREED + days(131)).isoformat(),
                 "short_term": False,
             },
         ],
@@ -73,8 +84,11 @@ def plans_path(episode) -> str:
 
 
 @pytest.fixture
-def episode(dk_episode, counsellor):
-    return episode_begin_assessment(episode=dk_episode, actor=counsellor)
+def episode(dk_client, open_episode, counsellor):
+    """The Danish episode opened on INQUIRY (as in test_plan), its assessment begun."""
+    received_at = at(dk_client.organisation, INQUIRY.year, INQUIRY.month, INQUIRY.day, 10)
+    opened = open_episode(dk_client, received_at=received_at)
+    return episode_begin_assessment(episode=opened, actor=counsellor)
 
 
 @pytest.fixture
@@ -92,7 +106,7 @@ def test_a_plan_is_created_and_read_back_with_its_goals(api, episode):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["version"], body["is_current"]) == (1, True)
-    assert body["next_evaluation_on"] == "2027-02-20"
+    assert body["next_evaluation_on"] == (AGREED + relativedelta(months=3)).isoformat()
     assert [g["text"] for g in body["goals"]] == [
         "Drink no alcohol on weekdays",
         "Apply for two jobs",
@@ -135,7 +149,7 @@ def test_posting_again_makes_a_new_version_and_every_version_stays_readable(
             "goal_incomplete",
         ),
         (
-            {"goals": [{"text": "S", "measure": "D", "target": "6", "due_on": "2026-11-20"}]},
+            {"goals": [{"text": "S", "measure": "D", "target": "6", "due_on": AGREED.isoformat()}]},
             422,
             "goal_due_before_plan",
         ),
@@ -199,7 +213,7 @@ def test_the_norwegian_coordinator_is_named_by_username(
 
 def evaluation_body(plan: Plan, values: list[str], **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "evaluated_on": "2026-11-21",
+        "evaluated_on": (AGREED + days(1)).isoformat(),
         "client_view": "Better",
         "progress": [
             {"goal": str(g.uuid), "progress": v, "note": "n"}
@@ -218,7 +232,7 @@ def test_an_evaluation_is_recorded_and_the_deadline_moves(api, episode, counsell
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["next_evaluation_on"] == "2027-02-21"
+    assert body["next_evaluation_on"] == (AGREED + days(1) + relativedelta(months=3)).isoformat()
     assert [p["progress"] for p in body["progress"]] == ["some", "reached"]
     assert [d.status for d in plan_deadlines(episode)] == [
         DeadlineStatus.MET,
@@ -299,6 +313,9 @@ def test_reading_a_plan_is_in_the_clients_access_log(api, episode, counsellor):
     """PRV-1: every read of a client's record is logged, with the API as its channel."""
     plan = make_plan(episode, counsellor)
     evaluate(plan, counsellor)
-    assert api.get(f"/api/v1/plans/{plan.uuid}").json()["next_evaluation_on"] == "2027-02-23"
+    assert (
+        api.get(f"/api/v1/plans/{plan.uuid}").json()["next_evaluation_on"]
+        == (TODAY + relativedelta(months=3)).isoformat()
+    )
     event = AccessEvent.objects.filter(client=episode.client).first()
     assert (event.view, event.channel, event.actor) == ("api_plan_detail", "api", counsellor)

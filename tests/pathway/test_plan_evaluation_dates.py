@@ -7,10 +7,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from bedring.pathway.services.episode import episode_begin_assessment
 from tests.pathway.conftest import at
-from tests.pathway.test_plan import D, evaluate, goal, make_plan, plan_deadlines
+from tests.pathway.test_plan import (
+    AGREED,
+    INQUIRY,
+    D,
+    evaluate,
+    goal,
+    make_plan,
+    plan_deadlines,
+)
 
 
 def episode_opened(client, open_episode, counsellor, day: datetime.date):
@@ -62,8 +71,8 @@ def test_an_organisation_can_evaluate_more_often(dk_client, open_episode, counse
     organisation = dk_client.organisation
     organisation.rule_overrides = {"plan_evaluation_months": 2}
     organisation.save()
-    episode = episode_opened(dk_client, open_episode, counsellor, D(2026, 11, 17))
-    plan = make_plan(episode, counsellor)
-    assert plan.next_evaluation_on == D(2027, 1, 20)
+    episode = episode_opened(dk_client, open_episode, counsellor, INQUIRY)
+    plan = make_plan(episode, counsellor)  # agreed on AGREED
+    assert plan.next_evaluation_on == AGREED + relativedelta(months=2)
     (deadline,) = plan_deadlines(episode)
     assert deadline.basis["value"] == 2

@@ -19,17 +19,22 @@ from bedring.pathway import selectors
 from bedring.pathway.models import Plan
 from bedring.pathway.models.episode import DeadlineStatus
 from bedring.pathway.services.episode import episode_begin_assessment
+from tests.conftest import TODAY
 from tests.pathway.conftest import at
 from tests.pathway.test_plan import (
-    TODAY,
+    AGREED,
+    INQUIRY,
     D,
     consent,
+    days,
     evaluate,
     goal,
     make_plan,
     plan_deadlines,
     snapshot,
 )
+
+GOAL_DUE = (AGREED + days(72)).isoformat()
 
 
 def url(name: str, episode, **kwargs: Any) -> str:
@@ -59,7 +64,7 @@ def plan_post(
                 "text": "Drink no alcohol on weekdays",
                 "measure": "Drinking diary",
                 "target": "0 drinks Monday to Thursday",
-                "due_on": "2027-01-31",
+                "due_on": GOAL_DUE,
                 "client_words": "Sober when I pick up my daughter",
                 "short_term": "on",
             },
@@ -67,14 +72,14 @@ def plan_post(
                 "text": "Apply for two jobs",
                 "measure": "Applications shown",
                 "target": "2 applications",
-                "due_on": "2027-03-31",
+                "due_on": (AGREED + days(131)).isoformat(),
             },
             {},
         ]
     )
     collaborators = collaborators if collaborators is not None else [{}, {}]
     data: dict[str, Any] = {
-        "agreed_on": "2026-11-20",
+        "agreed_on": AGREED.isoformat(),
         "aims": ["reduce", "stabilise"],
         "client_participated": "on",
         "client_words": "I want my life back.",
@@ -99,8 +104,11 @@ def part(html: str, name: str) -> str:
 
 
 @pytest.fixture
-def episode(dk_episode, counsellor):
-    return episode_begin_assessment(episode=dk_episode, actor=counsellor)
+def episode(dk_client, open_episode, counsellor):
+    """The Danish episode opened on INQUIRY (as in test_plan), its assessment begun."""
+    received_at = at(dk_client.organisation, INQUIRY.year, INQUIRY.month, INQUIRY.day, 10)
+    opened = open_episode(dk_client, received_at=received_at)
+    return episode_begin_assessment(episode=opened, actor=counsellor)
 
 
 @pytest.fixture
@@ -153,7 +161,7 @@ def test_the_new_version_form_is_filled_in_from_the_current_plan(http, episode, 
     assert 'name="based_on_version" value="1"' in html
     assert 'name="goals-TOTAL_FORMS" value="5"' in html  # 2 goals + 3 blank rows
     assert 'value="Drink no alcohol on weekdays"' in html
-    assert 'value="2027-01-31"' in html
+    assert f'value="{GOAL_DUE}"' in html
     assert "I want my life back" in html
 
 
@@ -168,11 +176,11 @@ def test_posting_a_new_version_keeps_the_old_one(http, episode, counsellor):
                     "text": "No alcohol at all",
                     "measure": "Diary",
                     "target": "0",
-                    "due_on": "2027-02-28",
+                    "due_on": (AGREED + days(100)).isoformat(),
                 }
             ],
             based_on_version="1",
-            agreed_on="2026-11-21",
+            agreed_on=(AGREED + days(1)).isoformat(),
         ),
     )
     assert response.status_code == 302
@@ -193,13 +201,13 @@ def test_a_goal_that_is_not_smart_is_shown_at_its_row_and_the_typing_is_kept(htt
                     "text": "Sleep better",
                     "measure": "Sleep diary",
                     "target": "6 hours",
-                    "due_on": "2027-01-31",
+                    "due_on": GOAL_DUE,
                 },
                 {
                     "text": "Walk every day",
                     "measure": "",
                     "target": "30 minutes",
-                    "due_on": "2027-01-31",
+                    "due_on": GOAL_DUE,
                 },
             ]
         ),
@@ -217,7 +225,14 @@ def test_a_goal_dated_before_the_plan_is_shown_at_its_date(http, episode):
     response = http.post(
         url("plan_create", episode),
         plan_post(
-            goals=[{"text": "Sleep", "measure": "Diary", "target": "6 h", "due_on": "2026-11-01"}]
+            goals=[
+                {
+                    "text": "Sleep",
+                    "measure": "Diary",
+                    "target": "6 h",
+                    "due_on": (TODAY - days(22)).isoformat(),
+                }
+            ]
         ),
     )
     assert response.status_code == 422
@@ -304,7 +319,7 @@ def test_the_norwegian_plan_form_has_the_individual_plan_with_a_coordinator(
 def evaluation_post(plan: Plan, values: list[str], **overrides: Any) -> dict[str, Any]:
     goals = list(plan.goals.all())
     data: dict[str, Any] = {
-        "evaluated_on": "2026-11-22",
+        "evaluated_on": (TODAY - days(1)).isoformat(),
         "client_participated": "on",
         "client_view": "Better than I feared",
         "plan_version": str(plan.version),
@@ -432,13 +447,13 @@ def test_roles_without_client_access_get_403(
 
 
 def grow(episode, counsellor, *, versions: int, goals: int, evaluations: int) -> None:
-    day = D(2026, 11, 18)
+    day = INQUIRY + days(1)
     for _ in range(versions):
         plan = make_plan(
             episode,
             counsellor,
             agreed_on=day,
-            goals=[goal(text=f"Goal {i}", due_on=D(2027, 6, 1)) for i in range(goals)],
+            goals=[goal(text=f"Goal {i}", due_on=AGREED + days(190)) for i in range(goals)],
         )
         for n in range(evaluations):
             evaluate(plan, counsellor, on=day + datetime.timedelta(days=n))

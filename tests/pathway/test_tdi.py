@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from bedring.pathway.models import EpisodeEvent, TdiIntake
 from bedring.pathway.services import assessment as services
 from bedring.pathway.services.episode import episode_withdraw
 from bedring.synthetic.people import GENERATORS
+from tests.conftest import TODAY
 
 VALID: dict[str, Any] = {
     "previously_treated": 2,
@@ -338,8 +340,10 @@ def test_the_clients_age_at_the_assessment_bounds_the_ages(
     org_dk, make_client, open_episode, counsellor
 ):
     """A client of 20 cannot have started at 21."""
-    today = datetime.date(2026, 11, 23)
-    national_id = GENERATORS["DK"](datetime.date(2006, 6, 1), "female", random.Random(1))
+    today = TODAY
+    # Born 20 years and some months before the declared day, so 20 on it (and not 21).
+    born = (TODAY - relativedelta(years=21)) + datetime.timedelta(days=200)
+    national_id = GENERATORS["DK"](born, "female", random.Random(1))
     client = make_client(org_dk, national_id=national_id)
     episode = open_episode(client)
     assessment = services.assessment_start(episode=episode, actor=counsellor, conducted_on=today)

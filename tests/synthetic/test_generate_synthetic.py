@@ -3,7 +3,6 @@ the pathway's constraints, and a command that refuses a database with real data.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections import Counter
 from typing import Any
@@ -24,8 +23,8 @@ from bedring.pathway.states import OPEN_STATES
 from bedring.pathway.tdi import validate_tdi
 from bedring.synthetic.load import generate, prepare
 from bedring.synthetic.world import MODELS
+from tests.conftest import TODAY
 
-TODAY = datetime.date(2026, 11, 23)
 SMALL = {"clients": 30, "years": 2, "until": TODAY, "dispensing_share": 0.3, "quiet": True}
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import User
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 from bedring.core.roles import Perm
 
@@ -201,6 +202,7 @@ def assessment_create(
     assessment = services.assessment_start(
         episode=episode,
         actor=staff.user,
+        today=clock.today(staff.organisation),
         conducted_on=payload.conducted_on,
         question_set_key=payload.question_set,
         external_requested_from=payload.external_requested_from,

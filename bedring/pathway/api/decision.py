@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff
 from bedring.clients.models import ChildAtHome
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 from bedring.core.roles import Perm
 
@@ -176,7 +177,10 @@ def decision_create(
     Anyone else gets 403 ``decision_role``; an episode not in assessment or decided, 409."""
     episode = _episode_of(request, episode_id, view="api_decision_create", perm=Perm.CLIENT_WRITE)
     decision = services.decision_make(
-        episode=episode, actor=_staff(request).user, **payload.model_dump()
+        episode=episode,
+        actor=_staff(request).user,
+        today=clock.today(_staff(request).organisation),
+        **payload.model_dump(),
     )
     decision.episode = episode
     return Status(201, decision_out(decision))
@@ -224,7 +228,10 @@ def decision_letter_sent(
         request, decision_id, view="api_decision_letter_sent", perm=Perm.CLIENT_WRITE
     )
     decision = services.decision_letter_sent(
-        decision=decision, actor=_staff(request).user, sent_on=payload.sent_on
+        decision=decision,
+        actor=_staff(request).user,
+        today=clock.today(_staff(request).organisation),
+        sent_on=payload.sent_on,
     )
     return decision_out(decision)
 
@@ -243,7 +250,10 @@ def complaint_create(
     redirected to the patient complaints body."""
     decision = _decision(request, decision_id, view="api_complaint_create", perm=Perm.CLIENT_WRITE)
     complaint = services.complaint_register(
-        decision=decision, actor=_staff(request).user, **payload.model_dump()
+        decision=decision,
+        actor=_staff(request).user,
+        today=clock.today(_staff(request).organisation),
+        **payload.model_dump(),
     )
     return Status(201, complaint_out(complaint, decision.uuid, decision.episode.uuid))
 
@@ -299,7 +309,10 @@ def complaint_reevaluation(
     if complaint.decision is not None:
         complaint.decision.episode = episode
     complaint = services.complaint_reevaluate(
-        complaint=complaint, actor=staff.user, **payload.model_dump()
+        complaint=complaint,
+        actor=staff.user,
+        today=clock.today(staff.organisation),
+        **payload.model_dump(),
     )
     new = (
         Decision.objects.select_related("decided_by", "supersedes")
@@ -372,6 +385,7 @@ def child_concern_create(
     notification = services.child_concern_record(
         episode=episode,
         actor=_staff(request).user,
+        today=clock.today(_staff(request).organisation),
         concern=payload.concern,
         child=child,
         noted_on=payload.noted_on,
@@ -406,6 +420,9 @@ def child_notification_notified(
     )
     notification.episode = episode
     notification = services.child_notification_made(
-        notification=notification, actor=staff.user, **payload.model_dump()
+        notification=notification,
+        actor=staff.user,
+        today=clock.today(staff.organisation),
+        **payload.model_dump(),
     )
     return notification_out(notification, episode.uuid)

@@ -15,6 +15,7 @@ from pydantic import JsonValue
 
 from bedring.accounts.access import Staff
 from bedring.audit.services import access_record
+from bedring.core import clock
 from bedring.core.roles import Perm
 
 from ..access import episode_for
@@ -173,6 +174,7 @@ def discharge_create(
     discharge = services.episode_discharge(
         episode=episode,
         actor=staff.user,
+        today=clock.today(staff.organisation),
         discharged_on=payload.discharged_on,
         status=payload.status,
         overall_result=payload.overall_result,
@@ -220,6 +222,7 @@ def follow_up_record(
     recorded = services.follow_up_record(
         follow_up=follow_up,
         actor=staff.user,
+        today=clock.today(staff.organisation),
         done_on=payload.done_on,
         contact_made=payload.contact_made,
         substance_use=payload.substance_use,

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from bedring.accounts.access import Staff, memberships_where, organisations_where
 from bedring.accounts.models import Organisation, Site, User
 from bedring.clients.access import client_for
+from bedring.core import clock
 from bedring.core.errors import ValidationFailed
 from bedring.core.roles import Perm
 
@@ -320,7 +321,11 @@ def episode_free_choice(
     staff, episode = _write(request, episode_id, "api_episode_free_choice")
     return episode_out(
         services.episode_free_choice(
-            episode=episode, actor=staff.user, provider=payload.provider, on=payload.on
+            episode=episode,
+            actor=staff.user,
+            today=clock.today(staff.organisation),
+            provider=payload.provider,
+            on=payload.on,
         )
     )
 
@@ -339,7 +344,9 @@ class StartIn(Schema):
 def episode_start(request: HttpRequest, episode_id: UUID, payload: StartIn) -> EpisodeOut:
     staff, episode = _write(request, episode_id, "api_episode_start")
     return episode_out(
-        services.episode_start_treatment(episode=episode, actor=staff.user, on=payload.on)
+        services.episode_start_treatment(
+            episode=episode, actor=staff.user, today=clock.today(staff.organisation), on=payload.on
+        )
     )
 
 

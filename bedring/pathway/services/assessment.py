@@ -176,6 +176,7 @@ def assessment_start(
     conducted_on: datetime.date | None = None,
     question_set_key: str | None = None,
     external_requested_from: str = "",
+    today: datetime.date | None = None,
 ) -> Assessment:
     """ASM-2 (kortlægning), ASM-4 (NO mapping), ASM-1 (BE intake): start an assessment on the
     organisation's current question set. An episode still at the inquiry moves to assessment;
@@ -184,7 +185,7 @@ def assessment_start(
     episode = episode_for_update(episode)
     _check_open(episode)
     question_set = _question_set_for(episode.organisation, question_set_key)
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     conducted_on = conducted_on or today
     if conducted_on > today:
         raise ValidationFailed(

@@ -96,6 +96,7 @@ def decision_make(
     decided_on: datetime.date | None = None,
     immediate: bool = False,
     supersedes: Decision | None = None,
+    today: datetime.date | None = None,
 ) -> Decision:
     """DEC-1: grant or refuse treatment, always with a written justification. The authority
     decides on treatment and on day or residential treatment, a doctor on medical treatment.
@@ -141,7 +142,7 @@ def decision_make(
             _("Day or residential treatment needs the centre's assessment and recommendation."),
             field="recommendation",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     decided_on = decided_on or today
     _check_day(decided_on, today=today, not_before=episode.opened_on, field="decided_on")
     # During treatment a decision (a doctor's on medication, a re-evaluation that changes the
@@ -213,7 +214,11 @@ def decision_make(
 
 @transaction.atomic
 def decision_letter_sent(
-    *, decision: Decision, actor: User, sent_on: datetime.date | None = None
+    *,
+    decision: Decision,
+    actor: User,
+    sent_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Decision:
     """DEC-2, DEC-6: the decision letter went out (by post where the person is entitled to
     it). Its date starts the complaint window and closes the letter deadline."""
@@ -226,7 +231,7 @@ def decision_letter_sent(
             _("The letter was already sent on %(date)s.")
             % {"date": decision.letter_sent_on.isoformat()},
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     sent_on = sent_on or today
     _check_day(sent_on, today=today, not_before=decision.decided_on, field="sent_on")
     decision.letter_sent_on = sent_on
@@ -254,6 +259,7 @@ def complaint_register(
     decision: Decision | None = None,
     episode: Episode | None = None,
     received_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Complaint:
     """DEC-2: register a complaint with the day it was received.
 
@@ -312,7 +318,7 @@ def complaint_register(
             _("This organisation has no start guarantee to complain about."),
             field="kind",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     received_on = received_on or today
     not_before = decision.decided_on if decision is not None else episode.opened_on
     _check_day(received_on, today=today, not_before=not_before, field="received_on")
@@ -367,6 +373,7 @@ def complaint_reevaluate(
     intensity: str | None = None,
     offer: str | None = None,
     recommendation: str | None = None,
+    today: datetime.date | None = None,
 ) -> Complaint:
     """DEC-2: the unit that decided re-evaluates the decision complained about.
 
@@ -417,7 +424,7 @@ def complaint_reevaluate(
             _("Write the justification of the re-evaluation."),
             field="justification",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     on = on or today
     _check_day(on, today=today, not_before=complaint.received_on, field="on")
     rules = rules_for(episode.organisation)
@@ -453,6 +460,7 @@ def complaint_reevaluate(
         new_decision = decision_make(
             episode=episode,
             actor=actor,
+            today=today,
             kind=decision.kind,
             outcome=outcome,
             intensity=new_intensity,
@@ -504,6 +512,7 @@ def child_concern_record(
     concern: str,
     child: ChildAtHome | None = None,
     noted_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> ChildNotification:
     """DEC-7: the client has children under 18 at home and there is concern for a child: the
     heightened duty to notify children's services starts a deadline (without delay)."""
@@ -515,7 +524,7 @@ def child_concern_record(
         raise ValidationFailed(
             "concern_required", _("Describe the concern for the child."), field="concern"
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     noted_on = noted_on or today
     _check_day(noted_on, today=today, not_before=episode.opened_on, field="noted_on")
     rules = rules_for(episode.organisation)
@@ -560,6 +569,7 @@ def child_notification_made(
     recipient: str,
     reference: str = "",
     notified_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> ChildNotification:
     """DEC-7: the notification to children's services was made: when, by whom, to whom and
     under which reference. Closes the notification deadline."""
@@ -575,7 +585,7 @@ def child_notification_made(
             _("Name the children's services the notification was sent to."),
             field="recipient",
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     notified_on = notified_on or today
     _check_day(
         notified_on, today=today, not_before=notification.concern_noted_on, field="notified_on"

@@ -150,6 +150,7 @@ def episode_discharge(
     goal_results: GoalResults,
     destination: str = "",
     note: str = "",
+    today: datetime.date | None = None,
 ) -> Discharge:
     """DIS-1: end an active episode with its status, date, overall result and the result of
     every goal of the current plan; DIS-2: open the follow-ups for the statuses that have
@@ -163,7 +164,7 @@ def episode_discharge(
         raise ValidationFailed(
             "invalid_overall_result", _("Choose the overall result."), field="overall_result"
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     if discharged_on > today:
         raise ValidationFailed(
             "discharge_in_future",
@@ -289,6 +290,7 @@ def follow_up_record(
     substance_use: str = "",
     situation: Mapping[str, str] | None = None,
     note: str = "",
+    today: datetime.date | None = None,
 ) -> FollowUp:
     """DIS-2, DIS-5: the follow-up is done: whether contact was made and, if so, the
     client's substance use and life situation now against the start of treatment. Closes
@@ -305,7 +307,7 @@ def follow_up_record(
             _("This follow-up has already been recorded."),
             details={"done_on": follow_up.done_on.isoformat()},
         )
-    if done_on > clock.today(episode.organisation):
+    if done_on > (today or clock.today(episode.organisation)):
         raise ValidationFailed(
             "follow_up_in_future",
             _("The follow-up cannot be dated in the future."),

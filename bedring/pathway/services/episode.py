@@ -287,7 +287,12 @@ def episode_record_first_contact(
 
 @transaction.atomic
 def episode_free_choice(
-    *, episode: Episode, actor: User, provider: str, on: datetime.date | None = None
+    *,
+    episode: Episode,
+    actor: User,
+    provider: str,
+    on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Episode:
     """DEC-4: the client chose an equivalent provider: the start guarantee is waived, not missed."""
     episode = episode_for_update(episode)
@@ -298,7 +303,7 @@ def episode_free_choice(
         raise ValidationFailed(
             "provider_required", _("Name the provider the client chose."), field="provider"
         )
-    today = clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
     on = on or today
     if not episode.opened_on <= on <= today:
         raise ValidationFailed(
@@ -326,11 +331,16 @@ def episode_begin_assessment(*, episode: Episode, actor: User) -> Episode:
 
 @transaction.atomic
 def episode_start_treatment(
-    *, episode: Episode, actor: User, on: datetime.date | None = None
+    *,
+    episode: Episode,
+    actor: User,
+    on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Episode:
     """Treatment starts: needs a granted decision in force. Closes the start guarantee (INT-5)."""
     episode = episode_for_update(episode)
-    on = on or clock.today(episode.organisation)
+    today = today or clock.today(episode.organisation)
+    on = on or today
     in_force = list(
         episode.decisions.filter(
             kind__in=TREATMENT_DECISIONS, superseded_by__isnull=True
@@ -342,7 +352,7 @@ def episode_start_treatment(
         raise Conflict(
             "not_granted", _("Treatment can start only after a decision that grants it.")
         )
-    if on > clock.today(episode.organisation):
+    if on > today:
         raise ValidationFailed(
             "start_in_future", _("Record the start when the treatment has started."), field="on"
         )

@@ -149,6 +149,7 @@ def assessment_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
             assessment = services.assessment_start(
                 episode=episode,
                 actor=staff.user,
+                today=clock.today(staff.organisation),
                 conducted_on=data["conducted_on"],
                 question_set_key=data["question_set"] or None,
                 external_requested_from=data["external_requested_from"],

@@ -98,6 +98,7 @@ def _decision_page(
         return services.decision_make(
             episode=episode,
             actor=staff.user,
+            today=clock.today(staff.organisation),
             kind=data["kind"],
             outcome=data["outcome"],
             intensity=data["intensity"] or None,
@@ -178,7 +179,10 @@ def decision_letter_sent(
         template="pathway/decision_letter_sent.html",
         form=form,
         save=lambda data: services.decision_letter_sent(
-            decision=decision, actor=staff.user, sent_on=data["sent_on"]
+            decision=decision,
+            actor=staff.user,
+            today=clock.today(staff.organisation),
+            sent_on=data["sent_on"],
         ),
         done=_("The letter is marked as sent."),
         decision=decision,
@@ -212,6 +216,7 @@ def complaint_new(
             episode=episode,
             decision=decision,
             actor=staff.user,
+            today=clock.today(staff.organisation),
             kind=data["kind"],
             text=data["text"],
             received_on=data["received_on"],
@@ -250,6 +255,7 @@ def complaint_reevaluate(
         save=lambda data: services.complaint_reevaluate(
             complaint=complaint,
             actor=staff.user,
+            today=clock.today(staff.organisation),
             result=data["result"],
             justification=data["justification"],
             on=data["on"],
@@ -284,6 +290,7 @@ def child_concern_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         return services.child_concern_record(
             episode=episode,
             actor=staff.user,
+            today=clock.today(staff.organisation),
             concern=data["concern"],
             child=child,
             noted_on=data["noted_on"],
@@ -328,6 +335,7 @@ def child_notification_made(
         save=lambda data: services.child_notification_made(
             notification=notification,
             actor=staff.user,
+            today=clock.today(staff.organisation),
             recipient=data["recipient"],
             reference=data["reference"],
             notified_on=data["notified_on"],

@@ -135,6 +135,7 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                 services.episode_discharge(
                     episode=episode,
                     actor=staff.user,
+                    today=clock.today(staff.organisation),
                     discharged_on=cleaned["discharged_on"],
                     status=cleaned["status"],
                     overall_result=cleaned["overall_result"],
@@ -206,6 +207,7 @@ def follow_up_record(request: HttpRequest, follow_up_uuid: str) -> HttpResponse:
                 services.follow_up_record(
                     follow_up=follow_up,
                     actor=staff.user,
+                    today=clock.today(staff.organisation),
                     done_on=cleaned["done_on"],
                     contact_made=cleaned["contact_made"],
                     substance_use=cleaned["substance_use"],

@@ -217,7 +217,10 @@ def episode_free_choice(request: HttpRequest, episode_uuid: str) -> HttpResponse
         "episode_free_choice",
         FreeChoiceForm,
         lambda staff, episode, data: services.episode_free_choice(
-            episode=episode, actor=staff.user, provider=data["provider"]
+            episode=episode,
+            actor=staff.user,
+            today=clock.today(staff.organisation),
+            provider=data["provider"],
         ),
     )
 
@@ -245,7 +248,7 @@ def episode_start(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         "episode_start",
         StartForm,
         lambda staff, episode, data: services.episode_start_treatment(
-            episode=episode, actor=staff.user, on=data["on"]
+            episode=episode, actor=staff.user, today=clock.today(staff.organisation), on=data["on"]
         ),
     )
 
