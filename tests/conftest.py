@@ -30,6 +30,7 @@ from bedring.accounts.models import Organisation, Site, User
 from bedring.catalogue.models import Offer
 from bedring.clients import services as client_services
 from bedring.clients.models import Client
+from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.medication.models import Medicine
 from bedring.pathway.models import QuestionSet
@@ -168,10 +169,11 @@ def outsider(org_no: Organisation, make_staff: Callable[..., User]) -> User:
 
 def client_maker(rng: random.Random) -> Callable[..., Client]:
     """make(organisation, **overrides): a registered client, a synthetic person drawn from
-    ``rng``."""
+    ``rng``, an adult on the (frozen) clock's day."""
 
     def make(organisation: Organisation, **overrides: Any) -> Client:
-        person = synthetic_person(organisation.jurisdiction, rng, today=TODAY)
+        today = clock.today(organisation)
+        person = synthetic_person(organisation.jurisdiction, rng, today=today)
         data: dict[str, Any] = {
             "national_id": person.national_id,
             "first_name": person.first_name,

@@ -16,6 +16,7 @@ import datetime
 import random
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ from bedring.api import api
 from bedring.clients import services as client_services
 from bedring.core.roles import ROLE_PERMS, Role
 from bedring.synthetic.people import GENERATORS
-from tests.conftest import NOW, api_headers, client_maker, login, shipped_organisation, staff_maker
+from tests.conftest import api_headers, client_maker, login, shipped_organisation, staff_maker
 from tests.walk_world import WORLD_BUILDERS, api_body, api_path, fill_converter
 
 # Views that need no login: the login steps themselves and the language switch.
@@ -97,20 +98,30 @@ def build_world(org_dk, org_no, make_staff, make_client) -> dict[str, Any]:
     return world
 
 
+# The walk checks who may reach what, not dates: its world is a scenario written for this day
+# (tests/walk_world.py), and its tests run on it whatever the suite's declared day is.
+WALK_NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+@pytest.fixture(autouse=True)
+def on_the_walk_day(frozen_clock: time_machine.Traveller) -> None:
+    frozen_clock.move_to(WALK_NOW)
+
+
 @pytest.fixture(scope="module")
 def built_world(
     django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
     """The world, built once for the module (per xdist worker) in a transaction that stays open
     while the module's tests run (each test is a savepoint inside it) and is rolled back at the
-    end. Built just before the suite's now, so everything a test does comes after it."""
+    end. Built just before the walk's day, so everything a test does comes after it."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
     try:
         with (
             django_db_blocker.unblock(),
-            time_machine.travel(NOW - datetime.timedelta(minutes=10), tick=True),
+            time_machine.travel(WALK_NOW - datetime.timedelta(minutes=10), tick=True),
         ):
             rng = random.Random(7)
             world = build_world(

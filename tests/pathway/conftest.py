@@ -15,6 +15,7 @@ from bedring.clients.models import Client
 from bedring.core.roles import Role
 from bedring.pathway.models import Episode
 from bedring.pathway.services.episode import inquiry_register
+from tests.conftest import TODAY
 
 
 def at(
@@ -23,6 +24,12 @@ def at(
     """A moment in the organisation's own time zone: at(org, 2026, 11, 23, 10, 0)."""
     zone = ZoneInfo(organisation.time_zone)
     return datetime.datetime(year, month, day, hour, minute, tzinfo=zone)
+
+
+def days_ago(organisation: Organisation, days: int, hour: int = 10) -> datetime.datetime:
+    """A moment ``days`` before the suite's declared day, in the organisation's time zone."""
+    day = TODAY - datetime.timedelta(days=days)
+    return at(organisation, day.year, day.month, day.day, hour)
 
 
 @pytest.fixture
