@@ -138,10 +138,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
-def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+def api_token_revoke(*, user: User, token_id: int, at: datetime.datetime | None = None) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
         raise NotFound("not_found", _("No such token."))
-    token.revoked_at = clock.now()
+    token.revoked_at = at or clock.now()
     token.save(update_fields=["revoked_at"])
     return token

@@ -277,12 +277,14 @@ def consent_add(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, reason: str) -> Consent:
+def consent_withdraw(
+    *, consent: Consent, reason: str, at: datetime.datetime | None = None
+) -> Consent:
     # Lock the row: a double submit withdraws once and keeps the first reason.
     consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict("consent_already_withdrawn", _("This consent is already withdrawn."))
-    consent.withdrawn_at = clock.now()
+    consent.withdrawn_at = at or clock.now()
     consent.withdrawn_reason = reason.strip()
     consent.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     return consent

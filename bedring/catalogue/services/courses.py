@@ -166,7 +166,12 @@ def course_create(
 
 @transaction.atomic
 def course_cancel(
-    *, course: Course, actor: User, reason: str, on: datetime.date | None = None
+    *,
+    course: Course,
+    actor: User,
+    reason: str,
+    on: datetime.date | None = None,
+    at: datetime.datetime | None = None,
 ) -> Course:
     """SCH-1: a course is called off: its sessions to come are cancelled and everyone still
     enrolled is ended with the reason. Nothing is deleted."""
@@ -177,10 +182,11 @@ def course_cancel(
     if not reason:
         raise ValidationFailed("reason_required", _("Give the reason."), field="reason")
     on = on or clock.today(course.organisation)
-    course.cancelled_at = clock.now()
+    at = at or clock.now()
+    course.cancelled_at = at
     course.save(update_fields=["cancelled_at", "updated_at"])
     Session.objects.filter(course=course, status=SessionStatus.PLANNED, on__gte=on).update(
-        status=SessionStatus.CANCELLED, updated_at=clock.now()
+        status=SessionStatus.CANCELLED, updated_at=at
     )
     active = Enrolment.objects.select_for_update(of=("self",)).filter(
         course=course, status=EnrolmentStatus.ACTIVE

@@ -368,7 +368,9 @@ def assessment_save(
 
 
 @transaction.atomic
-def assessment_complete(*, assessment: Assessment, actor: User) -> Assessment:
+def assessment_complete(
+    *, assessment: Assessment, actor: User, at: datetime.datetime | None = None
+) -> Assessment:
     """ASM-2: the assessment is complete when every required question is answered; ASM-1 (BE,
     ``intake_requires_doctor``): the intake is with a counsellor and a doctor, so a doctor must
     be recorded. Closes the assessment deadline (ASM-4's mapping period, or the organisation's
@@ -391,7 +393,7 @@ def assessment_complete(*, assessment: Assessment, actor: User) -> Assessment:
             _("The intake is with a counsellor and a doctor: record the doctor."),
             field="doctor",
         )
-    assessment.completed_at = clock.now()
+    assessment.completed_at = at or clock.now()
     assessment.completed_by = actor
     assessment.save(update_fields=["completed_at", "completed_by", "updated_at"])
     deadlines_close(
