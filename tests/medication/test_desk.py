@@ -258,6 +258,31 @@ def test_the_desk_page_that_puts_clients_on_hold_stays_in_bounded_queries(
     assert response.status_code == 200
     assert response.content.decode().count('data-status="on_hold"') == 30
     assert Prescription.objects.filter(status=PrescriptionStatus.ON_HOLD).count() == 30
+    # PRV-1: the change log names the nurse whose visit put the holds.
+    logged = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Prescription),
+        action=LogEntry.Action.UPDATE,
+    )
+    assert logged.count() == 30
+    assert set(logged.values_list("actor_id", flat=True)) == {nurse.pk}
+
+
+def test_holds_written_outside_a_request_name_nobody_not_the_last_requests_user(
+    org_dk, make_client, prescribe, nurse, counsellor, desk_site
+):
+    """PRV-1: auditlog's request context outlives the request; holds written later (a task,
+    a shell) must not be put down to whoever made the last request."""
+    open_all_day(desk_site)
+    build_history(org_dk, make_client, prescribe, nurse, clients=2, history_days=30)
+    assert login(HttpClient(), counsellor).get("/").status_code == 200
+    desk = selectors.desk(desk_site, now=at(FRIDAY + days(4), 9))
+    assert {row.status for row in desk.rows} == {"on_hold"}
+    logged = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Prescription),
+        action=LogEntry.Action.UPDATE,
+    )
+    assert logged.count() == 2
+    assert set(logged.values_list("actor_id", flat=True)) == {None}
 
 
 def test_the_outsider_does_not_reach_the_desk(outsider, desk_site):
