@@ -107,10 +107,10 @@ class RulePack(BaseModel):
     # counsellors hand out LAR medication (seed 004): {counsellor: [dispense]}. Least
     # privilege stays the default: nothing is granted unless a pack says so.
     role_grants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    role_revokes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # DIS-3, DIS-4: the organisation's own targets (Assens: seed 002 §2). An organisation
     # without one shows the figure without a target.
     outcome_targets: dict[OutcomeKey, OutcomeTarget] = Field(default_factory=dict)
-    role_revokes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("time_zone")
     @classmethod
