@@ -45,9 +45,17 @@ DEBUG = _env_bool("BEDRING_DEBUG", False)
 # key is in the source, and the demo-only `totp_code` command is refused outside a demo.
 DEMO_MARKER = VAR_DIR / "demo-install"
 DEMO = _env_bool("BEDRING_DEMO", DEMO_MARKER.exists())
+# Commands that only read the code (they serve nothing, sign nothing and read no client) start
+# without production secrets, so `manage.py makemigrations --check` works on a bare checkout.
+CODE_ONLY_COMMANDS = frozenset({"makemigrations", "makemessages", "compilemessages"})
+CODE_ONLY = (
+    Path(sys.argv[0]).name == "manage.py"
+    and len(sys.argv) > 1
+    and sys.argv[1] in CODE_ONLY_COMMANDS
+)
 SECRET_KEY = os.environ.get("BEDRING_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEMO or DEBUG or TESTING):
+    if not (DEMO or DEBUG or TESTING or CODE_ONLY):
         raise ImproperlyConfigured(
             "BEDRING_SECRET_KEY must be set (or BEDRING_DEMO=true for a demo install)"
         )
@@ -57,7 +65,7 @@ if not SECRET_KEY:
 # rotating the secret key does not change the pseudonyms, and never guessable from the data.
 PSEUDONYM_KEY = os.environ.get("BEDRING_PSEUDONYM_KEY", "")
 if not PSEUDONYM_KEY:
-    if not (DEMO or DEBUG or TESTING):
+    if not (DEMO or DEBUG or TESTING or CODE_ONLY):
         raise ImproperlyConfigured(
             "BEDRING_PSEUDONYM_KEY must be set (or BEDRING_DEMO=true for a demo install)"
         )

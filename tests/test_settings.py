@@ -14,11 +14,13 @@ PROBE = (
 )
 
 
-def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BEDRING_")}
+def start(env: dict[str, str], tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("BEDRING_") and k != "DATABASE_URL"
+    }
     clean.update({"BEDRING_VAR_DIR": str(tmp_path), **env})
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, *(command or ("-c", PROBE))],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -31,6 +33,16 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
     result = start({}, tmp_path)
     assert result.returncode != 0
     assert "BEDRING_SECRET_KEY must be set" in result.stderr
+
+
+def test_commands_that_only_read_the_code_need_no_secrets_and_the_others_still_do(tmp_path):
+    """A bare checkout can check its migrations; migrating (data) still needs the keys."""
+    checked = start({}, tmp_path, "manage.py", "makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = start({}, tmp_path, "manage.py", "migrate", "--plan")
+    assert refused.returncode != 0
+    assert "BEDRING_SECRET_KEY must be set" in refused.stderr
 
 
 def test_a_demo_install_starts_with_the_demo_key_and_a_production_one_with_its_own(tmp_path):
