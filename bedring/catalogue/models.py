@@ -243,6 +243,12 @@ class AgeBand(models.TextChoices):
     AGE_50_PLUS = "50+", "50+"
     UNKNOWN = "unknown", _("Not known")
 
+    @property
+    def top(self) -> int | None:
+        """The oldest age in the band ("15-17": 17); None for 50+ and not known."""
+        _low, dash, high = self.value.partition("-")
+        return int(high) if dash else None
+
 
 class Tally(BaseModel):
     """INT-3, INT-4, HRM-5: anonymous counts where the sources forbid opening a case: no person,

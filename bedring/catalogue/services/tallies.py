@@ -39,14 +39,6 @@ from bedring.core.errors import NotFound, ValidationFailed
 from ..models import AgeBand, Offer, Tally
 
 MAX_COUNT = 500
-# The oldest age in each bounded band (AgeBand); 50+ and unknown have none.
-BAND_TOP: dict[str, int] = {
-    AgeBand.UNDER_15: 14,
-    AgeBand.AGE_15_17: 17,
-    AgeBand.AGE_18_23: 23,
-    AgeBand.AGE_24_29: 29,
-    AgeBand.AGE_30_49: 49,
-}
 MONTH_ENTRIES_SHOWN = 500
 
 
@@ -91,7 +83,7 @@ def tally_record(
     if age_band not in AgeBand.values:
         raise ValidationFailed("bad_age_band", _("Choose an age band."), field="age_band")
     minimum = offer.parsed.ages.min
-    top = BAND_TOP.get(age_band)
+    top = AgeBand(age_band).top
     if minimum is not None and top is not None and top < minimum:
         raise ValidationFailed(
             "age_band_under_offer",
