@@ -180,6 +180,13 @@ class DeadlineKind(models.TextChoices):
     PREGNANCY_FOLLOW_UP = "pregnancy_follow_up", _("Pregnancy follow-up")
     # DIS-2: the follow-up one and six months after discharge (subject: the FollowUp).
     DISCHARGE_FOLLOW_UP = "discharge_follow_up", _("Follow-up after discharge")
+    # APT-2: an appointment the pack promises within a time (Sandnes: a psychologist within a
+    # week of the request); subject: the appointment request.
+    APPOINTMENT_OFFER = "appointment_offer", _("Appointment offered")
+    # REF-1: the reply to a referral out; (NO) the specialist's assessment of the patient's
+    # rights after a referral to TSB. Subject: the referral.
+    REFERRAL_REPLY = "referral_reply", _("Referral reply")
+    RIGHTS_ASSESSMENT = "rights_assessment", _("Assessment of patient rights")
 
 
 class DeadlineStatus(models.TextChoices):
