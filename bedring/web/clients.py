@@ -17,6 +17,7 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
+from bedring.journal.selectors import access_report_notes
 
 LOG_PAGE_SIZE = 100
 
@@ -55,7 +56,8 @@ def client_log(request: HttpRequest, client_uuid: str) -> HttpResponse:
 @staff_view(Perm.AUDIT_READ, scope="client")
 def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse:
     """The printable access report: a client's right to see who has read their record
-    (e.g. pasientjournalloven § 18 in Norway)."""
+    (e.g. pasientjournalloven § 18 in Norway), with the journal notes written and who read
+    the text of a restricted note (JRN-2)."""
     staff = staff_for_request(request)
     client = client_for(
         request, staff, client_uuid, view="access_report", perm=Perm.AUDIT_READ, channel="print"
@@ -66,6 +68,7 @@ def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse
         {
             "client": client,
             "events": audit_selectors.client_access_events(client),
+            "journal": access_report_notes(client),
             "printed_at": clock.now(),
             "printed_by": request.user,
         },
