@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -23,14 +24,14 @@ from tests.journal.conftest import World, draft, signed
 pytestmark = pytest.mark.django_db
 
 
-def bundle(client, world: World, user) -> dict:
+def bundle(client, world: World, user) -> dict[str, Any]:
     response = client.get(f"/api/v1/clients/{world.client.uuid}/fhir", **api_headers(user))
     assert response.status_code == 200, response.content
     Bundle.model_validate_json(response.content)
     return json.loads(response.content)
 
 
-def documents(body: dict) -> dict[str, dict]:
+def documents(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         e["resource"]["id"]: e["resource"]
         for e in body["entry"]
@@ -38,7 +39,7 @@ def documents(body: dict) -> dict[str, dict]:
     }
 
 
-def text_of(document: dict) -> str:
+def text_of(document: dict[str, Any]) -> str:
     return base64.b64decode(document["content"][0]["attachment"]["data"]).decode()
 
 
