@@ -17,6 +17,7 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
+from bedring.messaging.selectors import client_failed_count
 
 LOG_PAGE_SIZE = 100
 
@@ -30,7 +31,14 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     return render(
         request,
         "clients/detail.html",
-        client_context(request, client, "overview", overview=overview, enrolments=enrolments),
+        client_context(
+            request,
+            client,
+            "overview",
+            overview=overview,
+            enrolments=enrolments,
+            reminders_failed=client_failed_count(client),
+        ),
     )
 
 
