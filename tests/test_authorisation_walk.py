@@ -360,6 +360,11 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/journal-notes/{note_id}/sign"): ("client_write", True),
     ("post", "/api/v1/journal-notes/{note_id}/corrections"): ("client_write", True),
     ("get", "/api/v1/journal-notes/{note_id}/versions"): ("client_read", True),
+    # appointment reminders and the outbox (APT-3)
+    ("get", "/api/v1/clients/{client_id}/contact-preferences"): ("client_read", True),
+    ("put", "/api/v1/clients/{client_id}/contact-preferences"): ("client_write", True),
+    ("get", "/api/v1/outbox"): ("client_read", False),
+    ("post", "/api/v1/messages/{message_id}/retry"): ("client_write", True),
     # the client's record as a FHIR Bundle (interop)
     ("get", "/api/v1/clients/{client_id}/fhir"): ("client_read", True),
     # register exports (DIS-4): the TDI summary of the active organisation

@@ -363,6 +363,38 @@ def _journal_body(method: str, path: str) -> Any:
     }
 
 
+def build_messaging(world: dict[str, Any]) -> None:
+    """APT-3: the walk's client agrees to SMS reminders, and one reminder of theirs failed (a
+    retry uses it up: the roles after the first meet 409 message_not_failed)."""
+    from bedring.messaging import services as messaging_services
+    from bedring.messaging.models import Message, MessageStatus
+
+    org, now = world["org"], clock.now()
+    client = messaging_services.contact_preferences_save(
+        client=world["client"],
+        actor=world["staff"]["counsellor"],
+        at=now,
+        phone="+45 20 00 01 23",
+        email="walk@example.org",
+        reminder_consent=True,
+        reminder_channel="sms",
+        reminder_label="neutral",
+    )
+    message = messaging_services.schedule_appointment_reminder(
+        client=client,
+        organisation=org,
+        starts_at=now + datetime.timedelta(days=3),
+        place="Kongevej 19, 6400 Sønderborg",
+        reference="appointment:walk",
+        at=now,
+    )
+    assert message is not None
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.FAILED, attempts=5, last_error="Walk: the provider gave up."
+    )
+    world["failed_message"] = Message.objects.get(pk=message.pk)
+
+
 def _prescription_in(path: str, world: dict[str, Any]) -> Any:
     """A fresh prescription where the action uses one up: ending it, lifting its hold."""
     if "{prescription_id}" in path and path.endswith("/end"):
@@ -383,6 +415,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_medication,
     build_discharge,
     build_journal,
+    build_messaging,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -406,6 +439,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "certificate_uuid": lambda w: w["travel_certificate"].uuid,
     "prescription_uuid": lambda w: w["prescription"].uuid,
     "follow_up_uuid": lambda w: w["follow_up"].uuid,
+    "message_uuid": lambda w: w["failed_message"].uuid,
 }
 
 
@@ -442,6 +476,7 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     if path.endswith("/episodes/{episode_id}/discharge"):
         episode = world["fresh_active_episode"]()  # DIS-1: the discharge uses it up
     path = path.replace("{follow_up_id}", str(world["follow_up"].uuid))
+    path = path.replace("{message_id}", str(world["failed_message"].uuid))
     return (
         path.replace("{org_id}", str(world["org"].uuid))
         .replace("{client_id}", str(world["client"].uuid))
@@ -675,4 +710,14 @@ def api_body(
         return {"medicine": "methadone-oral-solution", "kind": "received", "quantity": "100"}
     if path.endswith("/notified"):
         return {"recipient": "Children's services", "reference": "W-1"}
+    if path.endswith("/contact-preferences"):
+        return {
+            "phone": "+45 20 00 01 23",
+            "email": "walk@example.org",
+            "reminder_consent": True,
+            "reminder_channel": "sms",
+            "reminder_label": "neutral",
+        }
+    if path.endswith("/messages/{message_id}/retry"):
+        return None
     return {"phone": "+45 20 00 00 01"}  # PATCH client

@@ -18,6 +18,7 @@ from bedring.core import clock
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
 from bedring.journal.selectors import access_report_notes
+from bedring.messaging.selectors import client_failed_count
 
 LOG_PAGE_SIZE = 100
 
@@ -31,7 +32,14 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     return render(
         request,
         "clients/detail.html",
-        client_context(request, client, "overview", overview=overview, enrolments=enrolments),
+        client_context(
+            request,
+            client,
+            "overview",
+            overview=overview,
+            enrolments=enrolments,
+            reminders_failed=client_failed_count(client),
+        ),
     )
 
 
