@@ -27,8 +27,9 @@ from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.medication.medicines import medicines_load
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
+from bedring.referrals import services as referral_services
 
-from .packs import RulePackError, check_time_zone, merged_pack
+from .packs import PartnerIn, RulePackError, check_time_zone, merged_pack
 
 PACK_DIR = Path(__file__).resolve().parent / "service_packs"
 QUESTION_SET_DIR = Path(__file__).resolve().parent / "question_sets"
@@ -105,6 +106,17 @@ class ServicePack(BaseModel):
     question_sets: list[str] = Field(default_factory=list)
     # CAT-1: the organisation's catalogue of offers (bedring.catalogue.terms.OfferTerms).
     catalogue: list[OfferTerms] = Field(default_factory=list)
+    # REF-1: the partner services the organisation refers to (bedring.rules.packs.PartnerIn).
+    partners: list[PartnerIn] = Field(default_factory=list)
+
+    @field_validator("partners")
+    @classmethod
+    def _unique_partner_keys(cls, partners: list[PartnerIn]) -> list[PartnerIn]:
+        keys = [p.key for p in partners]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"partner keys used twice: {', '.join(repeated)}")
+        return partners
 
     @field_validator("catalogue")
     @classmethod
@@ -217,9 +229,16 @@ def read_pack(path: Path) -> ServicePack:
     except ValidationError as exc:
         raise PackError(f"{path.name}: {_located_problems(exc, root)}") from exc
     try:
-        merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
+        rules = merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
     except RulePackError as exc:
         raise PackError(f"{path.name}: {exc}") from exc
+    assessing = [p.key for p in pack.partners if p.rights_assessment]
+    if assessing and not rules.rights_assessment_working_days:
+        raise PackError(
+            f"{path.name}: partners {', '.join(assessing)}: rights_assessment needs the "
+            f"jurisdiction's rights_assessment_working_days ({pack.organisation.jurisdiction} "
+            "has none)"
+        )
     return pack
 
 
@@ -293,6 +312,12 @@ def load_pack(name: str) -> Organisation:
         catalogue_services.offer_save(organisation=organisation, terms=terms)
     catalogue_services.offers_retire(
         organisation=organisation, keep=[o.key for o in pack.catalogue]
+    )
+    # REF-1: the partner registry; a partner taken out of the pack is retired.
+    for partner in pack.partners:
+        referral_services.partner_save(organisation=organisation, spec=partner)
+    referral_services.partners_retire(
+        organisation=organisation, keep=[p.key for p in pack.partners]
     )
     # MED-1: the medicines every organisation prescribes from (one shipped list).
     medicines_load()
