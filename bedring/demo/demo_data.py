@@ -16,6 +16,7 @@ from bedring.clients import services as client_services
 from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.health import demo_health
+from bedring.demo.referrals import demo_referrals
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
 
@@ -106,6 +107,7 @@ def load_demo(
             demo_medication(organisation, rng, today=today)
             demo_health(organisation, rng, today=today)
             demo_discharges(organisation, today=today)
+            demo_referrals(organisation, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12
