@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -95,7 +96,7 @@ def document_upload(request: HttpRequest, client_uuid: str) -> HttpResponse:
                 )
                 % {
                     "kind": document.get_kind_display(),
-                    "date": document.dated_on.isoformat(),
+                    "date": date_format(document.dated_on, "SHORT_DATE_FORMAT"),
                     "minutes": services.DISCARD_MINUTES,
                 },
             )

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.access import may
@@ -69,6 +70,11 @@ REASON_MAX = 4000
 TEXT_MAX = 20000
 NOTE_MAX = 2000
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
 
 # --- the registry (loaded from the service packs) ------------------------------------------
 
@@ -177,7 +183,7 @@ def _consent_for(
                 )
                 % {
                     "partner": partner.name,
-                    "date": on.isoformat(),
+                    "date": _day(on),
                     "party": _party_label(partner.consent_party),
                 },
                 field="consent",
@@ -347,7 +353,7 @@ def referral_update(
         raise ValidationFailed(
             "date_before_sent",
             _("This cannot be before the referral was sent (%(date)s).")
-            % {"date": referral.sent_on.isoformat()},
+            % {"date": _day(referral.sent_on)},
             field="on",
         )
     fields = ["status", "updated_at"]
@@ -359,7 +365,7 @@ def referral_update(
             raise ValidationFailed(
                 "date_before_received",
                 _("The reply cannot be before the partner received the referral (%(date)s).")
-                % {"date": referral.received_on.isoformat()},
+                % {"date": _day(referral.received_on)},
                 field="on",
             )
         if status == ReferralStatus.REFUSED and not note:
@@ -450,7 +456,7 @@ def referral_rights_record(
         raise ValidationFailed(
             "date_before_received",
             _("The assessment cannot be before the referral was received (%(date)s).")
-            % {"date": referral.received_on.isoformat()},
+            % {"date": _day(referral.received_on)},
             field="assessed_on",
         )
     if granted:

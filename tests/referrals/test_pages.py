@@ -314,3 +314,28 @@ def test_the_pages_cost_the_same_queries_for_2_or_60_referrals(
     many = _queries(http, url())
     assert many <= few + 2  # the counts once the lists are longer than shown
     assert many <= 30
+
+
+def test_a_draft_is_sent_from_its_page_after_a_confirmation(
+    client, dk_client, counsellor_dk, open_episode
+):
+    open_episode(dk_client, responsible=counsellor_dk)
+    consent(dk_client, "gp")
+    http = login(client, counsellor_dk)
+    response = http.post(
+        reverse("referrals:new", args=[dk_client.uuid]),
+        {"partner": "egen-laege", "reason": "Check-up", "action": "draft"},
+        follow=True,
+    )
+    assert "saved as a draft" in messages_of(response)
+    referral = Referral.objects.get(client=dk_client)
+    page = http.get(reverse("referrals:detail", args=[referral.uuid])).content.decode()
+    assert 'data-testid="confirm-send"' in page and "cannot be undone" in page
+    response = http.post(
+        reverse("referrals:step", args=[referral.uuid]),
+        {"send-on": clock.today(dk_client.organisation).isoformat()},
+        follow=True,
+    )
+    assert "recorded as sent" in messages_of(response)
+    referral.refresh_from_db()
+    assert referral.status == "sent"
