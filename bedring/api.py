@@ -105,6 +105,7 @@ def _register_routers() -> None:
     from bedring.accounts.api import router as accounts_router
     from bedring.catalogue.api import router as catalogue_router
     from bedring.clients.api import router as clients_router
+    from bedring.documents.api import router as documents_router
     from bedring.health.api import router as health_router
     from bedring.interop.api import router as interop_router
     from bedring.journal.api import router as journal_router
@@ -112,6 +113,7 @@ def _register_routers() -> None:
     from bedring.messaging.api import router as messaging_router
     from bedring.outcomes.api import router as outcomes_router
     from bedring.pathway.api import router as pathway_router
+    from bedring.referrals.api import router as referrals_router
     from bedring.registers.api import router as registers_router
 
     api.add_router("/", accounts_router)
@@ -125,6 +127,8 @@ def _register_routers() -> None:
     api.add_router("/", outcomes_router)
     api.add_router("/", registers_router)
     api.add_router("/", interop_router)
+    api.add_router("/", documents_router)
+    api.add_router("/", referrals_router)
 
 
 _register_routers()

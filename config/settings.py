@@ -329,6 +329,22 @@ if not DEFAULT_FROM_EMAIL:
     if os.environ.get("BEDRING_SMTP_HOST"):
         raise ImproperlyConfigured("BEDRING_EMAIL_FROM must be set when BEDRING_SMTP_HOST is")
     DEFAULT_FROM_EMAIL = "noreply@example.org"  # example.org: a domain that is nobody's
+# JRN-3: the files of client documents. Outside the web root: never under the static files
+# (whitenoise serves those to anyone) nor a media root; served only by the access-logged
+# document view. Random file names (bedring/documents/storage.py).
+BEDRING_DOCUMENTS_DIR = Path(
+    os.environ.get("BEDRING_DOCUMENTS_DIR") or VAR_DIR / "documents"
+).resolve()
+BEDRING_DOCUMENT_MAX_BYTES = _env_int("BEDRING_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+if BEDRING_DOCUMENT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("BEDRING_DOCUMENT_MAX_BYTES must be a positive number of bytes")
+MEDIA_ROOT = ""
+for _served in (STATIC_ROOT, *STATICFILES_DIRS, BASE_DIR / "templates"):
+    if BEDRING_DOCUMENTS_DIR.is_relative_to(Path(_served).resolve()):
+        raise ImproperlyConfigured(
+            f"BEDRING_DOCUMENTS_DIR ({BEDRING_DOCUMENTS_DIR}) must not be inside {_served}: "
+            "client documents would be served without a login"
+        )
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("health/", include("bedring.health.urls")),
     path("journal/", include("bedring.journal.urls")),
     path("messaging/", include("bedring.messaging.urls")),
+    path("referrals/", include("bedring.referrals.urls")),
+    path("documents/", include("bedring.documents.urls")),
     path("outcomes/", include("bedring.outcomes.urls")),
     path("registers/", include("bedring.registers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -34,6 +34,7 @@ from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.medication.models import Medicine
 from bedring.pathway.models import QuestionSet
+from bedring.referrals.models import Partner
 from bedring.rules.loader import available_packs, load_pack, pack_path, read_pack
 from bedring.synthetic.people import synthetic_person
 
@@ -57,6 +58,16 @@ def frozen_clock() -> Iterator[time_machine.Traveller]:
 
 
 SHIPPED_PACKS = tuple(available_packs())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def documents_dir_for_the_suite(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """JRN-3: client documents written by any test (the demo, the authorisation walk) go to a
+    temporary directory, never to the checkout's var/documents. Tests of documents set their
+    own (``settings.BEDRING_DOCUMENTS_DIR = tmp_path``)."""
+    from django.conf import settings as django_settings
+
+    django_settings.BEDRING_DOCUMENTS_DIR = tmp_path_factory.mktemp("documents")
 
 
 @functools.cache
@@ -87,7 +98,7 @@ def empty_installation(db: Any) -> None:
     """An installation before any pack is loaded, for the tests of loading one: the shipped
     organisations (with their sites, hours, question sets and offers) and the medicines list are
     deleted inside this test's transaction, which its end rolls back."""
-    for model in (Offer, QuestionSet, Site, Organisation, Medicine):
+    for model in (Offer, QuestionSet, Partner, Site, Organisation, Medicine):
         model.objects.all().delete()  # in this order: the first ones protect the later ones
 
 

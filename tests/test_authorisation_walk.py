@@ -371,13 +371,39 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/registers/tdi"): ("register_export", False),
     # outcome figures (DIS-3, DIS-4, INT-5, INT-6, PLN-2)
     ("get", "/api/v1/outcomes"): ("outcomes", False),
+    # documents of the record (JRN-3)
+    ("get", "/api/v1/clients/{client_id}/documents"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/documents"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/documents/{document_id}/file"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/documents/{document_id}/discard"): (
+        "client_write",
+        True,
+    ),
+    # referrals out and in, the partner registry (REF-1)
+    ("get", "/api/v1/partners"): (None, False),
+    ("get", "/api/v1/clients/{client_id}/referrals"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/referrals"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/referrals/{referral_id}"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/referrals/{referral_id}/status"): (
+        "client_write",
+        True,
+    ),
+    ("post", "/api/v1/clients/{client_id}/referrals/{referral_id}/rights-assessment"): (
+        "client_write",
+        True,
+    ),
+    ("get", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_write", True),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations
 # (tests/catalogue/test_gift_cards.py). Co-payments are charged only in Belgium and the
 # walk's organisation is Danish: every write answers 422 no_charges
-# (tests/medication/test_copayment.py).
+# (tests/medication/test_copayment.py). The patient rights assessment of a referral is
+# Norwegian (pasient- og brukerrettighetsloven § 2-2): in Denmark every call answers 422
+# rights_not_applicable (tests/referrals/test_rights_assessment.py).
 NO_SUCCESS_IN_WALK = {
+    ("post", "/api/v1/clients/{client_id}/referrals/{referral_id}/rights-assessment"),
     ("post", "/api/v1/enrolments/{enrolment_id}/gift-cards"),
     ("post", "/api/v1/clients/{client_id}/co-payments/charges"),
     ("post", "/api/v1/clients/{client_id}/co-payments/payments"),
@@ -404,9 +430,15 @@ def test_every_api_route_is_in_the_walk():
     assert api_operations() == set(API_ROUTES)
 
 
+# Operations that take multipart/form-data (a file) instead of JSON.
+MULTIPART = {("post", "/api/v1/clients/{client_id}/documents")}
+
+
 def call_api(http, method, path, world, headers, rng, jurisdiction="DK"):
     url = api_path(path, world)
     body = api_body(method, path, world, rng, jurisdiction)
+    if (method, path) in MULTIPART:
+        return getattr(http, method)(url, data=body, **headers)
     kwargs: dict[str, Any] = {"content_type": "application/json", **headers}
     if body is not None:
         kwargs["data"] = body

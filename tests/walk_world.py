@@ -395,6 +395,48 @@ def build_messaging(world: dict[str, Any]) -> None:
     world["failed_message"] = Message.objects.get(pk=message.pk)
 
 
+def _walk_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def build_referrals(world: dict[str, Any]) -> None:
+    """REF-1, JRN-3: a document of the walk's client, a referral sent to its GP (the world's
+    consent is for the GP), and fresh documents where an action uses one up (discarding)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bedring.documents.services import document_upload
+    from bedring.referrals.models import Partner
+    from bedring.referrals.services import referral_create
+
+    client, counsellor = world["client"], world["staff"]["counsellor"]
+
+    def fresh_document() -> Any:
+        return document_upload(
+            client=client,
+            actor=counsellor,
+            upload=SimpleUploadedFile("walk.png", _walk_png(), "image/png"),
+            kind="letter",
+            dated_on=datetime.date(2026, 11, 20),
+            source="Walk",
+        )
+
+    world["document"] = fresh_document()
+    world["fresh_document"] = fresh_document
+    world["referral"] = referral_create(
+        client=client,
+        actor=counsellor,
+        partner=Partner.objects.get(organisation=world["org"], key="egen-laege"),
+        reason="Walk: blood tests",
+        send_on=datetime.date(2026, 11, 20),
+    )
+
+
 def _prescription_in(path: str, world: dict[str, Any]) -> Any:
     """A fresh prescription where the action uses one up: ending it, lifting its hold."""
     if "{prescription_id}" in path and path.endswith("/end"):
@@ -416,6 +458,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_discharge,
     build_journal,
     build_messaging,
+    build_referrals,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -440,6 +483,8 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "prescription_uuid": lambda w: w["prescription"].uuid,
     "follow_up_uuid": lambda w: w["follow_up"].uuid,
     "message_uuid": lambda w: w["failed_message"].uuid,
+    "referral_uuid": lambda w: w["referral"].uuid,
+    "document_uuid": lambda w: w["document"].uuid,
 }
 
 
@@ -477,6 +522,10 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         episode = world["fresh_active_episode"]()  # DIS-1: the discharge uses it up
     path = path.replace("{follow_up_id}", str(world["follow_up"].uuid))
     path = path.replace("{message_id}", str(world["failed_message"].uuid))
+    path = path.replace("{referral_id}", str(world["referral"].uuid))
+    # JRN-3: discarding uses a document up (and only its uploader, the counsellor, may).
+    document = world["fresh_document"]() if path.endswith("/discard") else world["document"]
+    path = path.replace("{document_id}", str(document.uuid))
     return (
         path.replace("{org_id}", str(world["org"].uuid))
         .replace("{client_id}", str(world["client"].uuid))
@@ -708,6 +757,30 @@ def api_body(
         return {"site": str(world["desk_site"].uuid), "days": [tomorrow.isoformat()]}
     if path.endswith("/sites/{site_id}/stock"):
         return {"medicine": "methadone-oral-solution", "kind": "received", "quantity": "100"}
+    if path.endswith("/clients/{client_id}/documents"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return {
+            "file": SimpleUploadedFile("walk.png", _walk_png(), "image/png"),
+            "kind": "letter",
+            "dated_on": "2026-11-20",
+            "source": "Walk",
+        }
+    if path.endswith("/documents/{document_id}/discard"):
+        return {"reason": "Walk: wrong client"}
+    if path.endswith("/clients/{client_id}/referrals"):
+        return {"partner": "egen-laege", "reason": "Walk referral", "send_on": "2026-11-20"}
+    if path.endswith("/referrals/{referral_id}/status"):
+        return {"status": "received", "on": "2026-11-21"}
+    if path.endswith("/rights-assessment"):
+        return {"assessed_on": "2026-11-22", "granted": False}
+    if path.endswith("/incoming-referrals"):
+        return {
+            "referrer": "gp",
+            "referrer_name": "Walk GP",
+            "received_at": "2026-11-20T10:00:00+01:00",
+            "site": str(world["site"].uuid),
+        }
     if path.endswith("/notified"):
         return {"recipient": "Children's services", "reference": "W-1"}
     if path.endswith("/contact-preferences"):

@@ -70,6 +70,20 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
             "url": reverse("journal:client", args=[client.uuid]),
         }
     )
+    tabs.append(
+        {
+            "key": "referrals",
+            "label": _("Referrals"),
+            "url": reverse("referrals:client", args=[client.uuid]),
+        }
+    )
+    tabs.append(
+        {
+            "key": "documents",
+            "label": _("Documents"),
+            "url": reverse("documents:client", args=[client.uuid]),
+        }
+    )
     if staff.can(Perm.AUDIT_READ, client.organisation_id):
         tabs.append(
             {

@@ -18,6 +18,7 @@ from bedring.core.roles import Role
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
+from bedring.demo.referrals import demo_referrals
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
 
@@ -110,6 +111,7 @@ def load_demo(
             demo_discharges(organisation, today=today)
             demo_journal(organisation, rng, today=today)
             demo_reminder_preferences(organisation, rng)
+            demo_referrals(organisation, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

@@ -29,8 +29,9 @@ from bedring.messaging import services as messaging_services
 from bedring.messaging.rules import ReminderRulesIn
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
+from bedring.referrals import services as referral_services
 
-from .packs import RulePackError, check_time_zone, merged_pack
+from .packs import PartnerIn, RulePackError, check_time_zone, merged_pack
 
 PACK_DIR = Path(__file__).resolve().parent / "service_packs"
 QUESTION_SET_DIR = Path(__file__).resolve().parent / "question_sets"
@@ -110,6 +111,17 @@ class ServicePack(BaseModel):
     # APT-3: when appointment reminders go and the names they are signed with
     # (bedring.messaging.rules.ReminderRulesIn). Without it the organisation sends none.
     reminders: ReminderRulesIn | None = None
+    # REF-1: the partner services the organisation refers to (bedring.rules.packs.PartnerIn).
+    partners: list[PartnerIn] = Field(default_factory=list)
+
+    @field_validator("partners")
+    @classmethod
+    def _unique_partner_keys(cls, partners: list[PartnerIn]) -> list[PartnerIn]:
+        keys = [p.key for p in partners]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"partner keys used twice: {', '.join(repeated)}")
+        return partners
 
     @field_validator("catalogue")
     @classmethod
@@ -222,9 +234,16 @@ def read_pack(path: Path) -> ServicePack:
     except ValidationError as exc:
         raise PackError(f"{path.name}: {_located_problems(exc, root)}") from exc
     try:
-        merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
+        rules = merged_pack(pack.organisation.jurisdiction, dict(pack.organisation.rule_overrides))
     except RulePackError as exc:
         raise PackError(f"{path.name}: {exc}") from exc
+    assessing = [p.key for p in pack.partners if p.rights_assessment]
+    if assessing and not rules.rights_assessment_working_days:
+        raise PackError(
+            f"{path.name}: partners {', '.join(assessing)}: rights_assessment needs the "
+            f"jurisdiction's rights_assessment_working_days ({pack.organisation.jurisdiction} "
+            "has none)"
+        )
     return pack
 
 
@@ -300,6 +319,12 @@ def load_pack(name: str) -> Organisation:
         organisation=organisation, keep=[o.key for o in pack.catalogue]
     )
     messaging_services.reminder_settings_load(organisation=organisation, rules=pack.reminders)
+    # REF-1: the partner registry; a partner taken out of the pack is retired.
+    for partner in pack.partners:
+        referral_services.partner_save(organisation=organisation, spec=partner)
+    referral_services.partners_retire(
+        organisation=organisation, keep=[p.key for p in pack.partners]
+    )
     # MED-1: the medicines every organisation prescribes from (one shipped list).
     medicines_load()
     return organisation

@@ -63,6 +63,24 @@ ContactTypeKey = Literal[
     "medical",
     "other",
 ]
+# REF-1: the kinds of partner service a referral goes to, and the consent party
+# (bedring.clients.models.ConsentParty, which this low module cannot import; a test keeps the
+# two lists equal) whose consent covers a referral to the partner.
+PartnerKind = Literal["gp", "psychiatry", "specialist", "residential", "municipality", "other"]
+ConsentPartyKey = Literal[
+    "gp",
+    "job_centre",
+    "school",
+    "psychiatry",
+    "hospital",
+    "specialist",
+    "probation",
+    "employer",
+    "ngo",
+    "children_services",
+    "relative",
+    "other",
+]
 
 
 class NoteTemplate(BaseModel):
@@ -89,6 +107,28 @@ class RestrictedReaders(BaseModel):
         if unknown:
             raise ValueError(f"unknown role {', '.join(repr(r) for r in unknown)}")
         return value
+
+
+class PartnerIn(BaseModel):
+    """REF-1: a partner service an organisation refers to, from its service pack.
+
+    ``reply_days``: the calendar days after sending by which a reply is expected (a worklist
+    deadline), with ``reply_source`` saying where the number comes from (a seed line, a law, or
+    "assumption"); ``source`` says where the partner itself comes from. ``rights_assessment``:
+    the partner is the specialist health service and assesses the patient's rights on receipt
+    (NO: pasient- og brukerrettighetsloven § 2-2), which needs the jurisdiction's
+    ``rights_assessment_working_days``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z0-9-]+$", max_length=40)
+    kind: PartnerKind
+    name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(default="", max_length=500)
+    consent_party: ConsentPartyKey
+    reply_days: int = Field(ge=1, le=365)
+    reply_source: str = Field(min_length=1, max_length=300)
+    source: str = Field(min_length=1, max_length=300)
+    rights_assessment: bool = False
 
 
 class RulePack(BaseModel):
@@ -142,6 +182,12 @@ class RulePack(BaseModel):
     # many days after the inquiry; a worklist item until done or declined.
     mandatory_screenings: tuple[ScreeningKey, ...] = ()
     mandatory_screening_days: int = Field(default=14, ge=0, le=365)
+    # REF-1 (NO): a referral to the specialist health service has the patient's rights
+    # assessed within this many working days of its receipt (pasient- og
+    # brukerrettighetsloven § 2-2), the law named in ``rights_assessment_law``. None: no such
+    # rule in the jurisdiction.
+    rights_assessment_working_days: int | None = Field(default=None, ge=1, le=60)
+    rights_assessment_law: str = Field(default="", max_length=200)
     # PRV-1: permissions an organisation adds to (``role_grants``) or takes from
     # (``role_revokes``) a role of the shared table in bedring.core.roles, e.g. Sandnes'
     # counsellors hand out LAR medication (seed 004): {counsellor: [dispense]}. Least
