@@ -70,7 +70,7 @@ def test_the_letter_is_a_pdf_with_the_decision_and_the_danish_complaint_guidance
     with its last day, re-evaluation then Ankestyrelsen, and Styrelsen for Patientklager."""
     # Given a refusal to a Danish client whose letter went out two days after the inquiry
     client = make_client(org_dk, language="da", address="Rådhustorvet 1", city="Sønderborg")
-    decision = decided(open_episode, client, authority, outcome="refused", offer="Individual+")
+    decision = decided(open_episode, client, authority, outcome="refused", offer="individual-plus")
     sent = decision.decided_on + datetime.timedelta(days=1)
     decision_letter_sent(decision=decision, actor=authority, sent_on=sent)
     decision.refresh_from_db()

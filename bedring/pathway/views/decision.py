@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.clients.models import ChildAtHome
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run, editing
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error
 from bedring.core.roles import Perm
@@ -32,9 +34,12 @@ from ..forms_decision import (
     LetterSentForm,
     ReevaluationForm,
 )
+from ..handover import after, handover_message
 from ..letters import decision_letter_pdf
-from ..models import ChildNotification, Complaint, Decision, Episode
+from ..models import Assessment, ChildNotification, Complaint, Deadline, Decision, Episode
 from ..models.decision import DecisionKind
+from ..models.episode import DeadlineKind, DeadlineStatus
+from ..offers import offer_choices
 from ..services import decision as services
 
 
@@ -62,24 +67,78 @@ def _form_page(
     form: forms.Form,
     save: Callable[[dict[str, Any]], object],
     done: str,
+    handover: bool = True,
+    confirmation: Callable[[dict[str, Any], tuple[Any, str]], Confirmation] | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service and goes back to the episode; a
-    refusal is shown next to its field with 422."""
-    if request.method == "POST" and form.is_valid():
+    """GET shows the form; a valid POST calls the service and goes back to the episode with
+    a message of what happens next (REF-2); a refusal is shown next to its field with 422.
+    With ``confirmation`` (an irreversible step) the first valid POST writes nothing and
+    shows what will happen; the second, with ``confirm=1``, saves."""
+    context = client_context(request, episode.client, "pathway", episode=episode, **extra)
+    if request.method == "POST" and form.is_valid() and not editing(request):
+        data = form.cleaned_data
         try:
-            save(form.cleaned_data)
+            if confirmation is not None and not confirmed(request):
+                preview = dry_run(lambda: (save(data), after(episode)))
+                return confirm_page(request, confirmation(data, preview), context)
+            save(data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, handover_message(episode, done) if handover else done)
             return redirect(episode_url(episode))
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        template,
-        client_context(request, episode.client, "pathway", episode=episode, form=form, **extra),
-        status=status,
+    status = 422 if request.method == "POST" and not editing(request) else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _decision_confirmation(
+    episode: Episode, data: dict[str, Any], preview: tuple[Any, str]
+) -> Confirmation:
+    decision, next_text = preview
+    letter = (
+        Deadline.objects.filter(
+            episode=episode, kind=DeadlineKind.DECISION_LETTER, status=DeadlineStatus.OPEN
+        )
+        .order_by("due_on")
+        .first()
+    )
+    return Confirmation(
+        title=_("Record this decision?"),
+        action=_("Record the decision"),
+        cancel_url=episode_url(episode),
+        can_edit=True,
+        facts=[
+            (_("Decision on"), decision.get_kind_display()),
+            (_("Outcome"), decision.get_outcome_display()),
+            (_("Intensity"), decision.get_intensity_display()),
+            (_("Offer"), decision.offer),
+            (_("Decided on"), date_format(decision.decided_on)),
+        ],
+        consequences=[
+            _(
+                "A decision cannot be changed once it is recorded: a complaint's re-evaluation "
+                "replaces it with a new one."
+            ),
+            *(
+                [
+                    _("The letter to the client is due by %(date)s.")
+                    % {"date": date_format(letter.due_on)}
+                ]
+                if letter is not None
+                else []
+            ),
+            next_text,
+        ],
+    )
+
+
+def _recommendation(episode: Episode) -> Assessment | None:
+    """REF-2: the counsellor's recommendation that came with the latest completed assessment."""
+    return (
+        Assessment.objects.filter(episode=episode, completed_at__isnull=False)
+        .order_by("-completed_at", "-id")
+        .first()
     )
 
 
@@ -88,10 +147,20 @@ def _decision_page(
 ) -> HttpResponse:
     staff = staff_for_request(request)
     episode = episode_for(request, staff, episode_uuid, view=view, perm=perm)
+    assessed = _recommendation(episode)
+    offers = offer_choices(episode.organisation_id)
+    offer_keys = {key for key, _name in offers}
     form = DecisionForm(
         request.POST or None,
         kinds=kinds,
-        initial={"decided_on": clock.today(episode.organisation)},
+        offers=offers,
+        initial={
+            "decided_on": clock.today(episode.organisation),
+            "offer": assessed.recommended_offer
+            if assessed is not None and assessed.recommended_offer in offer_keys
+            else "",
+            "recommendation": assessed.recommendation if assessed is not None else "",
+        },
     )
 
     def save(data: dict[str, Any]) -> Decision:
@@ -115,8 +184,10 @@ def _decision_page(
         template="pathway/decision_form.html",
         form=form,
         save=save,
-        done=_("The decision is recorded. Send the letter with the complaint guidance."),
+        done=_("Decision recorded."),
+        confirmation=lambda data, preview: _decision_confirmation(episode, data, preview),
         title=_("Medical decision") if kinds == [DecisionKind.MEDICAL] else _("Decision"),
+        assessed=assessed,
     )
 
 
@@ -246,7 +317,11 @@ def complaint_reevaluate(
     complaint.episode = episode
     if complaint.decision is not None:
         complaint.decision.episode = episode
-    form = ReevaluationForm(request.POST or None, initial={"on": clock.today(episode.organisation)})
+    form = ReevaluationForm(
+        request.POST or None,
+        offers=offer_choices(episode.organisation_id),
+        initial={"on": clock.today(episode.organisation)},
+    )
     return _form_page(
         request,
         episode,
@@ -264,6 +339,20 @@ def complaint_reevaluate(
             offer=data["offer"] or None,
         ),
         done=_("The re-evaluation is recorded."),
+        confirmation=lambda data, preview: Confirmation(
+            title=_("Record this re-evaluation?"),
+            action=_("Record the re-evaluation"),
+            cancel_url=episode_url(episode),
+            can_edit=True,
+            facts=[
+                (_("Result of the re-evaluation"), preview[0].get_status_display()),
+                (_("Forwarded to"), preview[0].forwarded_to),
+            ],
+            consequences=[
+                _("A re-evaluation cannot be changed once it is recorded."),
+                preview[1],
+            ],
+        ),
         complaint=complaint,
         decision=complaint.decision,
     )
@@ -303,6 +392,7 @@ def child_concern_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         form=form,
         save=save,
         done=_("The concern is recorded. Notify children's services without delay."),
+        handover=False,
         children=children,
     )
 
@@ -341,6 +431,7 @@ def child_notification_made(
             notified_on=data["notified_on"],
         ),
         done=_("The notification is recorded."),
+        handover=False,
         notification=notification,
     )
 
