@@ -16,8 +16,8 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from bedring.accounts.access import staff_for_request, staff_view
-from bedring.clients.models import ChildAtHome
+from bedring.accounts.access import Staff, staff_for_request, staff_view
+from bedring.clients.models import ChildAtHome, Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run, editing
@@ -35,7 +35,7 @@ from ..forms_decision import (
     ReevaluationForm,
 )
 from ..handover import after, handover_message
-from ..letters import decision_letter_pdf
+from ..letters import decision_letter_pdf, has_postal_address
 from ..models import Assessment, ChildNotification, Complaint, Deadline, Decision, Episode
 from ..models.decision import DecisionKind
 from ..models.episode import DeadlineKind, DeadlineStatus
@@ -45,6 +45,18 @@ from ..services import decision as services
 
 def episode_url(episode: Episode) -> str:
     return reverse("pathway:episode", kwargs={"episode_uuid": episode.uuid})
+
+
+def _client_of(staff: Staff, episode_uuid: str) -> Client:
+    """The episode's client for a check before the read that is logged (404 as episode_for)."""
+    episode = (
+        Episode.objects.filter(uuid=episode_uuid, organisation_id__in=list(staff.memberships))
+        .select_related("client")
+        .first()
+    )
+    if episode is None:
+        raise Http404
+    return episode.client
 
 
 def _decision_of(episode: Episode, decision_uuid: str) -> Decision:
@@ -220,6 +232,16 @@ def decision_letter(request: HttpRequest, episode_uuid: str, decision_uuid: str)
     """DEC-2, DEC-6: the decision letter as a PDF, in the client's language. A print of
     client data: logged with channel "print"."""
     staff = staff_for_request(request)
+    anyway = request.GET.get("confirm") == "1"
+    if not anyway and not has_postal_address(_client_of(staff, episode_uuid)):
+        # DEC-6: warned before the letter is made; no print yet, so no print in the log.
+        episode = episode_for(request, staff, episode_uuid, view="decision_letter_warning")
+        decision = _decision_of(episode, decision_uuid)
+        return render(
+            request,
+            "pathway/decision_letter_warning.html",
+            client_context(request, episode.client, "pathway", episode=episode, decision=decision),
+        )
     episode = episode_for(request, staff, episode_uuid, view="decision_letter", channel="print")
     pdf, letter = decision_letter_pdf(_decision_of(episode, decision_uuid))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -257,6 +279,7 @@ def decision_letter_sent(
         ),
         done=_("The letter is marked as sent."),
         decision=decision,
+        no_postal_address=not has_postal_address(episode.client),
     )
 
 

@@ -29,6 +29,7 @@ from .. import selectors
 from ..access import episode_for
 from ..forms_episode import AssignForm, FreeChoiceForm, InquiryForm, StartForm, WithdrawForm
 from ..handover import after, handover_message, what_next
+from ..letters import has_postal_address
 from ..models import Episode
 from ..models.episode import DeadlineStatus
 from ..services import episode as services
@@ -58,6 +59,7 @@ def pathway_context(
         episode=episode,
         can_decide=staff.can(Perm.DECIDE, org_id),
         can_decide_medical=staff.can(Perm.DECIDE_MEDICAL, org_id),
+        no_postal_address=not has_postal_address(episode.client),
         today=clock.today(episode.organisation),
         **extra,
     )
