@@ -59,9 +59,7 @@ class World:
         self.make_client = make_client
         team = Team.objects.create(organisation=org, name=f"Team {tag or org.slug}")
         self.staff = {role: make_staff(org, role) for role in Role.values}
-        Membership.objects.filter(
-            organisation=org, user__in=self.staff.values()
-        ).update(team=team)
+        Membership.objects.filter(organisation=org, user__in=self.staff.values()).update(team=team)
         self.counsellor = self.staff[Role.COUNSELLOR]
         self.authority = self.staff[Role.AUTHORITY]
         self.doctor = self.staff[Role.DOCTOR]
@@ -369,4 +367,3 @@ def test_an_episode_elsewhere_does_not_reach_my_caseload(dk, theirs):
     html = home(other)
     assert 'data-testid="panel-caseload"' in html
     assert str(dk.inquiries[0].uuid) not in html
-
