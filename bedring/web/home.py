@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +34,7 @@ from bedring.outcomes import kpis
 from bedring.outcomes.exports import LABELS
 from bedring.outcomes.selectors import kpi_report
 from bedring.pathway.handover import holder
-from bedring.pathway.models import Assessment, Complaint, Deadline, Episode
+from bedring.pathway.models import Assessment, Complaint, Deadline, Episode, Plan
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.offers import offer_choices
 from bedring.pathway.selectors import DUE_SOON_DAYS, EpisodeNext, episodes_next
@@ -167,10 +167,17 @@ def case_row(upcoming: EpisodeNext) -> CaseRow:
 
 
 def caseload(staff: Staff) -> Caseload:
-    """My open episodes, each with its next step (pathway.states.next_steps), the most
-    urgent first: the earliest open deadline, then the oldest. Six queries."""
+    """My open episodes (I am responsible, or the coordinator of the individual plan), each
+    with its next step (pathway.states.next_steps), the most urgent first: the earliest open
+    deadline, then the oldest. Six queries."""
+    # PLN-4 (NO): the coordinator of an individual plan carries the case too.
+    coordinated = Plan.objects.filter(
+        episode=OuterRef("pk"), is_current=True, coordinator=staff.user
+    )
     mine = Episode.objects.filter(
-        organisation=staff.organisation, responsible=staff.user, state__in=OPEN_STATES
+        Q(responsible=staff.user) | Exists(coordinated),
+        organisation=staff.organisation,
+        state__in=OPEN_STATES,
     )
     earliest = (
         Deadline.objects.filter(episode=OuterRef("pk"), status=DeadlineStatus.OPEN)

@@ -367,3 +367,30 @@ def test_an_episode_elsewhere_does_not_reach_my_caseload(dk, theirs):
     html = home(other)
     assert 'data-testid="panel-caseload"' in html
     assert str(dk.inquiries[0].uuid) not in html
+
+
+def test_the_coordinator_of_an_individual_plan_has_the_case_on_her_home_page(
+    org_no, make_staff, make_client
+):
+    """PLN-4 (NO): an individual plan with a coordinator, a staff member of the organisation,
+    who is not the responsible counsellor."""
+    world = World(org_no, make_staff, make_client, tag="Coord")
+    coordinator = make_staff(org_no, Role.COUNSELLOR)
+    episode = world.active[0]
+    plan_save(
+        episode=episode,
+        actor=world.counsellor,
+        agreed_on=TODAY,
+        aims=["stabilise"],
+        client_words="One plan for everyone who helps me.",
+        individual_plan=True,
+        coordinator=coordinator,
+        responsibility_group="GP, NAV, the counsellor; every six weeks.",
+        goals=[
+            GoalInput(text="Housing", measure="Lease", target="Signed", due_on=TODAY + days(90))
+        ],
+        today=TODAY,
+    )
+    assert f'data-testid="case-{episode.uuid}"' in home(coordinator)
+    page = login(HttpClient(), coordinator).get(reverse("pathway:episode", args=[episode.uuid]))
+    assert coordinator.last_name in page.content.decode()  # shown with the plan
