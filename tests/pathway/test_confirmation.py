@@ -112,6 +112,7 @@ def test_deciding_asks_with_what_will_be_recorded_then_hands_the_case_back(
     }
     page = http.post(url, data).content.decode()
     assert "Individuel" in page and "cannot be changed" in page
+    assert "The letter to the client is due by" in page
     done = asks_first(http, url, data, dk_episode)
     assert Decision.objects.get(episode=dk_episode).offer_key == "individual"
     # The next step is the letter (DEC-6), the counsellor's

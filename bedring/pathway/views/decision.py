@@ -71,6 +71,18 @@ def _decision_of(episode: Episode, decision_uuid: str) -> Decision:
     return decision
 
 
+# What a step would do, seen inside its dry run: the result, what happens next, and the
+# episode's open deadlines then (read before the rollback).
+Preview = tuple[Any, str, list[Deadline]]
+
+
+def _previewed(episode: Episode, result: Any) -> Preview:
+    deadlines = list(
+        Deadline.objects.filter(episode=episode, status=DeadlineStatus.OPEN).order_by("due_on")
+    )
+    return result, after(episode), deadlines
+
+
 def _form_page(
     request: HttpRequest,
     episode: Episode,
@@ -80,7 +92,7 @@ def _form_page(
     save: Callable[[dict[str, Any]], object],
     done: str,
     handover: bool = True,
-    confirmation: Callable[[dict[str, Any], tuple[Any, str]], Confirmation] | None = None,
+    confirmation: Callable[[dict[str, Any], Preview], Confirmation] | None = None,
     **extra: Any,
 ) -> HttpResponse:
     """GET shows the form; a valid POST calls the service and goes back to the episode with
@@ -92,7 +104,7 @@ def _form_page(
         data = form.cleaned_data
         try:
             if confirmation is not None and not confirmed(request):
-                preview = dry_run(lambda: (save(data), after(episode)))
+                preview = dry_run(lambda: _previewed(episode, save(data)))
                 return confirm_page(request, confirmation(data, preview), context)
             save(data)
         except DomainError as exc:
@@ -105,15 +117,16 @@ def _form_page(
 
 
 def _decision_confirmation(
-    episode: Episode, data: dict[str, Any], preview: tuple[Any, str]
+    episode: Episode, data: dict[str, Any], preview: Preview
 ) -> Confirmation:
-    decision, next_text = preview
-    letter = (
-        Deadline.objects.filter(
-            episode=episode, kind=DeadlineKind.DECISION_LETTER, status=DeadlineStatus.OPEN
-        )
-        .order_by("due_on")
-        .first()
+    decision, next_text, open_deadlines = preview
+    letter = next(
+        (
+            d
+            for d in open_deadlines
+            if d.kind == DeadlineKind.DECISION_LETTER and d.subject_id == decision.pk
+        ),
+        None,
     )
     return Confirmation(
         title=_("Record this decision?"),
