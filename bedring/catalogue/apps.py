@@ -8,7 +8,13 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from bedring.pathway.offers import register_offer_source
+
         from . import models
+        from .selectors import decidable_offer_refs
+
+        # The pathway reads the catalogue's offers through its port (it may not import us).
+        register_offer_source(decidable_offer_refs)
 
         for model in (
             models.Offer,

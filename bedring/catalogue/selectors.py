@@ -24,10 +24,13 @@ from bedring.core import clock
 from bedring.core.roles import Perm
 from bedring.pathway.models import Decision, Episode
 from bedring.pathway.models.decision import Outcome
+from bedring.pathway.offers import OfferRef
 from bedring.pathway.selectors import open_episode
 
 from .eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA, Candidate
 from .models import Attendance, Course, Enrolment, EnrolmentStatus, Offer, Session
+
+NO_AUTHORISATION = "no_authorisation"
 
 # --- permission-checked getters ---------------------------------------------------------
 
@@ -290,3 +293,33 @@ def eligibility_candidate(
         anonymous_treatment_criteria=chosen & frozenset(ANONYMOUS_TREATMENT_RECORDED),
     )
     return candidate, episode
+
+
+def decidable_offer_refs(
+    organisation_id: int | None, offer_uuid: uuid_lib.UUID | None
+) -> list[OfferRef]:
+    """The pathway's offer source (bedring.pathway.offers): an organisation's current offers
+    a decision may name (treatment offers, not the anonymous tallies nor the services without
+    authorisation), or the offer with one version id, any organisation."""
+    if offer_uuid is not None:
+        found = Offer.objects.filter(uuid=offer_uuid)
+    elif organisation_id is None:
+        return []
+    else:
+        found = Offer.objects.filter(organisation_id=organisation_id, is_current=True).exclude(
+            intensity=NO_AUTHORISATION
+        )
+    refs = []
+    for offer in found.order_by("name", "id"):
+        if offer_uuid is None and offer.parsed.tally_only:
+            continue
+        refs.append(
+            OfferRef(
+                organisation_id=offer.organisation_id,
+                key=offer.key,
+                uuid=offer.uuid,
+                name=offer.name,
+                intensity=offer.intensity,
+            )
+        )
+    return refs

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bedring.clients.models import Client
     from bedring.medication.models import Medicine
     from bedring.medication.rules import DoseWeek
+    from bedring.pathway.models import Episode
 
 DEMO_PASSWORD = "bedring-demo-2026"  # noqa: S105 - printed by make run, demo installs only
 DEMO_CLIENTS_PER_ORGANISATION = 80
@@ -152,7 +153,11 @@ def demo_pathways(organisation: Organisation, rng: random.Random, *, today: date
         episode = inquiry.episode
         assert episode is not None  # noqa: S101 - a client's inquiry opens an episode
         stage = i % 4  # 0 inquiry, 1 assessment, 2 decided, 3 active with a plan
-        if stage >= 1:
+        if stage == 1:
+            # REF-2: assessed, with a recommendation, waiting on the authority's home page
+            # (every other one still in progress on the counsellor's).
+            demo_assessment(episode, counsellor, on=received, complete=i % 8 == 1)
+        elif stage >= 2:
             episodes.episode_begin_assessment(episode=episode, actor=counsellor)
         if stage >= 2:
             decisions.decision_make(
@@ -181,6 +186,43 @@ def demo_pathways(organisation: Organisation, rng: random.Random, *, today: date
                 today=today,
             )
             episodes.episode_start_treatment(episode=episode, actor=counsellor, on=received)
+
+
+def demo_assessment(
+    episode: Episode, counsellor: User, *, on: datetime.date, complete: bool
+) -> None:
+    """An assessment with every required question answered and the counsellor's
+    recommendation of the organisation's first treatment offer; completed if ``complete``.
+    (BE: the intake is with the organisation's doctor too, ASM-1.)"""
+    from bedring.accounts.selectors import rules_for
+    from bedring.pathway.offers import decidable_offers
+    from bedring.pathway.services import assessment as assessments
+
+    assessment = assessments.assessment_start(episode=episode, actor=counsellor, conducted_on=on)
+    examples = {"text": "Demo.", "bool": True, "number": 1, "date": on.isoformat()}
+    answers = {
+        q["key"]: q["choices"][0]["value"] if q["type"] == "choice" else examples[q["type"]]
+        for q in assessment.question_set.questions
+        if q.get("required")
+    }
+    offers = decidable_offers(episode.organisation_id)
+    doctor = None
+    if rules_for(episode.organisation).intake_requires_doctor:
+        doctor = User.objects.get(username=f"{episode.organisation.slug}.doctor")
+    assessments.assessment_save(
+        assessment=assessment,
+        actor=counsellor,
+        answers=answers,
+        veteran=False,
+        doctor_conversation_offered=True,
+        action_plan_offered=True,
+        consents_discussed=True,
+        doctor=doctor,
+        recommendation="Demo: motivated; outpatient treatment as recommended.",
+        recommended_offer=offers[0].key if offers else "",
+    )
+    if complete:
+        assessments.assessment_complete(assessment=assessment, actor=counsellor)
 
 
 # DIS-1, DIS-2: (status, overall result, days since discharge, goal result, destination,

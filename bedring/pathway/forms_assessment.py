@@ -18,6 +18,7 @@ from bedring.core.roles import Role
 
 from . import tdi
 from .models import QuestionSet
+from .offers import offer_choices
 from .questionnaires import DOMAINS, domain_label, label_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -134,6 +135,20 @@ class AssessmentForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    recommended_offer = forms.ChoiceField(
+        label=_("Recommended offer"),
+        required=False,
+        help_text=_("From the organisation's catalogue of offers."),
+    )
+    recommendation = forms.CharField(
+        label=_("Recommendation to the authority"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The preliminary assessment and recommendation that goes to the authority with "
+            "the completed assessment."
+        ),
+    )
 
     OFFER_FIELDS = (
         "veteran",
@@ -143,6 +158,8 @@ class AssessmentForm(forms.Form):
         "doctor",
         "external_requested_from",
         "summary",
+        "recommended_offer",
+        "recommendation",
     )
 
     def __init__(
@@ -161,6 +178,9 @@ class AssessmentForm(forms.Form):
         assert isinstance(doctor, forms.ModelChoiceField)  # noqa: S101 - narrows the type
         doctor.queryset = doctors_of(organisation)
         doctor.label_from_instance = _staff_name  # type: ignore[method-assign,assignment]
+        offer = self.fields["recommended_offer"]
+        assert isinstance(offer, forms.ChoiceField)  # noqa: S101 - narrows the type
+        offer.choices = [("", "—"), *offer_choices(organisation.pk)]
 
     @staticmethod
     def initial_for(assessment: Any) -> dict[str, Any]:
@@ -172,6 +192,8 @@ class AssessmentForm(forms.Form):
             "doctor": assessment.doctor_id,
             "external_requested_from": assessment.external_requested_from,
             "summary": assessment.summary,
+            "recommended_offer": assessment.recommended_offer,
+            "recommendation": assessment.recommendation,
         }
         for question in assessment.question_set.questions:
             value = assessment.answers.get(question["key"])
@@ -225,6 +247,8 @@ class AssessmentForm(forms.Form):
             "doctor": data.get("doctor"),
             "external_requested_from": data.get("external_requested_from") or "",
             "summary": data.get("summary") or "",
+            "recommended_offer": data.get("recommended_offer") or "",
+            "recommendation": data.get("recommendation") or "",
         }
 
 

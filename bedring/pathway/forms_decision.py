@@ -23,6 +23,13 @@ def _blank(choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
 
 
+def _set_choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
+    """CAT-1: the offers of the organisation's catalogue (through pathway.offers); a value
+    not among them is the form's "not one of the available choices"."""
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+    field.choices = choices
+
+
 class DecisionForm(forms.Form):
     """DEC-1, DEC-3. ``kinds``: the kinds this person may decide (authority: treatment and
     day or residential; doctor: medical)."""
@@ -37,7 +44,11 @@ class DecisionForm(forms.Form):
         choices=_blank(Intensity.choices),
         help_text=_("Day or residential treatment: choose which."),
     )
-    offer = forms.CharField(label=_("Offer"), required=False, max_length=200)
+    offer = forms.ChoiceField(
+        label=_("Offer"),
+        required=False,
+        help_text=_("From the organisation's catalogue of offers."),
+    )
     justification = forms.CharField(
         label=_("Justification"),
         required=False,
@@ -55,8 +66,15 @@ class DecisionForm(forms.Form):
         label=_("Decided at the assessment conversation"), required=False
     )
 
-    def __init__(self, *args: Any, kinds: Iterable[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kinds: Iterable[str],
+        offers: Iterable[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _set_choices(self.fields["offer"], _blank(offers))
         labels = dict(DecisionKind.choices)
         choices = [(k, labels[k]) for k in kinds]
         field = self.fields["kind"]
@@ -103,7 +121,15 @@ class ReevaluationForm(forms.Form):
     intensity = forms.ChoiceField(
         label=_("New intensity"), required=False, choices=_blank(Intensity.choices)
     )
-    offer = forms.CharField(label=_("New offer"), required=False, max_length=200)
+    offer = forms.ChoiceField(
+        label=_("New offer"),
+        required=False,
+        help_text=_("From the organisation's catalogue; empty keeps the offer decided."),
+    )
+
+    def __init__(self, *args: Any, offers: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self.fields["offer"], _blank(offers))
 
 
 class ChildConcernForm(forms.Form):

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from bedring.accounts.selectors import rules_for
+from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.pdf import render_pdf
 
@@ -33,6 +34,11 @@ class Letter:
     language: str
     letter_date: datetime.date
     filename: str
+
+
+def has_postal_address(client: Client) -> bool:
+    """DEC-6: a letter sent by post needs a street address and a postal code or town."""
+    return bool(client.address.strip() and (client.postal_code.strip() or client.city.strip()))
 
 
 def letter_filename(decision: Decision) -> str:

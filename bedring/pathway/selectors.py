@@ -4,6 +4,7 @@ number of queries whatever the length of the client's history."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -25,8 +26,17 @@ from .models import (
     Inquiry,
     Plan,
 )
-from .models.episode import DeadlineStatus
-from .states import OPEN_STATES
+from .models.episode import DeadlineKind, DeadlineStatus
+from .states import (
+    OPEN_STATES,
+    STEPS,
+    EpisodeFacts,
+    NextSteps,
+    Step,
+    assessment_status,
+    next_steps,
+    treatment_decision,
+)
 
 TIMELINE_LIMIT = 200
 DUE_SOON_DAYS = 3
@@ -166,3 +176,116 @@ def deadline_counts(qs: QuerySet[Deadline], today: datetime.date) -> dict[str, i
             filter=Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)),
         ),
     )
+
+
+# --- The next step (REF-2) -------------------------------------------------------------------
+
+FIRST_CONTACT_KINDS = frozenset({DeadlineKind.FIRST_CONTACT, DeadlineKind.CALLBACK})
+
+
+def in_force(decisions: Iterable[Decision]) -> list[Decision]:
+    """The decisions no later decision of the list replaces."""
+    decisions = list(decisions)
+    replaced = {d.supersedes_id for d in decisions if d.supersedes_id is not None}
+    return [d for d in decisions if d.pk not in replaced]
+
+
+def facts_of(
+    episode: Episode,
+    *,
+    open_kinds: Iterable[str],
+    assessments_completed: Iterable[bool],
+    decisions: Iterable[tuple[str, str]],
+    has_plan: bool,
+) -> EpisodeFacts:
+    """What :func:`pathway.states.next_steps` reads, from what a page has loaded:
+    the kinds of the episode's open deadlines, whether each assessment is completed, the
+    (kind, outcome) of the decisions in force, and whether there is a plan."""
+    kinds = set(open_kinds)
+    return EpisodeFacts(
+        state=episode.state,
+        first_contact_made=episode.first_contact_at is not None,
+        first_contact_due=bool(kinds & FIRST_CONTACT_KINDS),
+        free_choice=bool(episode.free_choice_provider),
+        assessment=assessment_status(assessments_completed),
+        treatment_decision=treatment_decision(decisions),
+        letter_unsent=DeadlineKind.DECISION_LETTER in kinds,
+        complaint_open=DeadlineKind.COMPLAINT_REEVALUATION in kinds,
+        has_plan=has_plan,
+        follow_up_due=DeadlineKind.DISCHARGE_FOLLOW_UP in kinds,
+    )
+
+
+def page_facts(page: EpisodePage) -> EpisodeFacts:
+    """The episode page's facts: no query beyond those of :func:`episode_page`."""
+    return facts_of(
+        page.episode,
+        open_kinds=[d.kind for d in page.deadlines if d.status == DeadlineStatus.OPEN],
+        assessments_completed=[a.completed_at is not None for a in page.assessments],
+        decisions=[(d.kind, d.outcome) for d in in_force(page.decisions)],
+        has_plan=page.plan is not None,
+    )
+
+
+@dataclass(frozen=True)
+class EpisodeNext:
+    """An episode with its next steps and the open deadlines they are due by."""
+
+    episode: Episode
+    facts: EpisodeFacts
+    steps: NextSteps
+    open_deadlines: list[Deadline]
+
+    @property
+    def due_on(self) -> datetime.date | None:
+        """The primary step's due date: its deadline kinds' earliest open date."""
+        if self.steps.primary is None:
+            return None
+        return step_due(self.steps.primary, self.open_deadlines)
+
+
+def step_due(step: Step, open_deadlines: Iterable[Deadline]) -> datetime.date | None:
+    kinds = STEPS[step].deadlines
+    dates = [d.due_on for d in open_deadlines if d.kind in kinds]
+    return min(dates) if dates else None
+
+
+def episodes_next(episodes: Iterable[Episode]) -> list[EpisodeNext]:
+    """The next steps of many episodes (a caseload) in four queries, however many."""
+    episodes = list(episodes)
+    ids = [e.pk for e in episodes]
+    if not ids:
+        return []
+    deadlines: dict[int, list[Deadline]] = {i: [] for i in ids}
+    for deadline in Deadline.objects.filter(episode_id__in=ids, status=DeadlineStatus.OPEN):
+        deadlines[deadline.episode_id].append(deadline)
+    completed: dict[int, list[bool]] = {i: [] for i in ids}
+    for episode_id, completed_at in Assessment.objects.filter(episode_id__in=ids).values_list(
+        "episode_id", "completed_at"
+    ):
+        completed[episode_id].append(completed_at is not None)
+    decisions: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    for episode_id, kind, outcome in Decision.objects.filter(
+        episode_id__in=ids, superseded_by__isnull=True
+    ).values_list("episode_id", "kind", "outcome"):
+        decisions[episode_id].append((kind, outcome))
+    planned = set(
+        Plan.objects.filter(episode_id__in=ids, is_current=True).values_list(
+            "episode_id", flat=True
+        )
+    )
+    result = []
+    for episode in episodes:
+        facts = facts_of(
+            episode,
+            open_kinds=[d.kind for d in deadlines[episode.pk]],
+            assessments_completed=completed[episode.pk],
+            decisions=decisions[episode.pk],
+            has_plan=episode.pk in planned,
+        )
+        result.append(EpisodeNext(episode, facts, next_steps(facts), deadlines[episode.pk]))
+    return result
+
+
+def episode_next(episode: Episode) -> EpisodeNext:
+    return episodes_next([episode])[0]

@@ -1,4 +1,4 @@
-"""The dashboard and the choices every page offers: language and organisation."""
+"""The home page of each role and the choices every page offers: language and organisation."""
 
 from __future__ import annotations
 
@@ -11,41 +11,68 @@ from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import ACTIVE_ORG_SESSION_KEY, staff_for_request, staff_view
 from bedring.accounts.models import User
-from bedring.audit.models import AccessEvent
+from bedring.audit.services import access_search_results
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.roles import Perm
-from bedring.pathway.selectors import deadline_counts, open_deadlines
+from bedring.pathway.selectors import DUE_SOON_DAYS
+
+from . import home
 
 
 @staff_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """REF-2: each staff member lands on their own work: the panels of each of their roles
+    (bedring.web.home), a bounded number of queries whatever the caseload."""
     staff = staff_for_request(request)
     organisation = staff.organisation
-    context: dict[str, object] = {"organisation": organisation}
+    today = clock.today(organisation)
+    now = clock.now()
+    shown = home.sections(staff)
+    panels = {p for section in shown for p in section.panels}
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "sections": shown,
+        "today": today,
+        "due_soon_days": DUE_SOON_DAYS,
+    }
+    if home.TODAY in panels:
+        context[home.TODAY] = home.todays_sessions(staff, today)
+        # The appointments module (bedring.appointments) fills this slot with today's
+        # appointments (appointments_for_staff) once it is there.
+        context["appointments"] = None
+    if home.CASELOAD in panels:
+        context[home.CASELOAD] = home.caseload(staff)
+    if home.MY_DEADLINES in panels:
+        context[home.MY_DEADLINES] = home.my_deadlines(staff, today)
+    if home.DECISIONS in panels:
+        context[home.DECISIONS] = home.decisions_to_make(organisation)
+    if home.COMPLAINTS in panels:
+        context[home.COMPLAINTS] = home.complaints_to_reevaluate(organisation)
+    if home.DESKS in panels:
+        context[home.DESKS] = home.desks(organisation, now)
+    if home.HOLDS in panels:
+        context[home.HOLDS] = home.holds(organisation)
+    if home.ENDING in panels:
+        context[home.ENDING] = home.prescriptions_ending(organisation, today)
+    if home.DOCTOR_ASSESSMENTS in panels:
+        context[home.DOCTOR_ASSESSMENTS] = home.assessments_needing_a_doctor(organisation)
+    if home.OFF_TARGET in panels:
+        context[home.OFF_TARGET] = home.figures_off_target(organisation, today)
+    if home.OVERDUE_BY_TEAM in panels:
+        context[home.OVERDUE_BY_TEAM] = home.overdue_by_team(organisation, today)
     if staff.can(Perm.CLIENT_READ):
         context["client_count"] = Client.objects.filter(
             organisation=organisation, archived_at__isnull=True
         ).count()
-        # "Recently opened by me": the access log doubles as a convenient history.
-        recent_ids = (
-            AccessEvent.objects.filter(actor=staff.user, organisation=organisation)
-            .order_by("-at")
-            .values_list("client_id", flat=True)[:50]
-        )
-        seen: list[int] = []
-        for cid in recent_ids:
-            if cid not in seen:
-                seen.append(cid)
-        by_id = Client.objects.in_bulk(seen[:8])
-        context["recent_clients"] = [by_id[c] for c in seen[:8] if c in by_id]
-        # Due-soon and overdue counts of my deadlines and of everyone's (one query each).
-        today = clock.today(organisation)
-        mine = open_deadlines(organisation_id=organisation.pk, responsible_ids=[staff.user.pk])
-        context["my_deadlines"] = deadline_counts(mine, today)
-        context["all_deadlines"] = deadline_counts(
-            open_deadlines(organisation_id=organisation.pk), today
-        )
+    # PRV-1: the home page shows who is in treatment; each client listed is logged as seen.
+    access_search_results(
+        actor=staff.user,
+        clients=home.clients_shown(context),
+        view="home",
+        channel="html",
+        request=request,
+    )
     return render(request, "web/dashboard.html", context)
 
 

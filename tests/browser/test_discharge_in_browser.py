@@ -32,7 +32,7 @@ def test_counsellor_discharges_and_records_the_follow_up(
     log_in(page, url, counsellor)
     page.goto(f"{url}/pathway/episodes/{episode.uuid}/")
     # when she discharges it as completed, drug-free, with a result for each goal
-    page.click("[data-testid=discharge]")
+    page.click("[data-testid=step-discharge]")
     page.wait_for_selector("[data-testid=discharge-form]")
     page.check("#id_status_0")  # completed
     page.check("#id_overall_result_0")  # drug-free
@@ -40,6 +40,10 @@ def test_counsellor_discharges_and_records_the_follow_up(
     page.check("#id_goals-1-outcome_1")  # partly reached
     page.fill("#id_goals-1-note", "Half way there")
     page.click("[data-testid=save-discharge]")
+    # a discharge cannot be undone: she confirms, seeing the follow-ups it opens
+    page.wait_for_selector("[data-testid=confirm-page]")
+    assert "Follow-up 1 month after the discharge" in page.inner_text("main")
+    page.click("[data-testid=confirm]")
     # then the episode page shows the discharge, the goal results and two follow-ups due
     page.wait_for_selector("[data-testid=discharge-summary]")
     assert page.inner_text("[data-testid=discharge-status]") == "Completed"

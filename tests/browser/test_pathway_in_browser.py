@@ -51,7 +51,14 @@ def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
     for user in (counsellor, authority):
         user.language = "en"
         user.save()
-    person = make_client(org_dk, first_name="Mette", last_name="Browsersen")
+    person = make_client(
+        org_dk,
+        first_name="Mette",
+        last_name="Browsersen",
+        address="Rådhustorvet 1",
+        postal_code="6400",
+        city="Sønderborg",
+    )
     today = clock.today(org_dk)
     received = today - datetime.timedelta(days=1)
 
@@ -73,9 +80,8 @@ def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
     assert "treatment guarantee" in row.inner_text()
     episode = Episode.objects.get(client=person)
 
-    # When she begins the assessment
-    page.click("details.card summary")
-    page.click("text=Begin assessment")
+    # When she begins the assessment (a secondary step: the primary one starts the form)
+    page.click("[data-testid=step-begin_assessment]")
     page.wait_for_selector("[data-testid=episode-state]:has-text('Assessment')")
     log_out(page)
 
@@ -89,8 +95,12 @@ def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
         "#id_justification",
         "Daily cannabis use; motivated to stop; outpatient treatment is enough.",
     )
-    page.click("form button[type=submit]")
+    page.click("[data-testid=decide]")
+    # a decision cannot be undone: she confirms what will be recorded
+    page.wait_for_selector("[data-testid=confirm-page]")
+    page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=episode-state]:has-text('Decided')")
+    assert "Decision recorded." in page.inner_text(".messages")
 
     # Then the decision letter downloads as a PDF, in the client's language (Danish), with the
     # justification and the complaint guidance: 4 weeks, then Ankestyrelsen
@@ -120,9 +130,8 @@ def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
     page.fill("#id_goals-0-due_on", (today + datetime.timedelta(days=60)).isoformat())
     page.click("[data-testid=save-plan]")
     page.wait_for_selector("text=No cannabis on weekdays")
-    page.click("details.card summary")
     page.fill("#id_start_on", today.isoformat())
-    page.click("[data-testid=start-treatment]")
+    page.click("[data-testid=step-start_treatment]")
 
     # Then the episode is active, the guarantee met, and the plan's evaluation is due
     page.wait_for_selector("[data-testid=episode-state]:has-text('Active treatment')")

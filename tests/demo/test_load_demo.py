@@ -139,6 +139,13 @@ def test_the_demo_has_clients_at_every_stage_of_the_pathway(db):
     states = set(Episode.objects.values_list("state", flat=True))
     assert states == {"inquiry", "assessment", "decided", "active"}
     assert Deadline.objects.filter(status="open").exists()
+    # REF-2: each authority's home page has a decision to make, with a recommendation
+    from bedring.accounts.models import Organisation
+    from bedring.web.home import decisions_to_make
+
+    for organisation in Organisation.objects.all():
+        rows = decisions_to_make(organisation).rows
+        assert rows and rows[0].recommendation, organisation.slug
     load_demo(clients_per_organisation=4)
     assert Episode.objects.count() == 5 * 4
 

@@ -356,7 +356,12 @@ def test_a_doctor_ends_a_prescription(as_user, doctor, dk_client, prescribe, tod
     prescription.refresh_from_db()
     assert prescription.status == PrescriptionStatus.ACTIVE
 
-    response = http.post(end, {"on": today.isoformat(), "reason": "Moved to Aabenraa"})
+    ending = {"on": today.isoformat(), "reason": "Moved to Aabenraa"}
+    asked = http.post(end, ending)  # REF-2: ending cannot be undone: asked first
+    assert asked.status_code == 200 and 'data-testid="confirm-page"' in asked.content.decode()
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.ACTIVE
+    response = http.post(end, {**ending, "confirm": "1"})
     assert response.status_code == 302
     prescription.refresh_from_db()
     assert (prescription.status, prescription.ended_on, prescription.end_reason) == (
@@ -364,7 +369,7 @@ def test_a_doctor_ends_a_prescription(as_user, doctor, dk_client, prescribe, tod
         today,
         "Moved to Aabenraa",
     )
-    again = http.post(end, {"on": today.isoformat(), "reason": "Again"})
+    again = http.post(end, {"on": today.isoformat(), "reason": "Again", "confirm": "1"})
     assert again.status_code == 422
     assert shown(again, "The prescription has ended.")
     prescription.refresh_from_db()

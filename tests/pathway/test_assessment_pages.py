@@ -196,7 +196,13 @@ def test_the_assessment_page_shows_what_is_still_needed_and_completes(http, asse
     services.assessment_save_answers(
         assessment=assessment, actor=counsellor, answers=answer_everything(assessment)
     )
+    # the first post asks for a confirmation and changes nothing (REF-2)
     response = http.post(url("assessment_complete", assessment))
+    assert response.status_code == 200
+    assert 'data-testid="confirm-page"' in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.completed_at is None
+    response = http.post(url("assessment_complete", assessment), {"confirm": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse(
         "pathway:episode", kwargs={"episode_uuid": assessment.episode.uuid}

@@ -214,7 +214,7 @@ def test_changed_after_re_evaluation_is_a_new_decision_that_supersedes(
             "result": "changed",
             "justification": "The GP's statement shows daily use.",
             "outcome": "granted",
-            "offer": "Individual",
+            "offer": "individual",
         },
     )
     assert response.status_code == 200, response.content
@@ -223,7 +223,7 @@ def test_changed_after_re_evaluation_is_a_new_decision_that_supersedes(
     new = body["new_decision"]
     assert (new["outcome"], new["offer"], new["supersedes"]) == (
         "granted",
-        "Individual",
+        "individual",
         str(refusal.uuid),
     )
     assert new["justification"] == "The GP's statement shows daily use."
@@ -346,7 +346,9 @@ def test_complaint_and_re_evaluation_forms(refusal, counsellor, authority):
     )
     page = http.get(url)
     assert page.status_code == 200 and "I disagree with the refusal." in page.content.decode()
-    response = http.post(url, {"result": "upheld", "justification": "Still right."})
+    upheld = {"result": "upheld", "justification": "Still right."}
+    assert 'data-testid="confirm-page"' in http.post(url, upheld).content.decode()
+    response = http.post(url, {**upheld, "confirm": "1"})
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert (complaint.status, complaint.forwarded_to) == ("forwarded", "Ankestyrelsen")

@@ -70,7 +70,7 @@ def test_the_authority_grants_treatment_and_the_letter_becomes_due(assessed, aut
         actor=authority,
         kind="treatment",
         outcome="granted",
-        offer="Individual+",
+        offer="individual-plus",
         justification=JUSTIFICATION,
     )
     # Then the episode is decided and the decision is kept with who decided and when
@@ -356,10 +356,11 @@ def test_the_decision_form_shows_a_refusal_next_to_the_field_and_writes_nothing(
     assert 'class="errorlist"' in html
     assert snapshot(assessed) == before
     # With the justification it is recorded and the user goes back to the episode
-    response = http.post(
-        url,
-        {"kind": "treatment", "outcome": "refused", "justification": JUSTIFICATION},
-    )
+    refusal = {"kind": "treatment", "outcome": "refused", "justification": JUSTIFICATION}
+    response = http.post(url, refusal)
+    assert response.status_code == 200  # the confirmation, nothing written yet
+    assert snapshot(assessed) == before
+    response = http.post(url, {**refusal, "confirm": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse(
         "pathway:episode", kwargs={"episode_uuid": assessed.uuid}

@@ -501,6 +501,10 @@ def test_the_counsellor_discharges_through_the_form(active, counsellor, as_user)
     assert "Give the result of the goal" in response.content.decode()
     assert not Discharge.objects.filter(episode=active).exists()
     response = http.post(url, data)
+    assert response.status_code == 200  # the confirmation: nothing written yet
+    assert 'data-testid="confirm-page"' in response.content.decode()
+    assert not Discharge.objects.filter(episode=active).exists()
+    response = http.post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
     page = http.get(reverse("pathway:episode", args=[active.uuid])).content.decode()
     assert 'data-testid="discharge-summary"' in page

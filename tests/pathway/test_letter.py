@@ -70,7 +70,7 @@ def test_the_letter_is_a_pdf_with_the_decision_and_the_danish_complaint_guidance
     with its last day, re-evaluation then Ankestyrelsen, and Styrelsen for Patientklager."""
     # Given a refusal to a Danish client whose letter went out two days after the inquiry
     client = make_client(org_dk, language="da", address="Rådhustorvet 1", city="Sønderborg")
-    decision = decided(open_episode, client, authority, outcome="refused", offer="Individual+")
+    decision = decided(open_episode, client, authority, outcome="refused", offer="individual-plus")
     sent = decision.decided_on + datetime.timedelta(days=1)
     decision_letter_sent(decision=decision, actor=authority, sent_on=sent)
     decision.refresh_from_db()
@@ -170,7 +170,15 @@ def test_the_letter_is_downloaded_as_an_attachment_and_logged_as_a_print(
         "pathway:decision_letter",
         kwargs={"episode_uuid": decision.episode.uuid, "decision_uuid": decision.uuid},
     )
-    response = http.get(url)
+    # DEC-6: the client has no postal address: the page warns before the letter is made
+    warning = http.get(url)
+    assert warning.status_code == 200 and warning["Content-Type"].startswith("text/html")
+    html = warning.content.decode()
+    assert 'data-testid="letter-warning"' in html
+    assert reverse("clients:edit", args=[dk_client.uuid]) in html
+    assert not AccessEvent.objects.filter(actor=counsellor, channel="print").exists()
+    # and makes it when asked to all the same
+    response = http.get(url, {"confirm": "1"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
@@ -214,3 +222,30 @@ def test_the_language_a_letter_was_sent_in_is_kept_for_reprints(
     client_update(client=client, changes={"language": "en"})
     decision.episode.client.refresh_from_db()
     assert decision_letter(decision).language == "da"
+
+
+def test_a_client_with_a_postal_address_gets_the_letter_at_once_and_without_one_a_warning(
+    org_dk, make_client, open_episode, authority, counsellor
+):
+    """DEC-6: the warning is only for a client the post cannot reach; the episode page and
+    the "mark as sent" page say so next to the letter."""
+    housed = make_client(org_dk, address="Rådhustorvet 1", postal_code="6400", city="Sønderborg")
+    decision = decided(open_episode, housed, authority)
+    http = login(HttpClient(), counsellor)
+    kwargs = {"episode_uuid": decision.episode.uuid, "decision_uuid": decision.uuid}
+    response = http.get(reverse("pathway:decision_letter", kwargs=kwargs))
+    assert response["Content-Type"] == "application/pdf"
+    page = http.get(reverse("pathway:episode", args=[decision.episode.uuid])).content.decode()
+    assert 'data-testid="no-postal-address"' not in page
+
+    homeless = make_client(org_dk, address="", city="")
+    decision = decided(open_episode, homeless, authority)
+    kwargs = {"episode_uuid": decision.episode.uuid, "decision_uuid": decision.uuid}
+    page = http.get(reverse("pathway:episode", args=[decision.episode.uuid])).content.decode()
+    assert 'data-testid="no-postal-address"' in page
+    sent_page = http.get(reverse("pathway:decision_letter_sent", kwargs=kwargs)).content.decode()
+    assert 'data-testid="no-postal-address"' in sent_page
+    assert (
+        'data-testid="letter-warning"'
+        in http.get(reverse("pathway:decision_letter", kwargs=kwargs)).content.decode()
+    )

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
@@ -19,6 +20,7 @@ from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run, editing
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error
 from bedring.core.roles import Perm
@@ -177,15 +179,29 @@ def prescription_change(request: HttpRequest, prescription_uuid: str) -> HttpRes
 
 
 def _prescription_action(
-    request: HttpRequest, prescription_uuid: str, *, view: str, form_class: type, run: Any
+    request: HttpRequest,
+    prescription_uuid: str,
+    *,
+    view: str,
+    form_class: type,
+    run: Any,
+    confirmation: Any = None,
 ) -> HttpResponse:
+    """A doctor's action on a prescription. With ``confirmation`` (ending it, which cannot be
+    undone) the first valid post writes nothing and asks; ``confirm=1`` acts (REF-2)."""
     staff = staff_for_request(request)
     prescription = prescription_for(
         request, staff, prescription_uuid, view=view, perm=Perm.PRESCRIBE
     )
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    context = client_context(
+        request, prescription.client, "medication", form=form, prescription=prescription
+    )
+    if request.method == "POST" and not editing(request) and form.is_valid():
         try:
+            if confirmation is not None and not confirmed(request):
+                dry_run(lambda: run(prescription, staff, form.cleaned_data))
+                return confirm_page(request, confirmation(prescription, form.cleaned_data), context)
             run(prescription, staff, form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -194,9 +210,7 @@ def _prescription_action(
     return render(
         request,
         "medication/prescription_action.html",
-        client_context(
-            request, prescription.client, "medication", form=form, prescription=prescription
-        ),
+        context,
         status=422 if form.errors else 200,
     )
 
@@ -213,10 +227,36 @@ def prescription_end(request: HttpRequest, prescription_uuid: str) -> HttpRespon
             reason=data["reason"],
             today=clock.today(prescription.organisation),
         )
-        messages.success(request, _("The prescription has ended."))
+        if confirmed(request):
+            messages.success(request, _("The prescription has ended: the desk no longer lists it."))
+
+    def confirmation(prescription: Prescription, data: dict[str, Any]) -> Confirmation:
+        return Confirmation(
+            title=_("End the prescription?"),
+            action=_("End the prescription"),
+            cancel_url=reverse("medication:prescription", args=[prescription.uuid]),
+            can_edit=True,
+            facts=[
+                (_("Medicine"), prescription.medicine.name),
+                (_("Ends on"), date_format(data["on"])),
+                (_("Reason"), data["reason"]),
+            ],
+            consequences=[
+                _(
+                    "An ended prescription cannot be started again: a new prescription is "
+                    "needed. No dose is handed out after the end; its versions and doses stay "
+                    "on record."
+                )
+            ],
+        )
 
     return _prescription_action(
-        request, prescription_uuid, view="prescription_end", form_class=EndForm, run=run
+        request,
+        prescription_uuid,
+        view="prescription_end",
+        form_class=EndForm,
+        run=run,
+        confirmation=confirmation,
     )
 
 

@@ -108,6 +108,8 @@ class AssessmentOut(Schema):
     consents_discussed: bool
     external_requested_from: str
     summary: str
+    recommendation: str
+    recommended_offer: str
     completed_at: datetime.datetime | None
     completed_by: str | None
     tdi: TdiOut | None
@@ -161,6 +163,8 @@ def assessment_out(a: Assessment, episode: Episode) -> AssessmentOut:
         consents_discussed=a.consents_discussed,
         external_requested_from=a.external_requested_from,
         summary=a.summary,
+        recommendation=a.recommendation,
+        recommended_offer=a.recommended_offer,
         completed_at=a.completed_at,
         completed_by=a.completed_by.username if a.completed_by else None,
         tdi=tdi_out(intake) if intake is not None else None,
@@ -249,6 +253,15 @@ class OffersIn(Schema):
     )
     external_requested_from: str = Field("", max_length=200)
     summary: str = ""
+    recommendation: str = Field(
+        "", description="REF-2, DEC-3: the counsellor's recommendation to the authority."
+    )
+    recommended_offer: str = Field(
+        "",
+        max_length=100,
+        description="The offer recommended: its key in the catalogue or its id "
+        "(unknown_offer, offer_other_organisation).",
+    )
 
 
 @router.put("/assessments/{assessment_id}/offers", response=AssessmentOut)
@@ -277,6 +290,8 @@ def assessment_offers(
         doctor=doctor,
         external_requested_from=payload.external_requested_from,
         summary=payload.summary,
+        recommendation=payload.recommendation,
+        recommended_offer=payload.recommended_offer,
     )
     return _reloaded(assessment_id, assessment.episode)
 

@@ -99,7 +99,8 @@ class DecisionOut(Schema):
     kind: str
     outcome: str
     intensity: str
-    offer: str
+    offer: str = Field(description="The offer's key in the organisation's catalogue.")
+    offer_name: str = Field(description="The offer's name when decided (shown in the letter).")
     justification: str
     recommendation: str
     decided_on: datetime.date
@@ -138,7 +139,8 @@ def decision_out(d: Decision) -> DecisionOut:
         kind=d.kind,
         outcome=d.outcome,
         intensity=d.intensity,
-        offer=d.offer,
+        offer=d.offer_key,
+        offer_name=d.offer,
         justification=d.justification,
         recommendation=d.recommendation,
         decided_on=d.decided_on,
@@ -160,7 +162,12 @@ class DecisionIn(Schema):
     intensity: IntensityIn | None = Field(
         None, description="Day or residential treatment: day or residential. Else outpatient."
     )
-    offer: str = Field("", max_length=200)
+    offer: str = Field(
+        "",
+        max_length=100,
+        description="CAT-1: the offer decided on, by its key in the organisation's catalogue "
+        "or its id; 422 unknown_offer, offer_other_organisation, offer_intensity_mismatch.",
+    )
     justification: str = Field("", description="Required: every decision is justified (DEC-1).")
     recommendation: str = Field(
         "", description="The centre's recommendation; required for day or residential (DEC-3)."
@@ -279,7 +286,11 @@ class ReevaluationIn(Schema):
     on: datetime.date | None = None
     outcome: OutcomeIn | None = Field(None, description="The new outcome, when changed.")
     intensity: IntensityIn | None = None
-    offer: str | None = Field(None, max_length=200)
+    offer: str | None = Field(
+        None,
+        max_length=100,
+        description="The new offer (key or id); null keeps the offer decided, empty removes it.",
+    )
 
 
 class ReevaluationOut(Schema):

@@ -77,6 +77,10 @@ class Assessment(BaseModel):
         _("assessment requested from (GP, specialist services, …)"), max_length=200, blank=True
     )
     summary = models.TextField(_("summary"), blank=True)
+    # REF-2, DEC-3: the counsellor's preliminary assessment and recommendation that goes to
+    # the authority with the completed assessment, and the catalogue offer recommended (key).
+    recommendation = models.TextField(_("recommendation to the authority"), blank=True)
+    recommended_offer = models.SlugField(_("recommended offer"), max_length=50, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -40,6 +40,10 @@ class Decision(BaseModel):
     intensity = models.CharField(
         _("intensity"), max_length=12, choices=Intensity.choices, default=Intensity.OUTPATIENT
     )
+    # CAT-1: the offer of the organisation's catalogue the decision is about, by its key
+    # (stable across the offer's versions), and its name when decided, which the letter shows.
+    # A decision recorded before offers were chosen from the catalogue may have a name only.
+    offer_key = models.SlugField(_("offer"), max_length=50, blank=True)
     offer = models.CharField(_("offer"), max_length=200, blank=True)
     justification = models.TextField(_("justification"))
     decided_on = models.DateField(_("decided on"))

@@ -23,6 +23,7 @@ from bedring.core.roles import Role
 
 from ..models import Assessment, Episode, QuestionSet, TdiIntake
 from ..models.episode import DeadlineKind
+from ..offers import resolve_offer
 from ..questionnaires import clean_answers, missing_required
 from ..states import EpisodeState
 from ..tdi import INPUT_FIELDS, derived_fields, validate_tdi
@@ -264,8 +265,17 @@ def _apply_offers(
     doctor: User | None,
     external_requested_from: str,
     summary: str,
+    recommendation: str = "",
+    recommended_offer: str = "",
 ) -> None:
     _check_doctor(assessment.episode.organisation, doctor)
+    # REF-2, DEC-3: the recommendation that reaches the authority; the offer is one of the
+    # organisation's catalogue (unknown_offer, offer_other_organisation).
+    offer = resolve_offer(
+        assessment.episode.organisation_id, recommended_offer, field="recommended_offer"
+    )
+    assessment.recommendation = recommendation.strip()
+    assessment.recommended_offer = offer.key if offer is not None else ""
     assessment.external_requested_from = _check_text(
         external_requested_from, "external_requested_from", MAX_EXTERNAL
     )
@@ -285,6 +295,8 @@ OFFER_FIELDS = [
     "doctor",
     "external_requested_from",
     "summary",
+    "recommendation",
+    "recommended_offer",
     "updated_at",
 ]
 
@@ -301,6 +313,8 @@ def assessment_record_offers(
     doctor: User | None = None,
     external_requested_from: str = "",
     summary: str = "",
+    recommendation: str = "",
+    recommended_offer: str = "",
 ) -> Assessment:
     """ASM-2: whether the person has been deployed as a soldier (None: not asked), the offer
     of a doctor's or nurse's conversation, consents, the offer of an action plan (SEL § 141);
@@ -317,6 +331,8 @@ def assessment_record_offers(
         doctor=doctor,
         external_requested_from=external_requested_from,
         summary=summary,
+        recommendation=recommendation,
+        recommended_offer=recommended_offer,
     )
     assessment.save(update_fields=OFFER_FIELDS)
     record_event(
@@ -341,6 +357,8 @@ def assessment_save(
     doctor: User | None = None,
     external_requested_from: str = "",
     summary: str = "",
+    recommendation: str = "",
+    recommended_offer: str = "",
 ) -> Assessment:
     """ASM-1, ASM-2, ASM-4, ASM-5: the assessment page's one form, answers and offers together,
     all or nothing."""
@@ -356,6 +374,8 @@ def assessment_save(
         doctor=doctor,
         external_requested_from=external_requested_from,
         summary=summary,
+        recommendation=recommendation,
+        recommended_offer=recommended_offer,
     )
     assessment.save(update_fields=["answers", *OFFER_FIELDS])
     record_event(

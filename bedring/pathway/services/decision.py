@@ -23,6 +23,7 @@ from .. import deadlines
 from ..models import ChildNotification, Complaint, Decision, Episode
 from ..models.decision import ComplaintKind, ComplaintStatus, DecisionKind, Intensity, Outcome
 from ..models.episode import DeadlineKind, DeadlineStatus
+from ..offers import OfferRef, resolve_offer
 from ..states import EpisodeState, check_move
 from ..timeline import deadline_open, deadlines_close, record_event
 from .episode import episode_for_update, episode_move
@@ -75,6 +76,27 @@ def _closed_days(episode: Episode) -> Collection[datetime.date]:
     return site_calendar(episode.site).closed_days if episode.site is not None else ()
 
 
+def _offer_for(episode: Episode, *, kind: str, intensity: str, offer: str) -> OfferRef | None:
+    """CAT-1: the offer a decision names is one of the organisation's catalogue (by its key
+    or id): ``unknown_offer`` else, ``offer_other_organisation`` for another organisation's.
+    Its intensity is the decision's: day treatment is not granted as outpatient treatment."""
+    chosen = resolve_offer(episode.organisation_id, offer)
+    if chosen is not None and chosen.intensity != intensity:
+        labels = dict(Intensity.choices)
+        raise ValidationFailed(
+            "offer_intensity_mismatch",
+            _("“%(offer)s” is %(offer_intensity)s, not %(intensity)s.")
+            % {
+                "offer": chosen.name,
+                "offer_intensity": str(labels.get(chosen.intensity, chosen.intensity)).lower(),
+                "intensity": str(labels.get(intensity, intensity)).lower(),
+            },
+            field="offer",
+            details={"offer_intensity": chosen.intensity, "kind": kind},
+        )
+    return chosen
+
+
 def letter_language(decision: Decision) -> str:
     """The language of the decision letter: the one it was sent in, else the client's,
     else the organisation's (DEC-2, DEC-6)."""
@@ -114,6 +136,11 @@ def decision_make(
     if outcome not in Outcome.values:
         raise ValidationFailed("invalid_outcome", _("Choose grant or refusal."), field="outcome")
     allowed = INTENSITIES[kind]
+    if intensity in (None, "") and kind == DecisionKind.DAY_OR_RESIDENTIAL:
+        # The offer chosen says which: day treatment or a residential stay.
+        named = resolve_offer(episode.organisation_id, offer)
+        if named is not None and named.intensity in allowed:
+            intensity = named.intensity
     if intensity in (None, ""):
         if len(allowed) != 1:
             raise ValidationFailed(
@@ -128,6 +155,7 @@ def decision_make(
             _("This intensity does not fit this kind of decision."),
             field="intensity",
         )
+    chosen = _offer_for(episode, kind=kind, intensity=intensity, offer=offer)
     justification = justification.strip()
     if not justification:
         raise ValidationFailed(
@@ -173,7 +201,8 @@ def decision_make(
         kind=kind,
         outcome=outcome,
         intensity=intensity,
-        offer=offer.strip()[:200],
+        offer_key=chosen.key if chosen is not None else "",
+        offer=chosen.name[:200] if chosen is not None else "",
         justification=justification,
         decided_on=decided_on,
         decided_by=actor,
@@ -205,6 +234,7 @@ def decision_make(
             "kind": kind,
             "outcome": outcome,
             "intensity": intensity,
+            "offer": decision.offer_key,
             "immediate": immediate,
             "supersedes": str(supersedes.uuid) if supersedes else None,
         },
@@ -446,12 +476,19 @@ def complaint_reevaluate(
                 "outcome_required", _("Choose the outcome of the new decision."), field="outcome"
             )
         new_intensity = intensity or decision.intensity
-        new_offer = decision.offer if offer is None else offer.strip()
-        if (outcome, new_intensity, new_offer) == (
-            decision.outcome,
-            decision.intensity,
-            decision.offer,
-        ):
+        # None keeps the offer decided; "" takes it away; else a key or id of the catalogue.
+        carried_name: str | None = None
+        if offer is None:
+            new_offer = new_key = decision.offer_key
+            if not decision.offer_key:
+                carried_name = decision.offer  # a name from before the catalogue, kept
+        else:
+            chosen = resolve_offer(episode.organisation_id, offer)
+            new_offer, new_key = offer, chosen.key if chosen is not None else ""
+        same_offer = new_key == decision.offer_key and bool(
+            new_key or carried_name == decision.offer or not decision.offer
+        )
+        if (outcome, new_intensity) == (decision.outcome, decision.intensity) and same_offer:
             raise ValidationFailed(
                 "decision_unchanged",
                 _("The new decision is the same as the old one: uphold it instead."),
@@ -470,6 +507,9 @@ def complaint_reevaluate(
             decided_on=on,
             supersedes=decision,
         )
+        if carried_name:
+            new_decision.offer = carried_name
+            new_decision.save(update_fields=["offer", "updated_at"])
         complaint.status = ComplaintStatus.CHANGED
     complaint.save(
         update_fields=[

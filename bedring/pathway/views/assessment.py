@@ -10,19 +10,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run
 from bedring.core.errors import DomainError
 from bedring.core.roles import Perm
 
 from .. import tdi
 from ..access import episode_for
 from ..forms_assessment import AssessmentForm, AssessmentStartForm, TdiForm, add_domain_errors
+from ..handover import after, handover_message
 from ..models import Assessment, Episode, TdiIntake
+from ..offers import offer_choices
 from ..questionnaires import DOMAINS, display_answer, domain_label, label_for
 from ..services import assessment as services
 
@@ -200,6 +204,9 @@ def _detail_page(
         tdi_rows=_tdi_rows(intake),
         complete_errors=complete_errors or [],
         editable=episode.is_open and assessment.completed_at is None,
+        recommended_offer=dict(offer_choices(episode.organisation_id)).get(
+            assessment.recommended_offer, assessment.recommended_offer
+        ),
     )
 
 
@@ -272,20 +279,55 @@ def assessment_tdi(request: HttpRequest, episode_uuid: str, assessment_uuid: str
 def assessment_complete(
     request: HttpRequest, episode_uuid: str, assessment_uuid: str
 ) -> HttpResponse:
-    """ASM-1, ASM-2: complete the assessment; a refusal is shown on the assessment (422)."""
+    """ASM-1, ASM-2: complete the assessment; a refusal is shown on the assessment (422).
+    Irreversible: the first post asks for a confirmation that says where the case goes next
+    (REF-2); the second (``confirm=1``) completes."""
     staff = staff_for_request(request)
     episode = episode_for(
         request, staff, episode_uuid, view="assessment_complete", perm=Perm.CLIENT_WRITE
     )
     assessment = _assessment_of(episode, assessment_uuid)
+
+    def complete() -> Assessment:
+        return services.assessment_complete(assessment=assessment, actor=staff.user)
+
     try:
-        services.assessment_complete(assessment=assessment, actor=staff.user)
+        if not confirmed(request):
+            next_text = dry_run(lambda: (complete(), after(episode))[1])
+            return _confirm_completion(request, episode, assessment, next_text)
+        complete()
     except DomainError as exc:
         return _detail_page(
             request, episode, assessment, status=422, complete_errors=[str(exc.message)]
         )
-    messages.success(request, _("The assessment is completed."))
+    messages.success(request, handover_message(episode, _("Assessment completed.")))
     return redirect(episode_url(episode))
+
+
+def _confirm_completion(
+    request: HttpRequest, episode: Episode, assessment: Assessment, next_text: str
+) -> HttpResponse:
+    names = dict(offer_choices(episode.organisation_id))
+    offer = assessment.recommended_offer
+    return confirm_page(
+        request,
+        Confirmation(
+            title=_("Complete the assessment?"),
+            action=_("Complete the assessment"),
+            cancel_url=assessment_url(assessment),
+            facts=[
+                (_("Question set"), assessment.question_set.title),
+                (_("Date of the conversation"), date_format(assessment.conducted_on)),
+                (_("Recommended offer"), names.get(offer, offer)),
+                (_("Recommendation to the authority"), assessment.recommendation),
+            ],
+            consequences=[
+                _("Once completed, the answers can no longer be changed."),
+                next_text,
+            ],
+        ),
+        client_context(request, episode.client, "pathway", episode=episode),
+    )
 
 
 ASSESSMENT = "episodes/<uuid:episode_uuid>/assessments/<uuid:assessment_uuid>/"

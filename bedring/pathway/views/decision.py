@@ -12,13 +12,15 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from bedring.accounts.access import staff_for_request, staff_view
-from bedring.clients.models import ChildAtHome
+from bedring.accounts.access import Staff, staff_for_request, staff_view
+from bedring.clients.models import ChildAtHome, Client
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run, editing
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error
 from bedring.core.roles import Perm
@@ -32,14 +34,29 @@ from ..forms_decision import (
     LetterSentForm,
     ReevaluationForm,
 )
-from ..letters import decision_letter_pdf
-from ..models import ChildNotification, Complaint, Decision, Episode
+from ..handover import after, handover_message
+from ..letters import decision_letter_pdf, has_postal_address
+from ..models import Assessment, ChildNotification, Complaint, Deadline, Decision, Episode
 from ..models.decision import DecisionKind
+from ..models.episode import DeadlineKind, DeadlineStatus
+from ..offers import offer_choices
 from ..services import decision as services
 
 
 def episode_url(episode: Episode) -> str:
     return reverse("pathway:episode", kwargs={"episode_uuid": episode.uuid})
+
+
+def _client_of(staff: Staff, episode_uuid: str) -> Client:
+    """The episode's client for a check before the read that is logged (404 as episode_for)."""
+    episode = (
+        Episode.objects.filter(uuid=episode_uuid, organisation_id__in=list(staff.memberships))
+        .select_related("client")
+        .first()
+    )
+    if episode is None:
+        raise Http404
+    return episode.client
 
 
 def _decision_of(episode: Episode, decision_uuid: str) -> Decision:
@@ -54,6 +71,18 @@ def _decision_of(episode: Episode, decision_uuid: str) -> Decision:
     return decision
 
 
+# What a step would do, seen inside its dry run: the result, what happens next, and the
+# episode's open deadlines then (read before the rollback).
+Preview = tuple[Any, str, list[Deadline]]
+
+
+def _previewed(episode: Episode, result: Any) -> Preview:
+    deadlines = list(
+        Deadline.objects.filter(episode=episode, status=DeadlineStatus.OPEN).order_by("due_on")
+    )
+    return result, after(episode), deadlines
+
+
 def _form_page(
     request: HttpRequest,
     episode: Episode,
@@ -62,24 +91,79 @@ def _form_page(
     form: forms.Form,
     save: Callable[[dict[str, Any]], object],
     done: str,
+    handover: bool = True,
+    confirmation: Callable[[dict[str, Any], Preview], Confirmation] | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service and goes back to the episode; a
-    refusal is shown next to its field with 422."""
-    if request.method == "POST" and form.is_valid():
+    """GET shows the form; a valid POST calls the service and goes back to the episode with
+    a message of what happens next (REF-2); a refusal is shown next to its field with 422.
+    With ``confirmation`` (an irreversible step) the first valid POST writes nothing and
+    shows what will happen; the second, with ``confirm=1``, saves."""
+    context = client_context(request, episode.client, "pathway", episode=episode, **extra)
+    if request.method == "POST" and form.is_valid() and not editing(request):
+        data = form.cleaned_data
         try:
-            save(form.cleaned_data)
+            if confirmation is not None and not confirmed(request):
+                preview = dry_run(lambda: _previewed(episode, save(data)))
+                return confirm_page(request, confirmation(data, preview), context)
+            save(data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, handover_message(episode, done) if handover else done)
             return redirect(episode_url(episode))
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        template,
-        client_context(request, episode.client, "pathway", episode=episode, form=form, **extra),
-        status=status,
+    status = 422 if request.method == "POST" and not editing(request) else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _decision_confirmation(
+    episode: Episode, data: dict[str, Any], preview: Preview
+) -> Confirmation:
+    decision, next_text, open_deadlines = preview
+    letter = next(
+        (
+            d
+            for d in open_deadlines
+            if d.kind == DeadlineKind.DECISION_LETTER and d.subject_id == decision.pk
+        ),
+        None,
+    )
+    return Confirmation(
+        title=_("Record this decision?"),
+        action=_("Record the decision"),
+        cancel_url=episode_url(episode),
+        can_edit=True,
+        facts=[
+            (_("Decision on"), decision.get_kind_display()),
+            (_("Outcome"), decision.get_outcome_display()),
+            (_("Intensity"), decision.get_intensity_display()),
+            (_("Offer"), decision.offer),
+            (_("Decided on"), date_format(decision.decided_on)),
+        ],
+        consequences=[
+            _(
+                "A decision cannot be changed once it is recorded: a complaint's re-evaluation "
+                "replaces it with a new one."
+            ),
+            *(
+                [
+                    _("The letter to the client is due by %(date)s.")
+                    % {"date": date_format(letter.due_on)}
+                ]
+                if letter is not None
+                else []
+            ),
+            next_text,
+        ],
+    )
+
+
+def _recommendation(episode: Episode) -> Assessment | None:
+    """REF-2: the counsellor's recommendation that came with the latest completed assessment."""
+    return (
+        Assessment.objects.filter(episode=episode, completed_at__isnull=False)
+        .order_by("-completed_at", "-id")
+        .first()
     )
 
 
@@ -88,10 +172,20 @@ def _decision_page(
 ) -> HttpResponse:
     staff = staff_for_request(request)
     episode = episode_for(request, staff, episode_uuid, view=view, perm=perm)
+    assessed = _recommendation(episode)
+    offers = offer_choices(episode.organisation_id)
+    offer_keys = {key for key, _name in offers}
     form = DecisionForm(
         request.POST or None,
         kinds=kinds,
-        initial={"decided_on": clock.today(episode.organisation)},
+        offers=offers,
+        initial={
+            "decided_on": clock.today(episode.organisation),
+            "offer": assessed.recommended_offer
+            if assessed is not None and assessed.recommended_offer in offer_keys
+            else "",
+            "recommendation": assessed.recommendation if assessed is not None else "",
+        },
     )
 
     def save(data: dict[str, Any]) -> Decision:
@@ -115,8 +209,10 @@ def _decision_page(
         template="pathway/decision_form.html",
         form=form,
         save=save,
-        done=_("The decision is recorded. Send the letter with the complaint guidance."),
+        done=_("Decision recorded."),
+        confirmation=lambda data, preview: _decision_confirmation(episode, data, preview),
         title=_("Medical decision") if kinds == [DecisionKind.MEDICAL] else _("Decision"),
+        assessed=assessed,
     )
 
 
@@ -149,6 +245,16 @@ def decision_letter(request: HttpRequest, episode_uuid: str, decision_uuid: str)
     """DEC-2, DEC-6: the decision letter as a PDF, in the client's language. A print of
     client data: logged with channel "print"."""
     staff = staff_for_request(request)
+    anyway = request.GET.get("confirm") == "1"
+    if not anyway and not has_postal_address(_client_of(staff, episode_uuid)):
+        # DEC-6: warned before the letter is made; no print yet, so no print in the log.
+        episode = episode_for(request, staff, episode_uuid, view="decision_letter_warning")
+        decision = _decision_of(episode, decision_uuid)
+        return render(
+            request,
+            "pathway/decision_letter_warning.html",
+            client_context(request, episode.client, "pathway", episode=episode, decision=decision),
+        )
     episode = episode_for(request, staff, episode_uuid, view="decision_letter", channel="print")
     pdf, letter = decision_letter_pdf(_decision_of(episode, decision_uuid))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -186,6 +292,7 @@ def decision_letter_sent(
         ),
         done=_("The letter is marked as sent."),
         decision=decision,
+        no_postal_address=not has_postal_address(episode.client),
     )
 
 
@@ -246,7 +353,11 @@ def complaint_reevaluate(
     complaint.episode = episode
     if complaint.decision is not None:
         complaint.decision.episode = episode
-    form = ReevaluationForm(request.POST or None, initial={"on": clock.today(episode.organisation)})
+    form = ReevaluationForm(
+        request.POST or None,
+        offers=offer_choices(episode.organisation_id),
+        initial={"on": clock.today(episode.organisation)},
+    )
     return _form_page(
         request,
         episode,
@@ -264,6 +375,20 @@ def complaint_reevaluate(
             offer=data["offer"] or None,
         ),
         done=_("The re-evaluation is recorded."),
+        confirmation=lambda data, preview: Confirmation(
+            title=_("Record this re-evaluation?"),
+            action=_("Record the re-evaluation"),
+            cancel_url=episode_url(episode),
+            can_edit=True,
+            facts=[
+                (_("Result of the re-evaluation"), preview[0].get_status_display()),
+                (_("Forwarded to"), preview[0].forwarded_to),
+            ],
+            consequences=[
+                _("A re-evaluation cannot be changed once it is recorded."),
+                preview[1],
+            ],
+        ),
         complaint=complaint,
         decision=complaint.decision,
     )
@@ -303,6 +428,7 @@ def child_concern_new(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         form=form,
         save=save,
         done=_("The concern is recorded. Notify children's services without delay."),
+        handover=False,
         children=children,
     )
 
@@ -341,6 +467,7 @@ def child_notification_made(
             notified_on=data["notified_on"],
         ),
         done=_("The notification is recorded."),
+        handover=False,
         notification=notification,
     )
 

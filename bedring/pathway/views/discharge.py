@@ -11,19 +11,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bedring.accounts.access import Staff, staff_for_request, staff_view
 from bedring.audit.services import access_record
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run, editing
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error, add_row_error
 from bedring.core.roles import Perm
 
 from ..access import episode_for
 from ..forms_discharge import DischargeForm, FollowUpForm, GoalResultFormSet
-from ..models import Deadline, Episode, FollowUp
+from ..handover import after, handover_message
+from ..models import Deadline, Discharge, Episode, FollowUp
 from ..models.discharge import SituationChange
 from ..models.episode import DeadlineKind
 from ..questionnaires import domain_label
@@ -119,7 +124,7 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         data, initial=[{"goal": g.uuid} for g in goals], prefix=GOAL_PREFIX
     )
     status = 200
-    if data is not None:
+    if data is not None and not editing(request):
         status = 422
         if form.is_valid() and goal_set.is_valid():
             cleaned = form.cleaned_data
@@ -131,8 +136,9 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                 for f in goal_set.forms
                 if f.cleaned_data.get("goal")
             }
-            try:
-                services.episode_discharge(
+
+            def discharge() -> Discharge:
+                return services.episode_discharge(
                     episode=episode,
                     actor=staff.user,
                     today=clock.today(staff.organisation),
@@ -143,10 +149,22 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                     destination=cleaned["destination"],
                     note=cleaned["note"],
                 )
+
+            try:
+                if not confirmed(request):
+                    preview = dry_run(lambda: _preview(discharge(), episode))
+                    return confirm_page(
+                        request,
+                        _discharge_confirmation(episode, *preview),
+                        client_context(request, episode.client, "pathway", episode=episode),
+                    )
+                discharge()
             except DomainError as exc:
                 add_row_error(form, goal_set, exc, field="goal_results", row_field="outcome")
             else:
-                messages.success(request, _("The episode is discharged."))
+                messages.success(
+                    request, handover_message(episode, _("The episode is discharged."))
+                )
                 return redirect(episode_url(episode))
     rows = list(zip(goals, goal_set.forms, strict=False))
     return _page(
@@ -158,6 +176,45 @@ def discharge_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         goal_set=goal_set,
         rows=rows,
         plan=plan,
+    )
+
+
+def _preview(discharge: Discharge, episode: Episode) -> tuple[Discharge, list[FollowUp], str]:
+    return discharge, list(discharge.follow_ups.order_by("months")), after(episode)
+
+
+def _discharge_confirmation(
+    episode: Episode, discharge: Discharge, follow_ups: list[FollowUp], next_text: str
+) -> Confirmation:
+    """What the discharge will record, and the follow-ups it opens (DIS-2)."""
+    consequences: list[str | Promise] = [
+        _(
+            "A discharge cannot be undone: the episode is closed and its course's deadlines "
+            "are cancelled. A client who comes back starts a new episode."
+        )
+    ]
+    consequences += [
+        ngettext(
+            "Follow-up %(months)s month after the discharge, due %(date)s.",
+            "Follow-up %(months)s months after the discharge, due %(date)s.",
+            f.months,
+        )
+        % {"months": f.months, "date": date_format(f.due_on)}
+        for f in follow_ups
+    ]
+    consequences.append(next_text)
+    return Confirmation(
+        title=_("Discharge the client?"),
+        action=_("Discharge"),
+        cancel_url=episode_url(episode),
+        can_edit=True,
+        facts=[
+            (_("How the episode ended"), discharge.get_status_display()),
+            (_("Discharged on"), date_format(discharge.discharged_on)),
+            (_("Overall result"), discharge.get_overall_result_display()),
+            (_("Transferred to"), discharge.destination),
+        ],
+        consequences=consequences,
     )
 
 
@@ -217,7 +274,9 @@ def follow_up_record(request: HttpRequest, follow_up_uuid: str) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                messages.success(request, _("The follow-up is recorded."))
+                messages.success(
+                    request, handover_message(episode, _("The follow-up is recorded."))
+                )
                 return redirect(episode_url(episode))
     return _page(
         request,

@@ -19,6 +19,7 @@ from bedring.clients.access import client_for
 from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
+from bedring.core.confirm import Confirmation, confirm_page, confirmed, dry_run
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error
 from bedring.core.paging import Paginator
@@ -27,10 +28,14 @@ from bedring.core.roles import Perm
 from .. import selectors
 from ..access import episode_for
 from ..forms_episode import AssignForm, FreeChoiceForm, InquiryForm, StartForm, WithdrawForm
+from ..handover import after, handover_message, what_next
+from ..letters import has_postal_address
 from ..models import Episode
+from ..models.episode import DeadlineStatus
 from ..services import episode as services
-from ..states import EpisodeState, can_move
+from ..states import next_steps
 from .discharge import attach_follow_up_links, discharge_context
+from .next_step import step_actions
 
 
 def organisation_staff(organisation_id: int) -> list[User]:
@@ -54,6 +59,7 @@ def pathway_context(
         episode=episode,
         can_decide=staff.can(Perm.DECIDE, org_id),
         can_decide_medical=staff.can(Perm.DECIDE_MEDICAL, org_id),
+        no_postal_address=not has_postal_address(episode.client),
         today=clock.today(episode.organisation),
         **extra,
     )
@@ -118,7 +124,12 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
             if inquiry.episode is None:
                 messages.success(request, _("The anonymous counselling is recorded."))
                 return redirect("web:dashboard")
-            messages.success(request, _("The inquiry is recorded and the deadlines are set."))
+            messages.success(
+                request,
+                handover_message(
+                    inquiry.episode, _("The inquiry is recorded and the deadlines are set.")
+                ),
+            )
             return redirect(episode_url(inquiry.episode))
     status = 422 if request.method == "POST" else 200
     context: dict[str, Any] = {"form": form, "inquiry_client": client}
@@ -129,10 +140,18 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
 
 @staff_view(Perm.CLIENT_READ, scope="client")
 def episode_detail(request: HttpRequest, episode_uuid: str) -> HttpResponse:
+    """The episode with its one next step as the primary action (REF-2)."""
     staff = staff_for_request(request)
     episode = episode_for(request, staff, episode_uuid, view="episode_detail")
     page = selectors.episode_page(episode)
-    state = episode.state
+    facts = selectors.page_facts(page)
+    upcoming = selectors.EpisodeNext(
+        episode=episode,
+        facts=facts,
+        steps=next_steps(facts),
+        open_deadlines=[d for d in page.deadlines if d.status == DeadlineStatus.OPEN],
+    )
+    discharge = discharge_context(episode)
     return render(
         request,
         "pathway/episode.html",
@@ -142,10 +161,9 @@ def episode_detail(request: HttpRequest, episode_uuid: str) -> HttpResponse:
             episode,
             page=page,
             staff_choices=organisation_staff(episode.organisation_id),
-            can_begin_assessment=can_move(state, EpisodeState.ASSESSMENT),
-            can_start=state == EpisodeState.DECIDED,
-            can_withdraw=can_move(state, EpisodeState.WITHDRAWN),
-            **discharge_context(episode),
+            what_next=what_next(upcoming),
+            actions=step_actions(staff, upcoming, page, discharge["discharge"]),
+            **discharge,
         ),
     )
 
@@ -156,8 +174,10 @@ def _episode_action(
     view: str,
     form_class: Any,
     act: Any,
+    done: str,
     **form_kwargs: Any,
 ) -> HttpResponse:
+    """A step taken by a small form on the episode page; it ends with what happens next."""
     staff = staff_for_request(request)
     episode = episode_for(request, staff, episode_uuid, view=view, perm=Perm.CLIENT_WRITE)
     form = form_class(request.POST, **form_kwargs) if form_class else None
@@ -170,6 +190,8 @@ def _episode_action(
         act(staff, episode, form.cleaned_data if form is not None else {})
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    else:
+        messages.success(request, handover_message(episode, done))
     return redirect(episode_url(episode))
 
 
@@ -191,6 +213,8 @@ def episode_assign(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         services.episode_assign(episode=episode, actor=staff.user, responsible=person)
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    else:
+        messages.success(request, handover_message(episode, _("The counsellor is assigned.")))
     return redirect(episode_url(episode))
 
 
@@ -205,6 +229,7 @@ def episode_first_contact(request: HttpRequest, episode_uuid: str) -> HttpRespon
         lambda staff, episode, data: services.episode_record_first_contact(
             episode=episode, actor=staff.user
         ),
+        _("First contact recorded."),
     )
 
 
@@ -222,6 +247,7 @@ def episode_free_choice(request: HttpRequest, episode_uuid: str) -> HttpResponse
             today=clock.today(staff.organisation),
             provider=data["provider"],
         ),
+        _("Free choice recorded: the treatment guarantee is waived."),
     )
 
 
@@ -236,6 +262,7 @@ def episode_begin_assessment(request: HttpRequest, episode_uuid: str) -> HttpRes
         lambda staff, episode, data: services.episode_begin_assessment(
             episode=episode, actor=staff.user
         ),
+        _("The assessment has begun."),
     )
 
 
@@ -250,21 +277,56 @@ def episode_start(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         lambda staff, episode, data: services.episode_start_treatment(
             episode=episode, actor=staff.user, today=clock.today(staff.organisation), on=data["on"]
         ),
+        _("Treatment started."),
     )
 
 
 @require_POST
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def episode_withdraw(request: HttpRequest, episode_uuid: str) -> HttpResponse:
-    return _episode_action(
-        request,
-        episode_uuid,
-        "episode_withdraw",
-        WithdrawForm,
-        lambda staff, episode, data: services.episode_withdraw(
-            episode=episode, actor=staff.user, reason=data["reason"]
-        ),
+    """The episode ends before treatment. Irreversible: the first post shows what will
+    happen; the second (``confirm=1``) ends it."""
+    staff = staff_for_request(request)
+    episode = episode_for(
+        request, staff, episode_uuid, view="episode_withdraw", perm=Perm.CLIENT_WRITE
     )
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        for text in form.errors.get("reason", []):
+            messages.error(request, str(text))
+        return redirect(episode_url(episode))
+    reason = form.cleaned_data["reason"]
+
+    def withdraw() -> Episode:
+        return services.episode_withdraw(episode=episode, actor=staff.user, reason=reason)
+
+    try:
+        if not confirmed(request):
+            next_text = dry_run(lambda: (withdraw(), after(episode))[1])
+            return confirm_page(
+                request,
+                Confirmation(
+                    title=_("End the episode before treatment?"),
+                    action=_("End the episode"),
+                    cancel_url=episode_url(episode),
+                    facts=[(_("Reason"), reason)],
+                    consequences=[
+                        _(
+                            "An ended episode cannot be opened again: a new inquiry opens a "
+                            "new episode. The course's deadlines are cancelled; a decision "
+                            "letter, a complaint and a notification still due stay due."
+                        ),
+                        next_text,
+                    ],
+                ),
+                client_context(request, episode.client, "pathway", episode=episode),
+            )
+        withdraw()
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, handover_message(episode, _("The episode has ended.")))
+    return redirect(episode_url(episode))
 
 
 WORKLIST_PAGE = 100
