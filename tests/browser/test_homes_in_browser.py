@@ -90,5 +90,7 @@ def test_the_authority_decides_from_its_home_page_and_the_counsellor_sees_what_i
     primary = page.wait_for_selector("[data-primary='1']")
     assert primary.get_attribute("data-testid") == "step-send_letter"
     assert "Next step: Send the decision letter" in page.inner_text("[data-testid=what-next]")
-    # the page fits a phone: nothing wider than the 390 px screen
+    # the page fits a phone: nothing wider than the 390 px screen (measured once its style
+    # sheet has loaded; the selector above can match before it has)
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -65,7 +65,9 @@ def test_counsellor_writes_signs_and_corrects_a_note(
     assert "Will come at 10." in page.inner_text("[data-testid=version-1]")
     assert "Will come at 11." in page.inner_text("[data-testid=version-2]")
     assert "The time was wrong" in page.inner_text("[data-testid=version-2]")
-    # and the page fits a phone: nothing wider than the 390 px screen
+    # and the page fits a phone: nothing wider than the 390 px screen (once its style sheet
+    # has loaded)
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     first, second = Note.objects.filter(client=client).order_by("version")
     assert first.signed_at is not None and second.supersedes == first
