@@ -50,6 +50,27 @@ class OutcomeTarget(BaseModel):
 
 OutcomeKey = Literal["goal_attainment", "readmission"]
 
+# APT-1: the kinds of individual appointment (bedring.appointments.models.AppointmentKind,
+# which a test keeps equal to this list).
+AppointmentKindKey = Literal[
+    "conversation",
+    "doctor",
+    "psychologist",
+    "nurse",
+    "home_visit",
+    "phone",
+    "responsibility_group",
+]
+
+
+class AppointmentOfferRule(BaseModel):
+    """APT-2: an appointment of a kind is offered within ``days`` calendar days of the request
+    (Sandnes: a psychologist within a week, seed 004), with where the promise comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days: int = Field(ge=0, le=365)
+    source: str = Field(min_length=1)
+
 
 class RulePack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -111,6 +132,10 @@ class RulePack(BaseModel):
     # DIS-3, DIS-4: the organisation's own targets (Assens: seed 002 §2). An organisation
     # without one shows the figure without a target.
     outcome_targets: dict[OutcomeKey, OutcomeTarget] = Field(default_factory=dict)
+    # APT-2: the organisation's promises to offer an appointment of a kind within a time of
+    # the request (Sandnes: a psychologist within 7 days, seed 004). A request of such a kind
+    # opens an APPOINTMENT_OFFER deadline; other kinds and organisations have none.
+    appointment_offer: dict[AppointmentKindKey, AppointmentOfferRule] = Field(default_factory=dict)
 
     @field_validator("time_zone")
     @classmethod
@@ -156,6 +181,7 @@ ORGANISATION_ONLY = frozenset(
         "role_grants",
         "role_revokes",
         "outcome_targets",
+        "appointment_offer",
     }
 )
 
