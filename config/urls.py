@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/", include("bedring.catalogue.urls")),
     path("medication/", include("bedring.medication.urls")),
     path("health/", include("bedring.health.urls")),
+    path("appointments/", include("bedring.appointments.urls")),
     path("outcomes/", include("bedring.outcomes.urls")),
     path("registers/", include("bedring.registers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -63,6 +63,13 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
             "url": reverse("health:client", args=[client.uuid]),
         }
     )
+    tabs.append(
+        {
+            "key": "appointments",
+            "label": _("Appointments"),
+            "url": reverse("appointments:client", args=[client.uuid]),
+        }
+    )
     if staff.can(Perm.AUDIT_READ, client.organisation_id):
         tabs.append(
             {

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bedring.accounts.models import Organisation, Site, User
+from bedring.accounts.selectors import site_calendar
 from bedring.appointments import services
 from bedring.appointments.models import Appointment, Room
 from bedring.appointments.rules import within_opening_hours
-from bedring.accounts.selectors import site_calendar
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.roles import Role
@@ -27,7 +27,9 @@ def main_site(organisation: Organisation) -> Site:
     return organisation.sites.get(kind="main")
 
 
-def local(organisation: Organisation, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+def local(
+    organisation: Organisation, day: datetime.date, hour: int, minute: int = 0
+) -> datetime.datetime:
     return datetime.datetime.combine(
         day, datetime.time(hour, minute), tzinfo=ZoneInfo(organisation.time_zone)
     )
@@ -82,7 +84,9 @@ def episode_for(make_staff: Callable[..., User]) -> Callable[..., Episode]:
 
     def make(client: Client, days: int = 3) -> Episode:
         organisation = client.organisation
-        received = local(organisation, clock.today(organisation) - datetime.timedelta(days=days), 10)
+        received = local(
+            organisation, clock.today(organisation) - datetime.timedelta(days=days), 10
+        )
         inquiry = inquiry_register(
             organisation=organisation,
             site=main_site(organisation),

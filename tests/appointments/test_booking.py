@@ -96,9 +96,7 @@ def test_each_kind_with_a_staff_member_who_may_hold_it(
 def test_a_start_a_few_minutes_ago_is_now_not_the_past(book, dk_client, org_dk):
     """A walk-in conversation booked as it begins."""
     now = clock.now()
-    appointment = book(
-        dk_client, now - datetime.timedelta(minutes=4), confirm_outside_hours=True
-    )
+    appointment = book(dk_client, now - datetime.timedelta(minutes=4), confirm_outside_hours=True)
     assert appointment.starts_at < now
 
 
@@ -186,11 +184,15 @@ def test_attended_and_no_show_from_the_start_on_and_corrected(
 ):
     episode = episode_for(dk_client)
     appointment = _started(book, dk_client, org_dk, hours_ago=0.5)
-    services.appointment_record_outcome(appointment=appointment, actor=counsellor, outcome="attended")
+    services.appointment_record_outcome(
+        appointment=appointment, actor=counsellor, outcome="attended"
+    )
     appointment.refresh_from_db()
     assert appointment.status == "attended"
     assert appointment.outcome_recorded_by == counsellor
-    services.appointment_record_outcome(appointment=appointment, actor=counsellor, outcome="no_show")
+    services.appointment_record_outcome(
+        appointment=appointment, actor=counsellor, outcome="no_show"
+    )
     appointment.refresh_from_db()
     assert appointment.status == "no_show"
     kinds = list(
@@ -199,7 +201,9 @@ def test_attended_and_no_show_from_the_start_on_and_corrected(
     assert kinds[-2:] == ["appointment_attended", "appointment_no_show"]
     # Recording the same outcome again writes nothing.
     before = counts()
-    services.appointment_record_outcome(appointment=appointment, actor=counsellor, outcome="no_show")
+    services.appointment_record_outcome(
+        appointment=appointment, actor=counsellor, outcome="no_show"
+    )
     assert counts() == before
 
 
@@ -207,7 +211,7 @@ def test_attended_and_no_show_from_the_start_on_and_corrected(
 
 
 def _other_room(org_no) -> Room:
-    return Room.objects.filter(site__organisation=org_no).first()
+    return Room.objects.filter(site__organisation=org_no).order_by("pk")[0]
 
 
 @pytest.mark.parametrize(
@@ -218,7 +222,10 @@ def _other_room(org_no) -> Room:
         ("end_before_start", lambda w: {"minutes": 0}),
         ("length_too_short", lambda w: {"minutes": 3}),
         ("length_too_long", lambda w: {"minutes": 9 * 60}),
-        ("appointment_too_far", lambda w: {"starts_at": clock.now() + datetime.timedelta(days=900)}),
+        (
+            "appointment_too_far",
+            lambda w: {"starts_at": clock.now() + datetime.timedelta(days=900)},
+        ),
         ("time_without_zone", lambda w: {"starts_at": w["starts_at"].replace(tzinfo=None)}),
         ("invalid_kind", lambda w: {"kind": "massage"}),
         ("staff_other_organisation", lambda w: {"staff": w["outsider"]}),
