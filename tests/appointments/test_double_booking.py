@@ -109,7 +109,9 @@ def test_a_move_onto_an_occupied_slot_is_refused(
         minutes=60,
         keep_room=True,
     )
-    theirs = book(make_client(org_dk), slot + datetime.timedelta(hours=1), staff=nurse, kind="nurse")
+    theirs = book(
+        make_client(org_dk), slot + datetime.timedelta(hours=1), staff=nurse, kind="nurse"
+    )
     refused(
         "room_double_booked",
         services.appointment_move,

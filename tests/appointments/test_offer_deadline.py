@@ -75,7 +75,12 @@ def test_the_offer_rule_is_pure_arithmetic(sandnes, org_dk):
     spec = offer_deadline(rules_for(sandnes), "psychologist", day)
     assert spec is not None
     assert spec.due_on == datetime.date(2026, 12, 4)
-    assert spec.basis == {"rule": "appointment_offer", "value": 7, "kind": "psychologist", "req": "APT-2"}
+    assert spec.basis == {
+        "rule": "appointment_offer",
+        "value": 7,
+        "kind": "psychologist",
+        "req": "APT-2",
+    }
     assert offer_deadline(rules_for(sandnes), "conversation", day) is None
     assert offer_deadline(rules_for(org_dk), "psychologist", day) is None
 
@@ -236,9 +241,7 @@ def test_another_organisations_pack_has_no_such_rule(dk_client, counsellor, epis
     assert not Deadline.objects.filter(kind=DeadlineKind.APPOINTMENT_OFFER).exists()
 
 
-def test_a_sandnes_conversation_request_promises_nothing(
-    no_client, no_counsellor, episode_for
-):
+def test_a_sandnes_conversation_request_promises_nothing(no_client, no_counsellor, episode_for):
     episode_for(no_client)
     request = services.appointment_request_record(
         client=no_client, actor=no_counsellor, kind="conversation"
@@ -247,7 +250,9 @@ def test_a_sandnes_conversation_request_promises_nothing(
     assert not offer_deadlines(request).exists()
 
 
-@pytest.mark.parametrize("code", ["request_other_client", "request_kind_mismatch", "request_not_open"])
+@pytest.mark.parametrize(
+    "code", ["request_other_client", "request_kind_mismatch", "request_not_open"]
+)
 def test_a_booking_for_a_request_is_checked(
     code, sandnes, no_client, make_client, psychologist, no_counsellor, episode_for
 ):
