@@ -162,9 +162,7 @@ def _check_place(organisation: Organisation, site: Site, room: Room | None) -> N
             field="site",
         )
     if not site.is_active:
-        raise ValidationFailed(
-            "site_inactive", _("The site is no longer in use."), field="site"
-        )
+        raise ValidationFailed("site_inactive", _("The site is no longer in use."), field="site")
     if room is not None and (room.site_id != site.pk or not room.is_active):
         raise ValidationFailed(
             "room_not_at_site", _("Choose a room of the chosen site."), field="room"

@@ -92,7 +92,11 @@ def _client_url(client: Client) -> str:
 
 
 def _day_url(user: User, day: datetime.date) -> str:
-    return reverse("appointments:day") + "?" + urlencode({"staff": user.username, "on": day.isoformat()})
+    return (
+        reverse("appointments:day")
+        + "?"
+        + urlencode({"staff": user.username, "on": day.isoformat()})
+    )
 
 
 def _when_text(appointment: Appointment) -> str:

@@ -15,6 +15,7 @@ from bedring.accounts.models import Organisation, Team, User
 from bedring.clients import services as client_services
 from bedring.core import clock
 from bedring.core.roles import Role
+from bedring.demo.appointments import demo_appointments
 from bedring.demo.health import demo_health
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
@@ -105,6 +106,7 @@ def load_demo(
             demo_pathways(organisation, rng, today=today)
             demo_medication(organisation, rng, today=today)
             demo_health(organisation, rng, today=today)
+            demo_appointments(organisation, rng, today=today)
             demo_discharges(organisation, today=today)
 
 
