@@ -58,6 +58,7 @@ KindIn = Literal[
     "responsibility_group",
 ]
 MAX_RANGE_DAYS = 62
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -408,6 +409,8 @@ def staff_appointment_list(
         whose = membership.user
     today = clock.today(me.organisation)
     start = start or today
+    if not (EARLIEST <= start <= LATEST and (end is None or EARLIEST <= end <= LATEST)):
+        raise ValidationFailed("bad_range", _("Give days between 1900 and 2999."), field="start")
     end = end or start + datetime.timedelta(days=6)
     if end < start:
         raise ValidationFailed("bad_range", _("The end comes before the start."), field="end")

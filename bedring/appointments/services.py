@@ -440,7 +440,7 @@ def appointment_book(
 
 def _check_request(request: AppointmentRequest, client: Client, kind: str) -> AppointmentRequest:
     locked = (
-        AppointmentRequest.objects.select_for_update()
+        AppointmentRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "episode")
         .get(pk=request.pk)
     )

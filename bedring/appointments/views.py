@@ -201,6 +201,13 @@ def request_withdraw(request: HttpRequest, request_uuid: str) -> HttpResponse:
 # --- booking -------------------------------------------------------------------------------
 
 
+def _client_request(client: Client, value: str) -> AppointmentRequest | None:
+    try:
+        return AppointmentRequest.objects.get(uuid=value, client=client)
+    except (AppointmentRequest.DoesNotExist, ValidationError):  # ValidationError: not a UUID
+        return None
+
+
 def _open_request(client: Client, value: str) -> AppointmentRequest | None:
     if not value:
         return None
@@ -223,8 +230,13 @@ def book(request: HttpRequest, client_uuid: str) -> HttpResponse:
     warn_outside = ""
     if request.method == "POST":
         form = BookForm(request.POST, **choices)
+        wanted = None
+        if form.is_valid() and form.cleaned_data.get("request"):
+            # Any request of this client: the service says if it is no longer open.
+            wanted = _client_request(client, form.cleaned_data["request"])
+            if wanted is None:
+                form.add_error(None, _("The request is another client's."))
         if form.is_valid():
-            wanted = _open_request(client, form.cleaned_data.get("request") or "")
             try:
                 appointment = services.appointment_book(
                     client=client,
@@ -410,7 +422,8 @@ def move(request: HttpRequest, appointment_uuid: str) -> HttpResponse:
             },
             **choices,
         )
-        status = 200
+        # A POST for an appointment that is no longer booked: the page says why.
+        status = 409 if request.method == "POST" else 200
     return render(
         request,
         "appointments/move.html",

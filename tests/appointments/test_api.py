@@ -284,6 +284,8 @@ def test_a_staff_members_appointments_over_a_range(
         counsellor,
     )
     assert backwards.json()["code"] == "bad_range"
+    edge = get(client, "/api/v1/appointments?start=9999-12-31", counsellor)
+    assert (edge.status_code, edge.json()["code"]) == (422, "bad_range")
     nonsense = get(client, "/api/v1/appointments?start=9999-99-99", counsellor)
     assert (nonsense.status_code, nonsense.json()["code"]) == (422, "invalid_input")
 

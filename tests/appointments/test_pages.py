@@ -358,3 +358,47 @@ def test_the_client_pages_cost_the_same_queries_for_1_or_60_appointments(
     for url in (tab, lambda c: reverse("web:client_detail", args=[c.uuid])):
         assert _count(http, url(long)) == _count(http, url(short))
     assert _count(http, tab(long) + "?page=2") == _count(http, tab(short))
+
+
+def test_a_request_booked_meanwhile_and_a_move_of_a_cancelled_appointment_are_refused(
+    as_user, book, sandnes, no_client, psychologist, no_counsellor, dk_client, counsellor, org_dk
+):
+    request = services.appointment_request_record(
+        client=no_client, actor=no_counsellor, kind="psychologist"
+    )
+    day = open_day(main_site(sandnes))
+    services.appointment_book(
+        client=no_client,
+        actor=psychologist,
+        staff=psychologist,
+        site=main_site(sandnes),
+        kind="psychologist",
+        starts_at=local(sandnes, day, 9),
+        minutes=45,
+        request=request,
+    )
+    http = as_user(no_counsellor)
+    data = form_data(
+        sandnes, psychologist, day, hour=11, kind="psychologist", request=str(request.uuid)
+    )
+    again = http.post(book_url(no_client), data)
+    assert again.status_code == 422
+    assert "already has an appointment or was withdrawn" in again.content.decode()
+    garbage = http.post(book_url(no_client), {**data, "request": "not-a-uuid"})
+    assert "another client" in garbage.content.decode()
+    assert Appointment.objects.filter(client=no_client).count() == 1
+
+    appointment = book(dk_client, local(org_dk, open_day(main_site(org_dk)), 10))
+    services.appointment_cancel(
+        appointment=appointment,
+        actor=counsellor,
+        cancelled_by="client",
+        with_notice=True,
+        reason="Ill.",
+    )
+    moved = as_user(counsellor).post(
+        reverse("appointments:move", args=[appointment.uuid]),
+        form_data(org_dk, counsellor, appointment.on, hour=11),
+    )
+    assert moved.status_code == 409
+    assert "Only a booked appointment can be moved." in moved.content.decode()
