@@ -48,8 +48,14 @@ run: messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py load_demo --if-empty
-	@echo "Bedring is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	@echo "Bedring is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it and the message worker)"
+	@# The task worker (django-tasks' database backend: reminders, retries) runs beside the
+	@# server; both stop together on Ctrl-C, on a signal to this shell, or when either exits.
+	@trap 'kill $$server $$worker 2>/dev/null; wait $$server $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM HUP; \
+	$(BIN)/python manage.py db_worker --no-reload --interval 2 --verbosity 0 & worker=$$!; \
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning & server=$$!; \
+	wait $$server
 
 lint: install
 	$(BIN)/ruff check .

@@ -108,7 +108,9 @@ def _register_routers() -> None:
     from bedring.clients.api import router as clients_router
     from bedring.health.api import router as health_router
     from bedring.interop.api import router as interop_router
+    from bedring.journal.api import router as journal_router
     from bedring.medication.api import router as medication_router
+    from bedring.messaging.api import router as messaging_router
     from bedring.outcomes.api import router as outcomes_router
     from bedring.pathway.api import router as pathway_router
     from bedring.registers.api import router as registers_router
@@ -120,6 +122,8 @@ def _register_routers() -> None:
     api.add_router("/", medication_router)
     api.add_router("/", health_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", journal_router)
+    api.add_router("/", messaging_router)
     api.add_router("/", outcomes_router)
     api.add_router("/", registers_router)
     api.add_router("/", interop_router)

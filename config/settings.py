@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "auditlog",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "bedring.core",
     "bedring.accounts",
     "bedring.clients",
@@ -264,6 +266,69 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- Messages to clients (APT-3) and the task runner ------------------------------------------
+# Background work (sending reminders, retrying them) runs on django-tasks with its database
+# backend: a task is a row written in the same transaction as the message it sends, and
+# `manage.py db_worker` (started by `make run`) runs it when it is due. The tests use the dummy
+# backend (tasks are recorded, not run) and run the real one where they say so.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.dummy.DummyBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A message that cannot be sent is tried again after 5, 10, 20, 40 minutes (doubling), then
+# marked failed for staff to see on the outbox page.
+MESSAGE_MAX_ATTEMPTS = _env_int("BEDRING_MESSAGE_MAX_ATTEMPTS", 5)
+MESSAGE_RETRY_SECONDS = _env_int("BEDRING_MESSAGE_RETRY_SECONDS", 300)
+if MESSAGE_MAX_ATTEMPTS < 1 or MESSAGE_RETRY_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "BEDRING_MESSAGE_MAX_ATTEMPTS and BEDRING_MESSAGE_RETRY_SECONDS must be at least 1"
+    )
+# SMS: a generic HTTP API (a JSON POST with a bearer token) when BEDRING_SMS_URL is set; the
+# console in a demo or development install; in tests an in-memory outbox. A production install
+# without an SMS provider keeps SMS reminders failing visibly ("no SMS provider") rather than
+# pretending to send them.
+SMS_URL = os.environ.get("BEDRING_SMS_URL", "")
+SMS_TOKEN = os.environ.get("BEDRING_SMS_TOKEN", "")
+SMS_SENDER = os.environ.get("BEDRING_SMS_SENDER", "")
+SMS_TIMEOUT_SECONDS = _env_int("BEDRING_SMS_TIMEOUT_SECONDS", 10)
+if SMS_URL:
+    if not SMS_URL.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"BEDRING_SMS_URL must be an http(s) URL, not {SMS_URL!r}")
+    if not SMS_TOKEN:
+        raise ImproperlyConfigured("BEDRING_SMS_TOKEN must be set when BEDRING_SMS_URL is")
+    SMS_PROVIDER = "bedring.messaging.providers.HttpSmsProvider"
+elif TESTING:
+    SMS_PROVIDER = "bedring.messaging.providers.LocmemSmsProvider"
+elif DEMO or DEBUG:
+    SMS_PROVIDER = "bedring.messaging.providers.ConsoleSmsProvider"
+else:
+    SMS_PROVIDER = "bedring.messaging.providers.UnconfiguredSmsProvider"
+# E-mail: SMTP when BEDRING_SMTP_HOST is set, the console in a demo or development install
+# (the tests use Django's in-memory outbox), else SMTP to the local mail server (Django's
+# default), whose refusal shows as a failed message.
+EMAIL_HOST = os.environ.get("BEDRING_SMTP_HOST", "")
+if EMAIL_HOST or not (DEMO or DEBUG):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    EMAIL_PORT = _env_int("BEDRING_SMTP_PORT", 587 if os.environ.get("BEDRING_SMTP_HOST") else 25)
+    EMAIL_HOST_USER = os.environ.get("BEDRING_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("BEDRING_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("BEDRING_SMTP_TLS", bool(os.environ.get("BEDRING_SMTP_HOST")))
+    EMAIL_TIMEOUT = SMS_TIMEOUT_SECONDS
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("BEDRING_EMAIL_FROM", "")
+if not DEFAULT_FROM_EMAIL:
+    if os.environ.get("BEDRING_SMTP_HOST"):
+        raise ImproperlyConfigured("BEDRING_EMAIL_FROM must be set when BEDRING_SMTP_HOST is")
+    DEFAULT_FROM_EMAIL = "noreply@example.org"  # example.org: a domain that is nobody's
 
 LOGGING = {
     "version": 1,

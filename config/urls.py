@@ -11,6 +11,8 @@ urlpatterns = [
     path("medication/", include("bedring.medication.urls")),
     path("health/", include("bedring.health.urls")),
     path("appointments/", include("bedring.appointments.urls")),
+    path("journal/", include("bedring.journal.urls")),
+    path("messaging/", include("bedring.messaging.urls")),
     path("outcomes/", include("bedring.outcomes.urls")),
     path("registers/", include("bedring.registers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

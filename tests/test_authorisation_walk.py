@@ -48,8 +48,8 @@ PUBLIC_BY_SECRET = {"catalogue:calendar_feed"}
 SKIP_NAMESPACES = {"api"}  # walked through the OpenAPI schema below
 ALLOWED = (200, 302)
 # A writer may meet a domain refusal (409 an episode already ended, 422 a rule): allowed,
-# not forbidden.
-API_ALLOWED = (200, 201, 409, 422)
+# not forbidden. 204: a draft journal note deleted.
+API_ALLOWED = (200, 201, 204, 409, 422)
 
 
 def html_routes() -> list[tuple[str, Any]]:
@@ -363,6 +363,20 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/appointments/{appointment_id}/cancel"): ("client_write", True),
     ("post", "/api/v1/appointments/{appointment_id}/attended"): ("client_write", True),
     ("post", "/api/v1/appointments/{appointment_id}/no-show"): ("client_write", True),
+    # the journal (JRN-1, JRN-2)
+    ("get", "/api/v1/clients/{client_id}/journal-notes"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/journal-notes"): ("client_write", True),
+    ("get", "/api/v1/journal-notes/{note_id}"): ("client_read", True),
+    ("put", "/api/v1/journal-notes/{note_id}"): ("client_write", True),
+    ("delete", "/api/v1/journal-notes/{note_id}"): ("client_write", True),
+    ("post", "/api/v1/journal-notes/{note_id}/sign"): ("client_write", True),
+    ("post", "/api/v1/journal-notes/{note_id}/corrections"): ("client_write", True),
+    ("get", "/api/v1/journal-notes/{note_id}/versions"): ("client_read", True),
+    # appointment reminders and the outbox (APT-3)
+    ("get", "/api/v1/clients/{client_id}/contact-preferences"): ("client_read", True),
+    ("put", "/api/v1/clients/{client_id}/contact-preferences"): ("client_write", True),
+    ("get", "/api/v1/outbox"): ("client_read", False),
+    ("post", "/api/v1/messages/{message_id}/retry"): ("client_write", True),
     # the client's record as a FHIR Bundle (interop)
     ("get", "/api/v1/clients/{client_id}/fhir"): ("client_read", True),
     # register exports (DIS-4): the TDI summary of the active organisation
@@ -380,6 +394,16 @@ NO_SUCCESS_IN_WALK = {
     ("post", "/api/v1/clients/{client_id}/co-payments/charges"),
     ("post", "/api/v1/clients/{client_id}/co-payments/payments"),
     ("post", "/api/v1/clients/{client_id}/co-payments/write-offs"),
+}
+
+
+# Operations on a note that only its author completes (JRN-1): the walk's notes are the
+# counsellor's, so another role that may write gets 403 note_not_author, not forbidden.
+AUTHOR_ONLY = {
+    ("put", "/api/v1/journal-notes/{note_id}"),
+    ("delete", "/api/v1/journal-notes/{note_id}"),
+    ("post", "/api/v1/journal-notes/{note_id}/sign"),
+    ("post", "/api/v1/journal-notes/{note_id}/corrections"),
 }
 
 
@@ -417,11 +441,13 @@ def test_api_route_as_every_role_outsider_and_anonymous(world, method, path):
     for role in Role.values:
         response = call_api(http, method, path, world, headers[role], rng)
         allowed = perm is None or perm in {p.value for p in ROLE_PERMS[role]}
-        if allowed:
+        if allowed and (method, path) in AUTHOR_ONLY and response.status_code == 403:
+            assert response.json()["code"] == "note_not_author", f"{method} {path} as {role}"
+        elif allowed:
             assert response.status_code in API_ALLOWED, (
                 f"{method} {path} as {role}: {response.content!r}"
             )
-            succeeded = succeeded or response.status_code in (200, 201)
+            succeeded = succeeded or response.status_code in (200, 201, 204)
         else:
             assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
             assert response.json()["code"] in ("forbidden", "decision_role")

@@ -311,6 +311,90 @@ def build_medication(world: dict[str, Any]) -> None:
     world["fresh_held_prescription"] = fresh_held_prescription
 
 
+def build_journal(world: dict[str, Any]) -> None:
+    """JRN-1: a draft and a signed note of the walk's client, both the counsellor's, and
+    fresh ones where an action uses one up (signing, deleting, correcting)."""
+    from bedring.journal import services as journal
+
+    client, counsellor = world["client"], world["staff"]["counsellor"]
+
+    def fresh_note(*, signed: bool = False) -> Any:
+        note = journal.note_draft_create(
+            client=client,
+            actor=counsellor,
+            contact_type="conversation",
+            contact_at=clock.now() - datetime.timedelta(hours=1),
+            text="Walk note.",
+        )
+        return journal.note_sign(note=note, actor=counsellor) if signed else note
+
+    world["draft_note"] = fresh_note()
+    world["signed_note"] = fresh_note(signed=True)
+    world["fresh_note"] = fresh_note
+
+
+def _note_for_route(name: str, world: dict[str, Any]) -> Any:
+    """The correction and the versions are of a signed note; the other pages of a draft."""
+    return (
+        world["signed_note"]
+        if name in ("journal:correct", "journal:versions")
+        else (world["draft_note"])
+    )
+
+
+def _note_in(path: str, world: dict[str, Any]) -> Any:
+    """A fresh note where the action uses it up; a signed one to correct or read."""
+    if path.endswith("/corrections"):
+        return world["fresh_note"](signed=True)
+    if path.endswith("/sign") or path == "/api/v1/journal-notes/{note_id}":
+        return world["fresh_note"]()
+    return world["signed_note"]
+
+
+def _journal_body(method: str, path: str) -> Any:
+    if path.endswith(("/sign", "/versions")) or method == "delete":
+        return None
+    if path.endswith("/corrections"):
+        return {"text": "Walk correction.", "reason": "Walk."}
+    return {
+        "contact_type": "phone",
+        "contact_at": (clock.now() - datetime.timedelta(hours=1)).isoformat(),
+        "text": "Walk note by the API.",
+    }
+
+
+def build_messaging(world: dict[str, Any]) -> None:
+    """APT-3: the walk's client agrees to SMS reminders, and one reminder of theirs failed (a
+    retry uses it up: the roles after the first meet 409 message_not_failed)."""
+    from bedring.messaging import services as messaging_services
+    from bedring.messaging.models import Message, MessageStatus
+
+    org, now = world["org"], clock.now()
+    client = messaging_services.contact_preferences_save(
+        client=world["client"],
+        actor=world["staff"]["counsellor"],
+        at=now,
+        phone="+45 20 00 01 23",
+        email="walk@example.org",
+        reminder_consent=True,
+        reminder_channel="sms",
+        reminder_label="neutral",
+    )
+    message = messaging_services.schedule_appointment_reminder(
+        client=client,
+        organisation=org,
+        starts_at=now + datetime.timedelta(days=3),
+        place="Kongevej 19, 6400 Sønderborg",
+        reference="appointment:walk",
+        at=now,
+    )
+    assert message is not None
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.FAILED, attempts=5, last_error="Walk: the provider gave up."
+    )
+    world["failed_message"] = Message.objects.get(pk=message.pk)
+
+
 def _prescription_in(path: str, world: dict[str, Any]) -> Any:
     """A fresh prescription where the action uses one up: ending it, lifting its hold."""
     if "{prescription_id}" in path and path.endswith("/end"):
@@ -377,6 +461,8 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_medication,
     build_discharge,
     build_appointments,
+    build_journal,
+    build_messaging,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -402,10 +488,13 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "follow_up_uuid": lambda w: w["follow_up"].uuid,
     "appointment_uuid": lambda w: w["appointment"].uuid,
     "request_uuid": lambda w: w["appointment_request"].uuid,
+    "message_uuid": lambda w: w["failed_message"].uuid,
 }
 
 
 def fill_converter(key: str, name: str, world: dict[str, Any]) -> Any:
+    if key == "note_uuid":
+        return _note_for_route(name, world).uuid
     if key not in CONVERTERS:
         raise AssertionError(f"the walk does not know how to fill {key!r} in {name}")
     return CONVERTERS[key](world)
@@ -415,6 +504,8 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
     # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
     path = path.replace("{screening_id}", str(world["screening"].uuid))
+    if "{note_id}" in path:
+        path = path.replace("{note_id}", str(_note_in(path, world).uuid))
     if "/pregnancies" in path:
         if path.endswith("/pregnancies"):
             pregnant = world["make_client"](world["org"], national_id="", sex="female")
@@ -443,6 +534,7 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         )
         path = path.replace("{appointment_id}", str(appointment.uuid))
     path = path.replace("{request_id}", str(world["appointment_request"].uuid))
+    path = path.replace("{message_id}", str(world["failed_message"].uuid))
     return (
         path.replace("{org_id}", str(world["org"].uuid))
         .replace("{client_id}", str(world["client"].uuid))
@@ -483,6 +575,8 @@ def api_body(
 ) -> Any:
     if method == "get":
         return None
+    if "/journal-notes" in path:
+        return _journal_body(method, path)
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
         return {
@@ -693,4 +787,14 @@ def api_body(
         return {"medicine": "methadone-oral-solution", "kind": "received", "quantity": "100"}
     if path.endswith("/notified"):
         return {"recipient": "Children's services", "reference": "W-1"}
+    if path.endswith("/contact-preferences"):
+        return {
+            "phone": "+45 20 00 01 23",
+            "email": "walk@example.org",
+            "reminder_consent": True,
+            "reminder_channel": "sms",
+            "reminder_label": "neutral",
+        }
+    if path.endswith("/messages/{message_id}/retry"):
+        return None
     return {"phone": "+45 20 00 00 01"}  # PATCH client

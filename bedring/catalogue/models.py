@@ -189,6 +189,10 @@ class Attendance(BaseModel):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    # SCH-1, JRN-1: a short remark on the client at this session ("took part actively"); a
+    # contact worth documenting is a journal note of type group session. Corrected in place
+    # like the status: the change log keeps the old text.
+    note = models.CharField(_("short note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

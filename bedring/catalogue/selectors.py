@@ -27,7 +27,7 @@ from bedring.pathway.models.decision import Outcome
 from bedring.pathway.selectors import open_episode
 
 from .eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA, Candidate
-from .models import Course, Enrolment, EnrolmentStatus, Offer, Session
+from .models import Attendance, Course, Enrolment, EnrolmentStatus, Offer, Session
 
 # --- permission-checked getters ---------------------------------------------------------
 
@@ -239,10 +239,19 @@ def client_enrolments(client: Client) -> list[Enrolment]:
 
 
 def enrolment_sessions(enrolment: Enrolment) -> list[Session]:
-    """The sessions an enrolment meets in: its course's, or its own individual ones."""
+    """The sessions an enrolment meets in: its course's, or its own individual ones. Each
+    carries ``attendance_record``: the enrolment's attendance there (status and short
+    note), or None. Two queries."""
     if enrolment.course_id is not None:
-        return list(Session.objects.filter(course_id=enrolment.course_id).order_by("on", "index"))
-    return list(enrolment.individual_sessions.order_by("on", "start_time", "index"))
+        sessions = list(
+            Session.objects.filter(course_id=enrolment.course_id).order_by("on", "index")
+        )
+    else:
+        sessions = list(enrolment.individual_sessions.order_by("on", "start_time", "index"))
+    records = {a.session_id: a for a in Attendance.objects.filter(enrolment=enrolment)}
+    for session in sessions:
+        session.attendance_record = records.get(session.pk)  # type: ignore[attr-defined]
+    return sessions
 
 
 # --- eligibility ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Language, Organisation
+from bedring.accounts.models import Language, Organisation, User
 from bedring.core.ages import age_on
 from bedring.core.models import BaseModel
 
@@ -29,6 +29,19 @@ class Sex(models.TextChoices):
     MALE = "male", _("Male")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Not known")
+
+
+class ReminderChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class ReminderLabel(models.TextChoices):
+    """Whose name a reminder carries (APT-3): the neutral one (the municipality) says nothing
+    about treatment; the service's name only when the client agreed to it."""
+
+    NEUTRAL = "neutral", _("A neutral name")
+    SERVICE = "service", _("The service's name")
 
 
 class Client(BaseModel):
@@ -57,11 +70,32 @@ class Client(BaseModel):
     language = models.CharField(
         _("language for letters"), max_length=5, choices=Language.choices, blank=True
     )
+    # APT-3: appointment reminders only with the client's consent, on the channel the client
+    # chose, under the name the client agreed to. When the answer was recorded and by whom.
+    reminder_consent = models.BooleanField(_("agrees to appointment reminders"), default=False)
+    reminder_consent_at = models.DateTimeField(null=True, blank=True)
+    reminder_consent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminder_channel = models.CharField(
+        _("reminders by"), max_length=8, choices=ReminderChannel.choices, blank=True
+    )
+    reminder_label = models.CharField(
+        _("reminders signed with"),
+        max_length=8,
+        choices=ReminderLabel.choices,
+        default=ReminderLabel.NEUTRAL,
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name", "code"]
         constraints: ClassVar = [
+            # A consent to reminders names the channel they go by.
+            models.CheckConstraint(
+                condition=Q(reminder_consent=False) | ~Q(reminder_channel=""),
+                name="client_reminder_consent_has_channel",
+            ),
             # Never two records for one person in one organisation.
             models.UniqueConstraint(
                 fields=["organisation", "national_id"],

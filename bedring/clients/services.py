@@ -10,14 +10,25 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.models import Organisation
+from bedring.accounts.models import Organisation, User
 from bedring.accounts.selectors import rules_for
 from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
 
 from .identifiers import IdentifierError, parse_identifier
-from .models import ChildAtHome, Client, Consent, ConsentGiver, IdentifierKind, Relative, Sex
+from .models import (
+    ChildAtHome,
+    Client,
+    Consent,
+    ConsentGiver,
+    IdentifierKind,
+    Relative,
+    ReminderChannel,
+    ReminderLabel,
+    Sex,
+)
+from .phones import check_sms_number, normalise_email, normalise_phone
 
 ADULT_AGE = 18
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -176,6 +187,8 @@ def client_register(
     _check_birth_date(birth_date, today)
     _apply_identifier(client, national_id, organisation, today)
     _check_names(client)
+    client.phone = normalise_phone(phone, organisation.jurisdiction)
+    client.email = normalise_email(email)
     client.code = _new_code(organisation)
     return _save_unique(client)
 
@@ -212,7 +225,92 @@ def client_update(
             client.birth_date = None if changes["national_id"] else client.birth_date
         _apply_identifier(client, changes["national_id"] or "", organisation, today)
     _check_names(client)
+    # Checked when changed: a number stored before the check does not block other changes.
+    if "phone" in changes:
+        client.phone = normalise_phone(changes["phone"] or "", organisation.jurisdiction)
+    if "email" in changes:
+        client.email = normalise_email(changes["email"] or "")
     return _save_unique(client)
+
+
+@transaction.atomic
+def client_contact_set(
+    *,
+    client: Client,
+    actor: User,
+    at: datetime.datetime,
+    phone: str,
+    email: str,
+    reminder_consent: bool,
+    reminder_channel: str,
+    reminder_label: str,
+) -> Client:
+    """APT-3: the client's mobile number and e-mail address, whether the client agrees to
+    appointment reminders, by which channel and under which name. All checked before anything
+    is written; the moment and the staff member are recorded whenever the answer is given or
+    changes (a withdrawal too). Callers re-plan queued reminders (messaging.services)."""
+    client = (
+        Client.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=client.pk)
+    )
+    region = client.organisation.jurisdiction
+    phone = normalise_phone(phone, region)
+    email = normalise_email(email)
+    if reminder_channel not in ("", *ReminderChannel.values):
+        raise ValidationFailed(
+            "reminder_channel_unknown",
+            _("Reminders go by SMS or e-mail."),
+            field="reminder_channel",
+        )
+    if reminder_label not in ReminderLabel.values:
+        raise ValidationFailed(
+            "reminder_label_unknown",
+            _("Choose the neutral name or the service's name."),
+            field="reminder_label",
+        )
+    if reminder_consent:
+        if not reminder_channel:
+            raise ValidationFailed(
+                "reminder_channel_required",
+                _("Choose whether the reminders go by SMS or by e-mail."),
+                field="reminder_channel",
+            )
+        if reminder_channel == ReminderChannel.SMS:
+            if not phone:
+                raise ValidationFailed(
+                    "phone_required_for_sms",
+                    _("SMS reminders need the client's mobile number."),
+                    field="phone",
+                )
+            check_sms_number(phone, region)
+        if reminder_channel == ReminderChannel.EMAIL and not email:
+            raise ValidationFailed(
+                "email_required_for_email",
+                _("E-mail reminders need the client's e-mail address."),
+                field="email",
+            )
+    if reminder_consent != client.reminder_consent or client.reminder_consent_at is None:
+        client.reminder_consent_at = at
+        client.reminder_consent_by = actor
+    client.phone = phone
+    client.email = email
+    client.reminder_consent = reminder_consent
+    client.reminder_channel = reminder_channel
+    client.reminder_label = reminder_label
+    client.save(
+        update_fields=[
+            "phone",
+            "email",
+            "reminder_consent",
+            "reminder_consent_at",
+            "reminder_consent_by",
+            "reminder_channel",
+            "reminder_label",
+            "updated_at",
+        ]
+    )
+    return client
 
 
 def relative_save(*, client: Client, relative: Relative | None = None, **fields: Any) -> Relative:

@@ -65,6 +65,13 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
     )
     tabs.append(
         {
+            "key": "journal",
+            "label": _("Journal"),
+            "url": reverse("journal:client", args=[client.uuid]),
+        }
+    )
+    tabs.append(
+        {
             "key": "appointments",
             "label": _("Appointments"),
             "url": reverse("appointments:client", args=[client.uuid]),

@@ -17,6 +17,8 @@ from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.appointments import demo_appointments
 from bedring.demo.health import demo_health
+from bedring.demo.journal import demo_journal
+from bedring.demo.messaging import demo_reminder_preferences
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
 
@@ -108,6 +110,8 @@ def load_demo(
             demo_health(organisation, rng, today=today)
             demo_appointments(organisation, rng, today=today)
             demo_discharges(organisation, today=today)
+            demo_journal(organisation, rng, today=today)
+            demo_reminder_preferences(organisation, rng)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

@@ -15,6 +15,8 @@ from ninja import Router
 from bedring.accounts.access import Staff
 from bedring.clients.access import client_for
 from bedring.core.roles import Perm
+from bedring.journal.selectors import staff_reader
+from bedring.journal.services import restricted_reads_record
 
 from .fhir import MEDIA_TYPE, client_bundle_json
 from .selectors import client_record
@@ -43,8 +45,10 @@ def client_fhir(request: HttpRequest, client_id: UUID) -> HttpResponse:
     and Goal per current plan, MedicationRequest per prescription, MedicationAdministration
     per supervised dose and MedicationDispense per take-home handover or exception dose
     handed out in the last 90 days, Observation per urine test and substance, Immunization
-    per vaccination dose and Consent per consent. Entries are ``urn:uuid:`` + the public
-    UUID of each record and refer to each other by it."""
+    per vaccination dose, Consent per consent and DocumentReference per signed version of
+    each journal note the caller may read (a restricted note only for the roles that read
+    it; the read is logged). Entries are ``urn:uuid:`` + the public UUID of each record and
+    refer to each other by it."""
     client = client_for(
         request,
         _staff(request),
@@ -53,7 +57,16 @@ def client_fhir(request: HttpRequest, client_id: UUID) -> HttpResponse:
         perm=Perm.CLIENT_READ,
         channel="api",
     )
-    record = client_record(client)
+    staff = _staff(request)
+    record = client_record(client, reader=staff_reader(staff, client))
+    restricted_reads_record(
+        reader=staff.user,
+        client=client,
+        notes=record.notes,
+        view="api_client_fhir",
+        channel="api",
+        request=request,
+    )
     response = HttpResponse(client_bundle_json(record), content_type=MEDIA_TYPE)
     response["Cache-Control"] = "no-store"
     response["X-Bedring-Doses-Since"] = record.doses_since.isoformat()

@@ -22,6 +22,11 @@ What is exported and how:
 - **Observation** per urine test (a panel) and per substance group tested (its member);
   substances are text codes: Bedring's substance groups are not one-to-one with LOINC tests.
 - **Immunization** per vaccination dose, **Consent** per consent to share.
+- **DocumentReference** per signed version of each journal note (JRN-1) the requester may
+  read (JRN-2: a restricted note only for the roles that read it, labelled ``R``
+  restricted): the text as a plain-text attachment, the author as attester, the contact
+  time as the period; a correction ``replaces`` the version before it, which is
+  ``superseded``. Drafts are not exported.
 
 Codes are only used where they are certain (ATC for medicines and vaccines, SNOMED CT
 positive/negative, HL7 terminology); everything else is a CodeableConcept with text only.
@@ -30,6 +35,7 @@ Texts are in the language active for the request.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import uuid as uuid_lib
 from collections.abc import Iterable, Sequence
@@ -48,6 +54,7 @@ from bedring.core import clock
 from bedring.core.errors import Conflict
 from bedring.health.models import Vaccination, VaccinationSchedule
 from bedring.health.schedules import vaccination_schedules
+from bedring.journal.models import ContactType, Note
 from bedring.medication.models import (
     Delivery,
     Dispensing,
@@ -87,6 +94,9 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 CONSENT_ACTION = "http://terminology.hl7.org/CodeSystem/consentaction"
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+ATTESTATION_MODE = "http://hl7.org/fhir/composition-attestation-mode"
+DOCUMENT_RELATIONSHIP = "http://hl7.org/fhir/document-relationship-type"
 # Derives the ids of one urine test's per-substance Observations from the test's UUID.
 URINE_SUBSTANCE_NAMESPACE = uuid_lib.UUID("6f1c2e0a-5b7d-4c1e-9a3f-2d8b7e4c9a10")
 
@@ -629,6 +639,63 @@ def consent(
     return _entry(item.uuid, "Consent", resource)
 
 
+def document_reference(
+    note: Note,
+    *,
+    patient_uuid: uuid_lib.UUID,
+    episode_uuids: dict[int, uuid_lib.UUID],
+    superseded: bool,
+) -> Resource:
+    """JRN-1: one signed version of a journal note."""
+    assert note.signed_at is not None  # noqa: S101 - only signed versions are exported
+    signed_at = note.signed_at.isoformat()
+    author = person(note.author)
+    resource: Resource = {
+        "version": str(note.version),
+        "status": "superseded" if superseded else "current",
+        "docStatus": "amended" if note.supersedes_id else "final",
+        "type": text(ContactType(note.contact_type).label),
+        "category": [text(_("Journal note"))],
+        "subject": ref(patient_uuid),
+        "context": [ref(episode_uuids[note.episode_id])]
+        if note.episode_id in episode_uuids
+        else [],
+        "date": signed_at,
+        "author": [author],
+        "attester": [
+            {
+                "mode": {"coding": [{"system": ATTESTATION_MODE, "code": "professional"}]},
+                "time": signed_at,
+                "party": author,
+            }
+        ],
+        "period": {"start": note.contact_at.isoformat()},
+        "description": note.correction_reason,
+        "securityLabel": [{"coding": [{"system": CONFIDENTIALITY, "code": "R"}]}]
+        if note.restricted
+        else [],
+        "relatesTo": [
+            {
+                "code": {"coding": [{"system": DOCUMENT_RELATIONSHIP, "code": "replaces"}]},
+                "target": ref(note.supersedes.uuid),
+            }
+        ]
+        if note.supersedes is not None
+        else [],
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "text/plain; charset=utf-8",
+                    "data": base64.b64encode(note.text.encode("utf-8")).decode("ascii"),
+                    "title": str(ContactType(note.contact_type).label),
+                    "creation": note.contact_at.isoformat(),
+                }
+            }
+        ],
+    }
+    return _entry(note.uuid, "DocumentReference", resource)
+
+
 # --- the bundle ------------------------------------------------------------------------------
 
 
@@ -677,6 +744,16 @@ def client_bundle(record: ClientRecord) -> Bundle:
     for item in record.consents:
         item.client = client
         entries.append(consent(item, patient_uuid=patient_uuid, today=record.today, zone=zone))
+    superseded = {note.supersedes_id for note in record.notes if note.supersedes_id}
+    entries.extend(
+        document_reference(
+            note,
+            patient_uuid=patient_uuid,
+            episode_uuids=episode_uuids,
+            superseded=note.pk in superseded,
+        )
+        for note in record.notes
+    )
     return Bundle.model_validate(
         {
             "resourceType": "Bundle",

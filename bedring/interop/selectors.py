@@ -18,6 +18,8 @@ from django.db.models import Prefetch
 from bedring.clients.models import Client, Consent
 from bedring.core import clock
 from bedring.health.models import Vaccination
+from bedring.journal.models import Note
+from bedring.journal.selectors import Reader, signed_notes_for_export
 from bedring.medication.models import Dispensing, Prescription, PrescriptionVersion, UrineTest
 from bedring.pathway.models import Episode, Goal, GoalResult, Plan
 
@@ -40,12 +42,18 @@ class ClientRecord:
     urine_tests: Sequence[UrineTest]
     vaccinations: Sequence[Vaccination]
     consents: Sequence[Consent]
+    # JRN-1: the signed versions of the journal notes the requester may read (none without a
+    # reader).
+    notes: Sequence[Note] = ()
 
 
-def client_record(client: Client, *, today: datetime.date | None = None) -> ClientRecord:
-    """Ten queries whatever the history: episodes (with their discharge), current plans,
+def client_record(
+    client: Client, *, today: datetime.date | None = None, reader: Reader | None = None
+) -> ClientRecord:
+    """Eleven queries whatever the history: episodes (with their discharge), current plans,
     their goals, the goals' results at discharge, prescriptions, their current versions,
-    the doses of the window, urine tests, vaccinations and consents (one query each)."""
+    the doses of the window, urine tests, vaccinations, consents and the signed journal
+    notes ``reader`` may read (one query each)."""
     organisation = client.organisation
     today = today or clock.today(organisation)
     doses_since = today - datetime.timedelta(days=DOSE_WINDOW_DAYS)
@@ -117,4 +125,5 @@ def client_record(client: Client, *, today: datetime.date | None = None) -> Clie
         urine_tests=urine_tests,
         vaccinations=vaccinations,
         consents=consents,
+        notes=signed_notes_for_export(client, reader) if reader is not None else [],
     )

@@ -26,6 +26,8 @@ from bedring.catalogue.services import offers as catalogue_services
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.medication.medicines import medicines_load
+from bedring.messaging import services as messaging_services
+from bedring.messaging.rules import ReminderRulesIn
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
 
@@ -124,6 +126,9 @@ class ServicePack(BaseModel):
     question_sets: list[str] = Field(default_factory=list)
     # CAT-1: the organisation's catalogue of offers (bedring.catalogue.terms.OfferTerms).
     catalogue: list[OfferTerms] = Field(default_factory=list)
+    # APT-3: when appointment reminders go and the names they are signed with
+    # (bedring.messaging.rules.ReminderRulesIn). Without it the organisation sends none.
+    reminders: ReminderRulesIn | None = None
 
     @field_validator("catalogue")
     @classmethod
@@ -316,6 +321,7 @@ def load_pack(name: str) -> Organisation:
     catalogue_services.offers_retire(
         organisation=organisation, keep=[o.key for o in pack.catalogue]
     )
+    messaging_services.reminder_settings_load(organisation=organisation, rules=pack.reminders)
     # MED-1: the medicines every organisation prescribes from (one shipped list).
     medicines_load()
     return organisation

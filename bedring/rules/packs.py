@@ -72,6 +72,47 @@ class AppointmentOfferRule(BaseModel):
     source: str = Field(min_length=1)
 
 
+# JRN-1: the kinds of contact a journal note documents (bedring.journal.models.ContactType
+# has the same keys, with their labels).
+ContactTypeKey = Literal[
+    "conversation",
+    "phone",
+    "home_visit",
+    "group_session",
+    "dose_observation",
+    "outreach",
+    "network_meeting",
+    "medical",
+    "other",
+]
+
+
+class NoteTemplate(BaseModel):
+    """JRN-1: the text a new journal note of one contact type starts from, in the
+    organisation's working language, with where its headings come from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1, max_length=4000)
+    source: str = Field(min_length=1)
+
+
+class RestrictedReaders(BaseModel):
+    """JRN-2: a role whose members may mark their notes restricted, and the other roles that
+    may read those notes (besides the author's own role)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    readers: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
+
+    @field_validator("readers")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [r for r in value if r not in Role.values]
+        if unknown:
+            raise ValueError(f"unknown role {', '.join(repr(r) for r in unknown)}")
+        return value
+
+
 class RulePack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -136,11 +177,37 @@ class RulePack(BaseModel):
     # the request (Sandnes: a psychologist within 7 days, seed 004). A request of such a kind
     # opens an APPOINTMENT_OFFER deadline; other kinds and organisations have none.
     appointment_offer: dict[AppointmentKindKey, AppointmentOfferRule] = Field(default_factory=dict)
+    # JRN-1: the text a new note of each contact type starts from. An organisation's
+    # ``rule_overrides`` replaces single contact types and keeps the others (merged_pack).
+    journal_templates: dict[ContactTypeKey, NoteTemplate] = Field(default_factory=dict)
+    # JRN-2, PRV-1: the roles that may mark a note restricted (the keys), and who else reads
+    # such a note. Everyone else sees that a restricted note exists, not its text.
+    journal_restricted: dict[str, RestrictedReaders] = Field(default_factory=dict)
 
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
         return check_time_zone(value)
+
+    @field_validator("journal_restricted")
+    @classmethod
+    def _known_restricting_roles(
+        cls, value: dict[str, RestrictedReaders]
+    ) -> dict[str, RestrictedReaders]:
+        unknown = [r for r in value if r not in Role.values]
+        if unknown:
+            raise ValueError(f"unknown role {', '.join(repr(r) for r in unknown)}")
+        return value
+
+    def restricted_readable_by(self, roles: frozenset[str] | set[str]) -> frozenset[str]:
+        """JRN-2: the author roles whose restricted notes a member of ``roles`` may read:
+        their own roles, and every role whose restricted notes name one of them as a
+        reader."""
+        readable = set(roles)
+        for author_role, rule in self.journal_restricted.items():
+            if set(rule.readers) & set(roles):
+                readable.add(author_role)
+        return frozenset(readable)
 
     @field_validator("role_grants", "role_revokes")
     @classmethod
@@ -226,7 +293,14 @@ def _merged(code: str, overrides_json: str) -> RulePack:
     forbidden = {"jurisdiction", "identifier"} & set(overrides)
     if forbidden:
         raise RulePackError(f"rule_overrides may not change: {', '.join(sorted(forbidden))}")
+    data = {**base.model_dump(), **overrides}
+    if isinstance(overrides.get("journal_templates"), dict):
+        # An organisation replaces the templates of the contact types it names, not all.
+        data["journal_templates"] = {
+            **base.model_dump()["journal_templates"],
+            **overrides["journal_templates"],
+        }
     try:
-        return RulePack.model_validate({**base.model_dump(), **overrides})
+        return RulePack.model_validate(data)
     except ValidationError as exc:
         raise RulePackError(f"rule_overrides: {_describe(exc)}") from exc

@@ -227,8 +227,9 @@ def synthetic_person(
         birth_date=birth,
         sex=sex,
         national_id=GENERATORS[jurisdiction](birth, sex, rng),
-        # Numbers in ranges that are not assigned to subscribers (fiction, as on television).
-        phone={"DK": "+45 20 00 ", "NO": "+47 400 00 ", "BE": "+32 470 00 "}[jurisdiction]
+        # Numbers in ranges that are not assigned to subscribers (fiction, as on television),
+        # of the length a number of the country has (phonenumbers checks it, APT-3).
+        phone={"DK": "+45 20 00 0", "NO": "+47 400 00 ", "BE": "+32 470 00 "}[jurisdiction]
         + f"{rng.randint(0, 999):03d}",
         address=f"{rng.choice(STREETS[jurisdiction])} {rng.randint(1, 120)}",
         postal_code=postal_code,

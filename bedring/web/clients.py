@@ -20,6 +20,8 @@ from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
+from bedring.journal.selectors import access_report_notes
+from bedring.messaging.selectors import client_failed_count
 
 LOG_PAGE_SIZE = 100
 
@@ -44,6 +46,7 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
             overview=overview,
             enrolments=enrolments,
             appointments=appointments,
+            reminders_failed=client_failed_count(client),
         ),
     )
 
@@ -69,7 +72,8 @@ def client_log(request: HttpRequest, client_uuid: str) -> HttpResponse:
 @staff_view(Perm.AUDIT_READ, scope="client")
 def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse:
     """The printable access report: a client's right to see who has read their record
-    (e.g. pasientjournalloven § 18 in Norway)."""
+    (e.g. pasientjournalloven § 18 in Norway), with the journal notes written and who read
+    the text of a restricted note (JRN-2)."""
     staff = staff_for_request(request)
     client = client_for(
         request, staff, client_uuid, view="access_report", perm=Perm.AUDIT_READ, channel="print"
@@ -80,6 +84,7 @@ def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse
         {
             "client": client,
             "events": audit_selectors.client_access_events(client),
+            "journal": access_report_notes(client),
             "printed_at": clock.now(),
             "printed_by": request.user,
         },

@@ -450,16 +450,16 @@ def test_editing_a_client_saves_and_records_the_change(client, counsellor, dk_cl
 
     # When the client's phone number is changed through the edit form
     response = client.post(
-        f"/clients/{dk_client.uuid}/edit/", edit_data(dk_client, phone="+45 20 00 999")
+        f"/clients/{dk_client.uuid}/edit/", edit_data(dk_client, phone="+45 20000999")
     )
 
     # Then the change is saved, and recorded with old and new value and the counsellor as actor
     assert response.status_code == 302
     dk_client.refresh_from_db()
-    assert dk_client.phone == "+45 20 00 999"
+    assert dk_client.phone == "+45 20 00 09 99"  # stored in the international format
     entry = LogEntry.objects.get_for_object(dk_client).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.actor == counsellor
-    assert entry.changes_dict["phone"] == [old_phone, "+45 20 00 999"]
+    assert entry.changes_dict["phone"] == [old_phone, "+45 20 00 09 99"]
     assert "last_name" not in entry.changes_dict  # only what changed is recorded
 
 

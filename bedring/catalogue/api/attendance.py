@@ -41,12 +41,18 @@ def _staff(request: HttpRequest) -> Staff:
 class MarkIn(Schema):
     enrolment: UUID
     status: StatusIn
+    note: str | None = Field(
+        None,
+        max_length=attendance.NOTE_MAX,
+        description="A short note on the client at this session; left out keeps the one stored.",
+    )
 
 
 class MarkOut(Schema):
     enrolment: UUID
     client: UUID
     status: str
+    note: str
     no_show_flag: bool
 
 
@@ -64,7 +70,8 @@ def attendance_save(
     payload: Body[list[MarkIn]],
 ) -> AttendanceOut:
     """SCH-1, SCH-2: record or correct the attendance of enrolled clients at one session,
-    all or nothing. Answers with the session's whole grid, no-show flags included."""
+    all or nothing, each with an optional short note. Answers with the session's whole grid,
+    no-show flags and notes included."""
     staff = _staff(request)
     session = attendance.session_for(
         staff, session_id, perm=Perm.CLIENT_WRITE, organisation_ids=staff.memberships
@@ -93,6 +100,7 @@ def attendance_save(
         marks=[(enrolments[m.enrolment], m.status) for m in payload],
         actor=staff.user,
         today=clock.today(session.organisation),
+        notes={enrolments[m.enrolment].pk: m.note for m in payload if m.note is not None},
     )
     grid = attendance.attendance_grid(session)
     access_search_results(
@@ -111,6 +119,7 @@ def attendance_save(
                 enrolment=row.enrolment.uuid,
                 client=row.enrolment.client.uuid,
                 status=row.status,
+                note=row.note,
                 no_show_flag=row.enrolment.no_show_flag,
             )
             for row in grid.rows

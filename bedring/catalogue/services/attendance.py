@@ -19,6 +19,12 @@ Rules decided here where the sources are silent:
   follows the record, so correcting an absence to "attended" or "cancelled" clears a flag it
   had raised. Raising and clearing are written on the client's open episode's timeline
   (``no_show_flag`` / ``no_show_cleared``); without an open episode only the flag is set.
+* **Short notes (SCH-1).** An attendance may carry a short note (at most 300 characters:
+  "took part actively", "left early"), set with the status and corrected like it; a note
+  without a status is refused (``note_without_status``). It is a remark on the attendance,
+  not the journal: a contact worth documenting is a journal note of type group session
+  (bedring.journal, on the same layer, is not imported here). The client's enrolment page
+  shows the notes of its sessions.
 * **Gift cards (CAT-3, MOVE).** Attended conversations are counted in session order over
   the whole enrolment; the ``every``-th, ``2 * every``-th, ... is due when the client's age
   on that session's date is within ``gift_card.ages`` (completed years, both ends inclusive,
@@ -32,7 +38,7 @@ from __future__ import annotations
 import datetime
 import uuid as uuid_lib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -65,6 +71,8 @@ from ..models import (
 from ..terms import GiftCard as GiftCardTerms
 
 SESSION_ORDER = ("session__on", "session__start_time", "session__index", "session__id")
+# SCH-1: the short note an attendance may carry.
+NOTE_MAX = 300
 
 # --- pure rules ----------------------------------------------------------------------------
 
@@ -134,6 +142,7 @@ class GridRow:
     status: str  # "" when nothing is recorded yet
     editable: bool  # an active enrolment; an ended one keeps its record but is read-only
     due_cards: list[Session] = field(default_factory=list)
+    note: str = ""  # the attendance's short note
 
 
 @dataclass
@@ -227,9 +236,12 @@ def attendance_grid(session: Session) -> AttendanceGrid:
     """The attendance grid of a session: each enrolled client with the recorded status, the
     no-show flag and the gift cards due. A fixed number of queries (SCH-1, SCH-2, CAT-3)."""
     enrolments = session_enrolments(session)
-    recorded = dict(
-        Attendance.objects.filter(session=session).values_list("enrolment_id", "status")
-    )
+    recorded = {
+        enrolment_id: (status, note)
+        for enrolment_id, status, note in Attendance.objects.filter(session=session).values_list(
+            "enrolment_id", "status", "note"
+        )
+    }
     due = gift_cards_due_for(enrolments)
     cache: dict[int, GiftCardTerms | None] = {}
     return AttendanceGrid(
@@ -237,9 +249,10 @@ def attendance_grid(session: Session) -> AttendanceGrid:
         rows=[
             GridRow(
                 enrolment=e,
-                status=recorded.get(e.pk, ""),
+                status=recorded.get(e.pk, ("", ""))[0],
                 editable=e.status == EnrolmentStatus.ACTIVE,
                 due_cards=due[e.pk],
+                note=recorded.get(e.pk, ("", ""))[1],
             )
             for e in enrolments
         ],
@@ -324,23 +337,50 @@ def _no_show_update(*, enrolment: Enrolment, actor: User, threshold: int) -> Non
 
 
 def _record_one(
-    *, session: Session, enrolment: Enrolment, status: str, actor: User, threshold: int
+    *,
+    session: Session,
+    enrolment: Enrolment,
+    status: str,
+    actor: User,
+    threshold: int,
+    note: str | None = None,
 ) -> Attendance:
+    """``note`` None keeps the record's short note; a string replaces it."""
     _check_enrolment(session, enrolment)
     record = Attendance.objects.filter(session=session, enrolment=enrolment).first()
     if record is None:
         record = Attendance.objects.create(
-            session=session, enrolment=enrolment, status=status, recorded_by=actor
+            session=session,
+            enrolment=enrolment,
+            status=status,
+            note=note or "",
+            recorded_by=actor,
         )
-    elif record.status != status:
-        # A correction: the change log keeps the old and the new status and who changed it.
+    elif record.status != status or (note is not None and note != record.note):
+        # A correction: the change log keeps the old and the new values and who changed them.
+        status_changed = record.status != status
         record.status = status
+        if note is not None:
+            record.note = note
         record.recorded_by = actor
-        record.save(update_fields=["status", "recorded_by", "updated_at"])
+        record.save(update_fields=["status", "note", "recorded_by", "updated_at"])
+        if not status_changed:
+            return record
     else:
         return record
     _no_show_update(enrolment=enrolment, actor=actor, threshold=threshold)
     return record
+
+
+def _check_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(
+            "note_too_long",
+            _("The short note can be at most %(max)d characters.") % {"max": NOTE_MAX},
+            field="note",
+        )
+    return note
 
 
 def _locked_session(session: Session) -> Session:
@@ -370,13 +410,24 @@ def attendance_record_grid(
     marks: Sequence[tuple[Enrolment, str]],
     actor: User,
     today: datetime.date | None = None,
+    notes: Mapping[int, str] | None = None,
 ) -> list[Attendance]:
     """SCH-1, SCH-2: record (or correct) the attendance of several enrolments at one session
     in one transaction: any refusal writes nothing. Marks the session held, and raises or
-    clears each enrolment's no-show flag (see the module docstring)."""
+    clears each enrolment's no-show flag (see the module docstring). ``notes`` (enrolment
+    primary key to text, at most :data:`NOTE_MAX` characters) sets the short note of the
+    enrolments it names; the others keep theirs."""
     locked = _locked_session(session)
     for _enrolment, status in marks:
         _check_status(status)
+    notes = {pk: _check_note(text) for pk, text in (notes or {}).items()}
+    marked = {e.pk for e, _status in marks}
+    if set(notes) - marked:
+        raise ValidationFailed(
+            "note_without_status",
+            _("A short note goes with an attendance: choose attended, absent or cancelled."),
+            field="note",
+        )
     _check_session(locked, today or clock.today(locked.organisation))
     if not marks:
         return []
@@ -389,6 +440,7 @@ def attendance_record_grid(
             status=status,
             actor=actor,
             threshold=threshold,
+            note=notes.get(enrolment.pk),
         )
         for enrolment, status in marks
     ]
@@ -407,13 +459,18 @@ def attendance_record(
     status: str,
     actor: User,
     today: datetime.date | None = None,
+    note: str | None = None,
 ) -> Attendance:
     """SCH-1, SCH-2: record whether a client attended, was absent or cancelled with notice;
     a second call for the same session corrects the record (its old value stays in the
     change log). Refusals: ``bad_status``, ``session_cancelled``, ``session_in_future``,
-    ``not_in_session``, ``enrolment_not_active``, ``before_enrolment``."""
+    ``not_in_session``, ``enrolment_not_active``, ``before_enrolment``, ``note_too_long``."""
     return attendance_record_grid(
-        session=session, marks=[(enrolment, status)], actor=actor, today=today
+        session=session,
+        marks=[(enrolment, status)],
+        actor=actor,
+        today=today,
+        notes={enrolment.pk: note} if note is not None else None,
     )[0]
 
 

@@ -55,11 +55,22 @@ def _grid_marks(
     return marks
 
 
+def _grid_notes(request: HttpRequest, grid: attendance.AttendanceGrid) -> dict[int, str]:
+    """The short notes posted for the grid's editable rows (``note-<enrolment uuid>``): a
+    row's field left as it was is not sent to the service."""
+    notes = {}
+    for row in grid.rows:
+        key = f"note-{row.enrolment.uuid}"
+        if row.editable and key in request.POST and request.POST[key].strip() != row.note:
+            notes[row.enrolment.pk] = request.POST[key]
+    return notes
+
+
 @staff_view(Perm.CLIENT_WRITE)
 def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
     """SCH-1, SCH-2, CAT-3: the attendance grid of one session: every enrolled client with
-    attended / absent / cancelled with notice, saved in one POST; the no-show flag and the
-    gift cards due."""
+    attended / absent / cancelled with notice and an optional short note, saved in one POST;
+    the no-show flag and the gift cards due."""
     staff = staff_for_request(request)
     session = attendance.session_for(
         staff, session_uuid, perm=Perm.CLIENT_WRITE, organisation_ids=[staff.organisation.pk]
@@ -84,6 +95,7 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
                     marks=marks,
                     actor=staff.user,
                     today=clock.today(session.organisation),
+                    notes=_grid_notes(request, grid),
                 )
             except DomainError as exc:
                 error = str(exc.message)
@@ -95,6 +107,7 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
         for row in grid.rows:
             if row.editable:
                 row.status = request.POST.get(f"status-{row.enrolment.uuid}", row.status)
+                row.note = request.POST.get(f"note-{row.enrolment.uuid}", row.note)
     offer = session.course.offer if session.course else session.enrolment.offer  # type: ignore[union-attr]
     return render(
         request,
