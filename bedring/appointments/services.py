@@ -39,6 +39,11 @@ Rules decided here where the sources are silent:
   appointment takes place by the due day, met late otherwise. A move re-judges it. A
   cancellation by the service reopens the request and its deadline (the promise is owed
   again); one by the client does not (the offer was made).
+* **Reminders (APT-3).** Booking and moving ask ``bedring.messaging`` to queue (or
+  replace) the appointment's reminder (reference ``appointment:<uuid>``, the site's street
+  address as the place; none for a home visit or a phone call); messaging decides whether
+  (the client's consent and channel, the organisation's rules) and when. Cancelling cancels
+  what is queued about it.
 * **No-shows (SCH-2 for appointments).** The client is flagged when their latest
   ``no_show_flag_after`` appointments with an outcome (rule pack, default 3) were all
   no-shows; cancellations neither count nor break the run. Raising and clearing the flag are
@@ -61,6 +66,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.core.hours import format_intervals
+from bedring.messaging import services as messaging
 from bedring.pathway.models import Deadline
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.selectors import open_episode
@@ -349,6 +355,36 @@ def _event(appointment: Appointment, actor: User, kind: str, **data: object) -> 
     )
 
 
+# --- reminders (APT-3, bedring.messaging) --------------------------------------------------
+
+
+def reminder_reference(appointment: Appointment) -> str:
+    """What the outbox calls the appointment's reminder (one queued per reference)."""
+    return f"appointment:{appointment.uuid}"
+
+
+def reminder_place(appointment: Appointment) -> str:
+    """The street address the reminder names: the site's; none for a home visit (the
+    client's own home) or a phone call. Never a service or site name (messaging leaves out
+    a place that would name one when the client chose the neutral name)."""
+    if appointment.kind in (AppointmentKind.HOME_VISIT, AppointmentKind.PHONE):
+        return ""
+    return appointment.site.address
+
+
+def _schedule_reminder(appointment: Appointment, at: datetime.datetime) -> None:
+    """Queue (or replace) the reminder, if the client agreed to reminders and the
+    organisation sends them; messaging decides when and on which channel."""
+    messaging.schedule_appointment_reminder(
+        client=appointment.client,
+        organisation=appointment.organisation,
+        starts_at=appointment.starts_at,
+        place=reminder_place(appointment),
+        reference=reminder_reference(appointment),
+        at=at,
+    )
+
+
 # --- offer deadlines (APT-2) ---------------------------------------------------------------
 
 
@@ -435,6 +471,7 @@ def appointment_book(
         request.save(update_fields=["status", "updated_at"])
         _close_offer(request, appointment, at)
     _event(appointment, actor, "appointment_booked", staff=staff.username)
+    _schedule_reminder(appointment, at)
     return appointment
 
 
@@ -552,6 +589,7 @@ def appointment_move(
             deadline.status = _offer_status(request, locked.on)
             deadline.save(update_fields=["status", "updated_at"])
     _event(locked, actor, "appointment_moved", previous=previous, staff=staff.username)
+    _schedule_reminder(locked, at)
     return locked
 
 
@@ -604,6 +642,7 @@ def appointment_cancel(
     )
     if cancelled_by == CancelledBy.SERVICE and locked.request_id is not None:
         _reopen_request(locked.request_id)
+    messaging.cancel_messages(reference=reminder_reference(locked), at=at)
     _event(
         locked,
         actor,

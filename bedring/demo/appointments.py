@@ -1,9 +1,10 @@
 """Appointments for the demo installation (APT-1, APT-2), through the services, so that the
 day and week views, the client pages and the no-show figure have something on them: the demo
-counsellor's, psychologist's and nurse's appointments from a week ago to the end of this
-week, the past ones attended (one a no-show), and in Sandnes a psychologist request waiting
-on the worklist. Deterministic for a given ``rng``; nothing when the organisation has
-appointments already, so a second load adds nothing."""
+counsellor's, psychologist's and nurse's appointments from last week to the end of next
+week, the past ones attended (one a no-show), the future ones with their reminders where the
+client agreed to them, and in Sandnes a psychologist request waiting on the worklist.
+Deterministic for a given ``rng``; nothing when the organisation has appointments already,
+so a second load adds nothing."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def demo_appointments(
     zone = clock.zone(organisation)
     now = clock.now()
     monday = today - datetime.timedelta(days=today.weekday())
-    days = [monday - datetime.timedelta(days=7) + datetime.timedelta(days=i) for i in range(12)]
+    # Last week, this week and next week (so a demo opened on a Friday still has some ahead).
+    days = [monday - datetime.timedelta(days=7) + datetime.timedelta(days=i) for i in range(19)]
     booked: list[Appointment] = []
     turn = 0
     for day in days:
@@ -72,7 +74,9 @@ def demo_appointments(
                         kind=kind,
                         starts_at=start,
                         minutes=MINUTES,
-                        at=min(now, start) - datetime.timedelta(days=3),
+                        # The past ones as booked three days before; the others now (their
+                        # reminders are queued for when they are due).
+                        at=now if start > now else start - datetime.timedelta(days=3),
                     )
                 )
             except DomainError:

@@ -108,10 +108,11 @@ def load_demo(
             demo_pathways(organisation, rng, today=today)
             demo_medication(organisation, rng, today=today)
             demo_health(organisation, rng, today=today)
-            demo_appointments(organisation, rng, today=today)
             demo_discharges(organisation, today=today)
             demo_journal(organisation, rng, today=today)
             demo_reminder_preferences(organisation, rng)
+            # After the reminder preferences: the future appointments queue their reminders.
+            demo_appointments(organisation, rng, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

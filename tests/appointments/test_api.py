@@ -293,7 +293,7 @@ def test_a_staff_members_appointments_over_a_range(
 def test_an_outsider_gets_404_for_our_clients_appointments_and_requests(
     client, book, dk_client, outsider, counsellor, org_dk, body
 ):
-    appointment = book(dk_client, local(org_dk, open_day(main_site(org_dk)), 13))
+    appointment = book(dk_client, local(org_dk, open_day(main_site(org_dk), hour=13), 13))
     request = services.appointment_request_record(
         client=dk_client, actor=counsellor, kind="conversation"
     )

@@ -32,7 +32,7 @@ def test_appointments_contribute_to_the_feed():
 def test_my_appointments_are_in_my_feed_without_the_client(
     client, book, dk_client, counsellor, org_dk, room, make_staff
 ):
-    day = open_day(main_site(org_dk))
+    day = open_day(main_site(org_dk), minutes=4 * 60)
     mine = book(dk_client, local(org_dk, day, 10), room=room, kind="home_visit")
     cancelled = book(dk_client, local(org_dk, day, 13))
     services.appointment_cancel(

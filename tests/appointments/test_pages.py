@@ -120,7 +120,7 @@ def test_outside_the_opening_hours_the_form_warns_and_books_when_confirmed(
 
 def test_move_cancel_and_outcome_from_the_pages(as_user, book, dk_client, counsellor, org_dk):
     site = main_site(org_dk)
-    day = open_day(site)
+    day = open_day(site, minutes=4 * 60)
     appointment = book(dk_client, local(org_dk, day, 10))
     http = as_user(counsellor)
     detail = http.get(reverse("appointments:detail", args=[appointment.uuid]))
