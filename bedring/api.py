@@ -103,6 +103,7 @@ def on_http_error(request: HttpRequest, exc: NinjaHttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from bedring.accounts.api import router as accounts_router
+    from bedring.appointments.api import router as appointments_router
     from bedring.catalogue.api import router as catalogue_router
     from bedring.clients.api import router as clients_router
     from bedring.documents.api import router as documents_router
@@ -122,6 +123,7 @@ def _register_routers() -> None:
     api.add_router("/", catalogue_router)
     api.add_router("/", medication_router)
     api.add_router("/", health_router)
+    api.add_router("/", appointments_router)
     api.add_router("/", journal_router)
     api.add_router("/", messaging_router)
     api.add_router("/", outcomes_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/", include("bedring.catalogue.urls")),
     path("medication/", include("bedring.medication.urls")),
     path("health/", include("bedring.health.urls")),
+    path("appointments/", include("bedring.appointments.urls")),
     path("journal/", include("bedring.journal.urls")),
     path("messaging/", include("bedring.messaging.urls")),
     path("referrals/", include("bedring.referrals.urls")),

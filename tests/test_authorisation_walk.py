@@ -351,6 +351,18 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
         "client_write",
         True,
     ),
+    # appointments and requests for one (APT-1, APT-2)
+    ("get", "/api/v1/clients/{client_id}/appointments"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/appointments"): ("client_write", True),
+    ("get", "/api/v1/clients/{client_id}/appointment-requests"): ("client_read", True),
+    ("post", "/api/v1/clients/{client_id}/appointment-requests"): ("client_write", True),
+    ("post", "/api/v1/appointment-requests/{request_id}/withdraw"): ("client_write", True),
+    ("get", "/api/v1/appointments"): ("client_read", False),
+    ("get", "/api/v1/appointments/{appointment_id}"): ("client_read", True),
+    ("post", "/api/v1/appointments/{appointment_id}/move"): ("client_write", True),
+    ("post", "/api/v1/appointments/{appointment_id}/cancel"): ("client_write", True),
+    ("post", "/api/v1/appointments/{appointment_id}/attended"): ("client_write", True),
+    ("post", "/api/v1/appointments/{appointment_id}/no-show"): ("client_write", True),
     # the journal (JRN-1, JRN-2)
     ("get", "/api/v1/clients/{client_id}/journal-notes"): ("client_read", True),
     ("post", "/api/v1/clients/{client_id}/journal-notes"): ("client_write", True),

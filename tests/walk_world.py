@@ -446,6 +446,52 @@ def _prescription_in(path: str, world: dict[str, Any]) -> Any:
     return world["prescription"]
 
 
+def build_appointments(world: dict[str, Any]) -> None:
+    """APT-1, APT-2: an appointment of the walk's client that began at 09:00 on the walk's
+    day (booked the day before), so that attended and no-show can be recorded; an open
+    request; and fresh future appointments where an action uses one up (moving,
+    cancelling)."""
+    from zoneinfo import ZoneInfo
+
+    from bedring.appointments.services import appointment_book, appointment_request_record
+
+    org, counsellor = world["org"], world["staff"]["counsellor"]
+    zone = ZoneInfo(org.time_zone)
+    nine = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=zone)
+    world["appointment"] = appointment_book(
+        client=world["client"],
+        actor=counsellor,
+        staff=counsellor,
+        site=world["site"],
+        kind="conversation",
+        starts_at=nine,
+        minutes=60,
+        confirm_outside_hours=True,
+        at=nine - datetime.timedelta(days=1),
+    )
+    world["appointment_request"] = appointment_request_record(
+        client=world["client"], actor=counsellor, kind="psychologist"
+    )
+    hours = iter(range(1000))
+
+    def fresh_appointment() -> Any:
+        start = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=zone) + datetime.timedelta(
+            hours=next(hours)
+        )
+        return appointment_book(
+            client=world["make_client"](org),
+            actor=counsellor,
+            staff=counsellor,
+            site=world["site"],
+            kind="conversation",
+            starts_at=start,
+            minutes=30,
+            confirm_outside_hours=True,
+        )
+
+    world["fresh_appointment"] = fresh_appointment
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
@@ -456,6 +502,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_health,
     build_medication,
     build_discharge,
+    build_appointments,
     build_journal,
     build_messaging,
     build_referrals,
@@ -482,6 +529,8 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "certificate_uuid": lambda w: w["travel_certificate"].uuid,
     "prescription_uuid": lambda w: w["prescription"].uuid,
     "follow_up_uuid": lambda w: w["follow_up"].uuid,
+    "appointment_uuid": lambda w: w["appointment"].uuid,
+    "request_uuid": lambda w: w["appointment_request"].uuid,
     "message_uuid": lambda w: w["failed_message"].uuid,
     "referral_uuid": lambda w: w["referral"].uuid,
     "document_uuid": lambda w: w["document"].uuid,
@@ -521,6 +570,15 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     if path.endswith("/episodes/{episode_id}/discharge"):
         episode = world["fresh_active_episode"]()  # DIS-1: the discharge uses it up
     path = path.replace("{follow_up_id}", str(world["follow_up"].uuid))
+    # APT-1: moving or cancelling uses an appointment up; the others use the one that began.
+    if "{appointment_id}" in path:
+        appointment = (
+            world["fresh_appointment"]()
+            if path.endswith(("/move", "/cancel"))
+            else world["appointment"]
+        )
+        path = path.replace("{appointment_id}", str(appointment.uuid))
+    path = path.replace("{request_id}", str(world["appointment_request"].uuid))
     path = path.replace("{message_id}", str(world["failed_message"].uuid))
     path = path.replace("{referral_id}", str(world["referral"].uuid))
     # JRN-3: discarding uses a document up (and only its uploader, the counsellor, may).
@@ -623,6 +681,25 @@ def api_body(
             "substance_use": "reduced",
             "situation": {"housing": "better"},
         }
+    if path.endswith("/clients/{client_id}/appointments"):
+        return {
+            "kind": "conversation",
+            "staff": world["staff"]["counsellor"].username,
+            "site": str(world["site"].uuid),
+            "starts_at": "2026-11-24T10:00:00+01:00",
+            "minutes": 60,
+            "confirm_outside_hours": True,
+        }
+    if path.endswith("/appointment-requests"):
+        return {"kind": "psychologist"}
+    if path.endswith("/appointment-requests/{request_id}/withdraw"):
+        return {"reason": "Walk."}
+    if path.endswith("/appointments/{appointment_id}/move"):
+        return {"starts_at": "2026-11-25T10:00:00+01:00", "confirm_outside_hours": True}
+    if path.endswith("/appointments/{appointment_id}/cancel"):
+        return {"cancelled_by": "client", "with_notice": True, "reason": "Walk."}
+    if path.endswith(("/appointments/{appointment_id}/attended", "/no-show")):
+        return None
     if path.endswith("/letter-sent"):
         return {}
     if path.endswith("/episodes/{episode_id}/complaints"):

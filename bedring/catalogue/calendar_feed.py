@@ -15,6 +15,11 @@ from ``FEED_DAYS_BACK`` days ago to ``FEED_DAYS_AHEAD`` days ahead, in the organ
 staff member is still an active member of. Times are in the organisation's time zone (with
 its VTIMEZONE); a session without a time is an all-day event; a session without a length
 takes the offer's session length, else ``DEFAULT_MINUTES``.
+
+Other packages add their events to the feed through :mod:`bedring.core.feeds` (individual
+appointments, APT-1): :func:`feed_extra_events` asks them for the same window, and
+:func:`calendar_ical` writes them next to the sessions, under the same rules (no client name
+or code, a stable UID, the organisation's time zone).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from icalendar import Calendar, Event
 
 from bedring.accounts.models import Membership, User, hash_token
 from bedring.core.errors import ValidationFailed
+from bedring.core.feeds import FeedEvent, contributed_events
 
 from .models import CalendarFeed, Course, Session, SessionStatus
 from .terms import OfferTerms
@@ -215,14 +221,49 @@ def feed_entries(user: User, *, today: datetime.date) -> list[CalendarEntry]:
     )
 
 
+def feed_extra_events(user: User, *, today: datetime.date) -> list[FeedEvent]:
+    """The events other packages contribute to the feed (:mod:`bedring.core.feeds`), in the
+    feed's window and organisations."""
+    return contributed_events(
+        user_id=user.pk,
+        organisation_ids=feed_organisation_ids(user),
+        start=today - datetime.timedelta(days=FEED_DAYS_BACK),
+        end=today + datetime.timedelta(days=FEED_DAYS_AHEAD),
+        limit=FEED_MAX_EVENTS,
+    )
+
+
+def _extra_event(item: FeedEvent, absolute: Callable[[str], str] | None) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", item.stamp.astimezone(datetime.UTC))
+    if item.starts_at is not None and item.ends_at is not None:
+        event.add("dtstart", item.starts_at)
+        event.add("dtend", item.ends_at)
+    else:
+        event.add("dtstart", item.on)
+        event.add("dtend", item.on + datetime.timedelta(days=1))
+    event.add("summary", item.summary)
+    if item.location:
+        event.add("location", item.location)
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.path and absolute is not None:
+        event.add("url", absolute(item.path))
+    return event
+
+
 def calendar_ical(
     entries: Iterable[CalendarEntry],
     *,
     name: str,
     link: Callable[[CalendarEntry], str | None] | None = None,
+    extra: Iterable[FeedEvent] = (),
+    absolute: Callable[[str], str] | None = None,
 ) -> bytes:
     """SCH-4: the entries as an iCalendar (RFC 5545) document, one VEVENT per session with
-    a stable UID (the session's public id), so that a program updates moved sessions."""
+    a stable UID (the session's public id), so that a program updates moved sessions; and
+    one per ``extra`` event that other packages contribute (``absolute`` makes their links
+    absolute)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Bedring//Staff calendar//EN")
     calendar.add("version", "2.0")
@@ -248,5 +289,7 @@ def calendar_ical(
         if url:
             event.add("url", url)
         calendar.add_component(event)
+    for item in extra:
+        calendar.add_component(_extra_event(item, absolute))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -72,6 +72,13 @@ def client_tabs(request: HttpRequest, client: Client, current: str) -> list[dict
     )
     tabs.append(
         {
+            "key": "appointments",
+            "label": _("Appointments"),
+            "url": reverse("appointments:client", args=[client.uuid]),
+        }
+    )
+    tabs.append(
+        {
             "key": "referrals",
             "label": _("Referrals"),
             "url": reverse("referrals:client", args=[client.uuid]),

@@ -15,6 +15,7 @@ from bedring.accounts.models import Organisation, Team, User
 from bedring.clients import services as client_services
 from bedring.core import clock
 from bedring.core.roles import Role
+from bedring.demo.appointments import demo_appointments
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
@@ -113,6 +114,8 @@ def load_demo(
             demo_journal(organisation, rng, today=today)
             demo_reminder_preferences(organisation, rng)
             demo_referrals(organisation, today=today)
+            # After the reminder preferences: the future appointments queue their reminders.
+            demo_appointments(organisation, rng, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

@@ -76,8 +76,9 @@ DEFINITIONS: dict[str, Promise] = {
         "period. Median and 90th percentile by the nearest rank (no interpolation)."
     ),
     "no_show": _(
-        "Per offer: sessions in the period the client did not come to without notice, over "
-        "sessions attended or missed; cancellations with notice are left out."
+        "Per offer, and for individual appointments: sessions or appointments in the period "
+        "the client did not come to without notice, over those attended or missed; "
+        "cancellations are left out."
     ),
     "clients": _(
         "Distinct clients with an enrolment in the offer during the period, by their age on "

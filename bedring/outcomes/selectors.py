@@ -1,7 +1,7 @@
 """Reads for the outcome figures: a handful of lean queries (only the columns the formulas
 need, filtered by organisation, site and date range on indexed columns), then the pure
 functions of :mod:`bedring.outcomes.kpis`. The number of queries does not depend on the
-amount of history: seven for a whole report, whatever the period or the organisations.
+amount of history: eight for a whole report, whatever the period or the organisations.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from bedring.accounts.models import Organisation
 from bedring.accounts.selectors import rules_for
+from bedring.appointments.selectors import NO_SHOW_ROW, no_show_counts
 from bedring.catalogue.models import Attendance, Enrolment
 from bedring.pathway.models import Deadline, Discharge, Episode
 from bedring.pathway.models.episode import DeadlineKind
@@ -206,6 +207,21 @@ def fetch_rows(
         .values_list(*columns)
         .annotate(n=Count("id"))
         .order_by()
+    ]
+    # APT-1: individual appointments are one more row of the no-show figure (a no-show is an
+    # absence without notice; cancellations are left out, as cancellations with notice are).
+    appointments_row = str(NO_SHOW_ROW)
+    attendance += [
+        kpis.AttendanceRow(
+            appointments_row, episode_id, "absent" if status == "no_show" else "attended", n
+        )
+        for episode_id, status, n in no_show_counts(
+            organisation_ids=org_ids,
+            site_id=site_id,
+            start=start,
+            end=end,
+            with_episodes=attendance_episodes,
+        )
     ]
     enrolment_qs = Enrolment.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=start),

@@ -18,6 +18,7 @@ from django.db import connection
 
 from bedring.accounts.models import Organisation
 from bedring.accounts.selectors import rules_for
+from bedring.appointments.selectors import NO_SHOW_ROW
 
 from . import kpis
 from .definitions import goal_reached_sql, met_on_time_sql, owed_by_sql
@@ -204,6 +205,18 @@ def kpi_report_sql(
             [*s_params, start, end, *site_params],
         )
     }
+    # APT-1: individual appointments, one more row (a no-show over attended + no-show).
+    ap_orgs, ap_params = _in("ap.organisation_id", org_ids)
+    absent, booked = _pair(
+        _one(
+            "SELECT SUM(CASE WHEN ap.status = 'no_show' THEN 1 ELSE 0 END), COUNT(*) "
+            f'FROM appointments_appointment ap WHERE {ap_orgs} AND ap."on" BETWEEN %s AND %s '
+            "AND ap.status IN ('attended', 'no_show')" + site_sql.format(t="ap"),
+            [*ap_params, start, end, *site_params],
+        )
+    )
+    if booked:
+        result["no_show"][str(NO_SHOW_ROW)] = (absent, booked)
 
     # Clients by offer and age band (age on the last day of the period).
     age_sql, _unused = _age("cl.birth_date")

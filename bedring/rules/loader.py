@@ -1,4 +1,4 @@
-"""Service data packs: an organisation, its sites and their hours as a YAML file.
+"""Service data packs: an organisation, its sites with their hours and rooms as a YAML file.
 
 Every service described in the seeds runs from such a pack (``service_packs/*.yaml``), loaded
 by ``manage.py load_pack NAME``; nothing about a particular service is in the code. A pack is
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bedring.accounts import services as account_services
 from bedring.accounts.models import Organisation, Site
+from bedring.appointments import services as appointment_services
 from bedring.catalogue.services import offers as catalogue_services
 from bedring.catalogue.terms import OfferTerms
 from bedring.core.hours import HoursError, Interval, parse_intervals
@@ -72,6 +73,14 @@ class HoursIn(BaseModel):
     medication: WeekIn = Field(default_factory=WeekIn)
 
 
+class RoomIn(BaseModel):
+    """APT-1: a room of the site where individual appointments take place."""
+
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=120)
+
+
 class SiteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     slug: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -81,6 +90,16 @@ class SiteIn(BaseModel):
     phone: str = ""
     open_on_public_holidays: bool = False
     hours: HoursIn = Field(default_factory=HoursIn)
+    rooms: list[RoomIn] = Field(default_factory=list)
+
+    @field_validator("rooms")
+    @classmethod
+    def _unique_rooms(cls, rooms: list[RoomIn]) -> list[RoomIn]:
+        slugs = [room.slug for room in rooms]
+        repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+        if repeated:
+            raise ValueError(f"room slugs must be unique; repeated: {', '.join(repeated)}")
+        return rooms
 
 
 class OrganisationIn(BaseModel):
@@ -301,6 +320,9 @@ def load_pack(name: str) -> Organisation:
         for kind in ("opening", "phone", "medication"):
             week: WeekIn = getattr(site_in.hours, kind)
             account_services.site_set_hours(site=site, kind=kind, week=week.intervals())
+        appointment_services.rooms_load(
+            site=site, rooms=[(room.slug, room.name) for room in site_in.rooms]
+        )
     # A site taken out of the pack is closed, not deleted: its history stays attached to it.
     organisation.sites.exclude(slug__in=[s.slug for s in pack.sites]).update(is_active=False)
     for question_set in question_sets:

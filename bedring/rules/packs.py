@@ -50,6 +50,28 @@ class OutcomeTarget(BaseModel):
 
 OutcomeKey = Literal["goal_attainment", "readmission"]
 
+# APT-1: the kinds of individual appointment (bedring.appointments.models.AppointmentKind,
+# which a test keeps equal to this list).
+AppointmentKindKey = Literal[
+    "conversation",
+    "doctor",
+    "psychologist",
+    "nurse",
+    "home_visit",
+    "phone",
+    "responsibility_group",
+]
+
+
+class AppointmentOfferRule(BaseModel):
+    """APT-2: an appointment of a kind is offered within ``days`` calendar days of the request
+    (Sandnes: a psychologist within a week, seed 004), with where the promise comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days: int = Field(ge=0, le=365)
+    source: str = Field(min_length=1)
+
+
 # JRN-1: the kinds of contact a journal note documents (bedring.journal.models.ContactType
 # has the same keys, with their labels).
 ContactTypeKey = Literal[
@@ -197,6 +219,10 @@ class RulePack(BaseModel):
     # DIS-3, DIS-4: the organisation's own targets (Assens: seed 002 §2). An organisation
     # without one shows the figure without a target.
     outcome_targets: dict[OutcomeKey, OutcomeTarget] = Field(default_factory=dict)
+    # APT-2: the organisation's promises to offer an appointment of a kind within a time of
+    # the request (Sandnes: a psychologist within 7 days, seed 004). A request of such a kind
+    # opens an APPOINTMENT_OFFER deadline; other kinds and organisations have none.
+    appointment_offer: dict[AppointmentKindKey, AppointmentOfferRule] = Field(default_factory=dict)
     # JRN-1: the text a new note of each contact type starts from. An organisation's
     # ``rule_overrides`` replaces single contact types and keeps the others (merged_pack).
     journal_templates: dict[ContactTypeKey, NoteTemplate] = Field(default_factory=dict)
@@ -268,6 +294,7 @@ ORGANISATION_ONLY = frozenset(
         "role_grants",
         "role_revokes",
         "outcome_targets",
+        "appointment_offer",
     }
 )
 

@@ -1,7 +1,8 @@
-"""The client pages that join several packages: the overview (the record, its pathway and
-catalogue enrolments, with the tabs of every domain) and the client's access log and access
-report (the record read through clients.access, the log read from audit). They live here, on
-top, so that clients and audit need not import each other or the domains."""
+"""The client pages that join several packages: the overview (the record, its pathway,
+catalogue enrolments and upcoming appointments, with the tabs of every domain) and the
+client's access log and access report (the record read through clients.access, the log read
+from audit). They live here, on top, so that clients and audit need not import each other or
+the domains."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bedring.accounts.access import staff_for_request, staff_view
+from bedring.accounts.selectors import rules_for
+from bedring.appointments.selectors import client_summary
 from bedring.audit import selectors as audit_selectors
 from bedring.catalogue.selectors import client_enrolments
 from bedring.clients import selectors as client_selectors
@@ -29,6 +32,10 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     client = client_for(request, staff, client_uuid, view="client_detail")
     overview = client_selectors.client_overview(client)
     enrolments = client_enrolments(client)
+    # APT-1: the next appointments and the repeated no-show flag (two queries).
+    appointments = client_summary(
+        client, at=clock.now(), threshold=rules_for(client.organisation).no_show_flag_after
+    )
     return render(
         request,
         "clients/detail.html",
@@ -38,6 +45,7 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
             "overview",
             overview=overview,
             enrolments=enrolments,
+            appointments=appointments,
             reminders_failed=client_failed_count(client),
         ),
     )

@@ -227,3 +227,30 @@ def test_the_demo_stays_alive_three_months_after_loading(db, frozen_clock):
             due_on__lte=day + datetime.timedelta(days=31),
         )
         assert follow_ups.filter(responsible=counsellor).exists(), slug
+
+
+def test_the_demo_has_appointments_this_week_some_attended_and_one_no_show(db):
+    """APT-1: the demo staff's appointments from a week ago to the end of this week, in every
+    organisation: the past ones attended but one no-show; APT-2: Sandnes' psychologist
+    request waits on the worklist."""
+    from bedring.appointments.models import Appointment, AppointmentRequest
+
+    load_demo(clients_per_organisation=6)
+    for organisation in Organisation.objects.all():
+        rows = Appointment.objects.filter(organisation=organisation)
+        today = clock.today(organisation)
+        monday = today - datetime.timedelta(days=today.weekday())
+        assert rows.filter(on__gte=monday, on__lte=monday + datetime.timedelta(days=6)).exists()
+        assert rows.filter(status="attended").exists(), organisation.slug
+        assert rows.filter(status="no_show").count() == 1, organisation.slug
+        # Every appointment that has begun has its outcome; the later ones are booked.
+        assert not rows.filter(status="booked", starts_at__lt=clock.now()).exists()
+        staff = set(rows.values_list("staff__username", flat=True))
+        assert f"{organisation.slug}.counsellor" in staff
+    request = AppointmentRequest.objects.get()
+    assert request.organisation.slug == "sandnes"
+    assert request.offer_due_on is not None
+    before = Appointment.objects.count()
+    load_demo(clients_per_organisation=6)
+    assert Appointment.objects.count() == before
+    assert AppointmentRequest.objects.count() == 1

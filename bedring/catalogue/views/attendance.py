@@ -322,6 +322,9 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
         link=lambda entry: request.build_absolute_uri(
             reverse("catalogue:attendance", kwargs={"session_uuid": entry.session.uuid})
         ),
+        # Individual appointments and other packages' events (bedring.core.feeds).
+        extra=calendars.feed_extra_events(user, today=today),
+        absolute=request.build_absolute_uri,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="bedring.ics"'
