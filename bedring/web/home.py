@@ -46,6 +46,7 @@ ENDING_DAYS = 14  # prescriptions ending within two weeks
 
 # Panels, in the order a role shows them.
 TODAY = "today_work"
+APPOINTMENTS = "appointments"
 CASELOAD = "caseload"
 MY_DEADLINES = "my_deadlines"
 DECISIONS = "decisions"
@@ -475,6 +476,8 @@ def clients_shown(context: dict[str, Any]) -> list[Client]:
         for client in clients:
             seen.setdefault(client.pk, client)
 
+    if APPOINTMENTS in context:
+        add(a.client for a in context[APPOINTMENTS])
     if CASELOAD in context:
         add(row.episode.client for row in context[CASELOAD].rows)
     if MY_DEADLINES in context:

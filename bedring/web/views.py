@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import ACTIVE_ORG_SESSION_KEY, staff_for_request, staff_view
 from bedring.accounts.models import User
+from bedring.appointments.selectors import appointments_for_staff
 from bedring.audit.services import access_search_results
 from bedring.clients.models import Client
 from bedring.core import clock
@@ -38,9 +39,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if home.TODAY in panels:
         context[home.TODAY] = home.todays_sessions(staff, today)
-        # The appointments module (bedring.appointments) fills this slot with today's
-        # appointments (appointments_for_staff) once it is there.
-        context["appointments"] = None
+        # APT-1: my individual appointments today, in the active organisation.
+        context[home.APPOINTMENTS] = appointments_for_staff(
+            staff.user, today, today, organisation_ids=[organisation.pk]
+        )
     if home.CASELOAD in panels:
         context[home.CASELOAD] = home.caseload(staff)
     if home.MY_DEADLINES in panels:

@@ -394,3 +394,51 @@ def test_the_coordinator_of_an_individual_plan_has_the_case_on_her_home_page(
     assert f'data-testid="case-{episode.uuid}"' in home(coordinator)
     page = login(HttpClient(), coordinator).get(reverse("pathway:episode", args=[episode.uuid]))
     assert coordinator.last_name in page.content.decode()  # shown with the plan
+
+
+def book_today(world: World, staff: User, hour: int) -> Client:
+    from bedring.appointments.services import appointment_book
+    from tests.pathway.conftest import at
+
+    client = world.client()
+    appointment_book(
+        client=client,
+        actor=staff,
+        staff=staff,
+        site=world.org.sites.get(kind="main"),
+        kind="conversation",
+        starts_at=at(world.org, TODAY.year, TODAY.month, TODAY.day, hour, 0),
+        minutes=45,
+        confirm_outside_hours=True,
+    )
+    return client
+
+
+def test_the_counsellor_sees_her_appointments_today_and_nobody_elses(dk, theirs, make_staff):
+    """APT-1, REF-2: today's appointments on her home page, linked and logged as seen; a
+    colleague's and another organisation's are not hers."""
+    mine = [book_today(dk, dk.counsellor, hour) for hour in (13, 15)]
+    colleague = make_staff(dk.org, Role.COUNSELLOR)
+    other = book_today(dk, colleague, 14)
+    book_today(theirs, theirs.counsellor, 14)
+    html = home(dk.counsellor)
+    panel = html.split('data-testid="today-appointments"')[1].split("</ul>")[0]
+    assert all(c.display_name in panel for c in mine)
+    assert panel.index(mine[0].display_name) < panel.index(mine[1].display_name)
+    assert other.display_name not in html
+    nothing_of(html, theirs)
+    seen = set(
+        AccessEvent.objects.filter(actor=dk.counsellor, view="home").values_list(
+            "client_id", flat=True
+        )
+    )
+    assert {c.pk for c in mine} <= seen
+    assert other.pk not in seen
+
+
+def test_the_appointments_panel_costs_the_same_queries_for_more_appointments(dk):
+    book_today(dk, dk.counsellor, 13)
+    one = queries(dk.counsellor)
+    for hour in (14, 15, 16, 17):
+        book_today(dk, dk.counsellor, hour)
+    assert queries(dk.counsellor) == one
