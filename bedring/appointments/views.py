@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -341,6 +342,31 @@ def book_start(request: HttpRequest) -> HttpResponse:
 # --- one appointment -----------------------------------------------------------------------
 
 
+# JRN-1: the journal's contact type for a note written after an appointment of a kind (the
+# journal is named by its URL only: the two apps share a layer).
+NOTE_TYPE_OF_KIND = {
+    "conversation": "conversation",
+    "doctor": "medical",
+    "psychologist": "conversation",
+    "nurse": "conversation",
+    "home_visit": "home_visit",
+    "phone": "phone",
+    "responsibility_group": "network_meeting",
+}
+
+
+def _note_url(appointment: Appointment) -> str:
+    """The journal's new-note page, starting from the appointment's kind and start."""
+    local = appointment.starts_at.astimezone(ZoneInfo(appointment.organisation.time_zone))
+    query = urlencode(
+        {
+            "type": NOTE_TYPE_OF_KIND.get(appointment.kind, "conversation"),
+            "at": local.strftime("%Y-%m-%dT%H:%M"),
+        }
+    )
+    return f"{reverse('journal:note_new', args=[appointment.client.uuid])}?{query}"
+
+
 def _detail_page(
     request: HttpRequest,
     appointment: Appointment,
@@ -361,6 +387,7 @@ def _detail_page(
             "started": appointment.starts_at <= now,
             "over": appointment.ends_at <= now,
             "day_url": _day_url(appointment.staff, appointment.on),
+            "note_url": _note_url(appointment),
         },
         status=status,
     )

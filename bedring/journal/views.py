@@ -9,6 +9,7 @@ author is logged (``services.restricted_reads_record``)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,6 +124,16 @@ def client_journal(request: HttpRequest, client_uuid: str) -> HttpResponse:
     )
 
 
+def _contact_at_from(value: str) -> dict[str, str]:
+    """An initial time of the contact from a link (e.g. the appointment's start), when it
+    reads as a local date and time; otherwise none, and the form starts from now."""
+    try:
+        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M")  # noqa: DTZ007 - only checks the shape
+    except ValueError:
+        return {}
+    return {"contact_at": value}
+
+
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def note_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
     """JRN-1: write a note as a draft; the text starts from the pack's template of the
@@ -142,6 +153,8 @@ def note_new(request: HttpRequest, client_uuid: str) -> HttpResponse:
         initial={
             "contact_type": contact_type,
             "text": selectors.note_template(client.organisation, contact_type),
+            # a note written after an appointment starts at its time (``?at=``, local)
+            **_contact_at_from(request.GET.get("at", "")),
         },
     )
     if request.method == "POST" and form.is_valid():

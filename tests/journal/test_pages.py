@@ -249,3 +249,22 @@ def test_the_journal_prints_as_a_pdf(client, world: World):
     assert "An unsigned draft." not in text
     assert "Secret psychology." not in text
     assert "Restricted" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("2026-01-05T09:30", "2026-01-05T09:30"), ("yesterday", None), ("2026-02-30T09:30", None)],
+)
+def test_a_note_written_after_an_appointment_starts_at_its_time(client, world, given, expected):
+    """A link from an appointment gives the time of the contact (``?at=``); a value that is
+    not a date and time leaves the form at now."""
+    http = login(client, world.counsellor)
+    response = http.get(
+        reverse("journal:note_new", args=[world.client.uuid]),
+        {"type": "phone", "at": given},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["contact_type"] == "phone"
+    now = local(clock.now(), world)
+    assert form.initial["contact_at"] == (expected or now)
