@@ -104,7 +104,7 @@ def _plan(
 
 def _check_moment(value: datetime.datetime, field: str) -> None:
     if timezone.is_naive(value):
-        raise ValidationFailed("naive_datetime", _("A moment needs its time zone."), field=field)
+        raise ValidationFailed("naive_datetime", _("Give the time with its time zone."), field=field)
 
 
 def _enqueue(message: Message) -> None:
@@ -162,7 +162,7 @@ def schedule_appointment_reminder(
     if not reference or len(reference) > MAX_REFERENCE_LENGTH:
         raise ValidationFailed(
             "reference_invalid",
-            _("A message is about something: a reference of 1 to 100 characters."),
+            _("The message must say what it is about: a reference of 1 to 100 characters."),
             field="reference",
         )
     _check_moment(starts_at, "starts_at")
