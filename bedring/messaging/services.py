@@ -104,7 +104,9 @@ def _plan(
 
 def _check_moment(value: datetime.datetime, field: str) -> None:
     if timezone.is_naive(value):
-        raise ValidationFailed("naive_datetime", _("Give the time with its time zone."), field=field)
+        raise ValidationFailed(
+            "naive_datetime", _("Give the time with its time zone."), field=field
+        )
 
 
 def _enqueue(message: Message) -> None:

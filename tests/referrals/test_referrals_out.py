@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
 
 from bedring.clients import services as client_services
 from bedring.core import clock
@@ -14,6 +16,7 @@ from bedring.documents import services as document_services
 from bedring.pathway.models import Deadline
 from bedring.referrals import services
 from bedring.referrals.models import Referral, ReferralEvent
+from tests.conftest import login
 from tests.documents.files import pdf_bytes, upload
 from tests.referrals.conftest import consent, days_ago, partner
 
@@ -97,6 +100,13 @@ def test_a_draft_is_sent_later_and_the_reply_deadline_opens_on_the_worklist(
     assert deadline.basis["req"] == "REF-1"
     referral.refresh_from_db()
     assert referral.reply_due_on == deadline.due_on
+    # and the counsellor's worklist shows it, linked to the client's referrals
+    http = login(HttpClient(), counsellor_dk)
+    page = http.get(reverse("pathway:worklist")).content.decode()
+    (row,) = [r for r in page.split("<tr") if "Referral reply" in r]
+    assert dk_client.display_name in row
+    assert "Referral reply" in row
+    assert reverse("referrals:client", args=[dk_client.uuid]) in row
 
 
 def test_the_reply_closes_the_deadline_met_or_met_late(dk_client, counsellor_dk, open_episode):
