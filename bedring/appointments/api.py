@@ -265,7 +265,9 @@ def _minutes(
     if ends_at is not None:
         if (ends_at.tzinfo is None) != (starts_at.tzinfo is None):
             raise ValidationFailed(
-                "time_without_zone", _("Give the start with its time zone."), field="ends_at"
+                "time_without_zone",
+                _("Give the start and the end with their time zone."),
+                field="ends_at",
             )
         return int((ends_at - starts_at) // datetime.timedelta(minutes=1))
     if default is not None:
