@@ -5,45 +5,14 @@ every read is logged on the client."""
 from __future__ import annotations
 
 import uuid as uuid_lib
-from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Appointment, AppointmentRequest
-
-Record = TypeVar("Record", Appointment, AppointmentRequest)
-
-
-def _record_for(
-    model: type[Record],
-    request: HttpRequest,
-    staff: Staff,
-    record_uuid: uuid_lib.UUID | str,
-    *,
-    view: str,
-    perm: Perm,
-    channel: str,
-) -> Record:
-    related = ["client__organisation", "organisation"]
-    if model is Appointment:
-        related += ["site", "room", "staff", "request"]
-    try:
-        record = model.objects.select_related(*related).get(
-            uuid=record_uuid, client__organisation_id__in=list(staff.memberships)
-        )
-    except (model.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, record.client.organisation_id):
-        raise PermissionDenied
-    access_record(
-        actor=staff.user, client=record.client, view=view, channel=channel, request=request
-    )
-    return record
 
 
 def appointment_for(
@@ -55,8 +24,15 @@ def appointment_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Appointment:
-    return _record_for(
-        Appointment, request, staff, appointment_uuid, view=view, perm=perm, channel=channel
+    return record_for(
+        Appointment,
+        request,
+        staff,
+        appointment_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("organisation", "site", "room", "staff", "request"),
     )
 
 
@@ -69,6 +45,13 @@ def request_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> AppointmentRequest:
-    return _record_for(
-        AppointmentRequest, request, staff, request_uuid, view=view, perm=perm, channel=channel
+    return record_for(
+        AppointmentRequest,
+        request,
+        staff,
+        request_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("organisation",),
     )

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Document
@@ -25,19 +24,14 @@ def document_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Document:
-    if not staff.memberships:
-        raise Http404
-    try:
-        document = Document.objects.select_related("client__organisation", "uploaded_by").get(
-            uuid=document_uuid,
-            client__organisation_id__in=list(staff.memberships),
-            discarded_at__isnull=True,
-        )
-    except (Document.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, document.client.organisation_id):
-        raise PermissionDenied
-    access_record(
-        actor=staff.user, client=document.client, view=view, channel=channel, request=request
+    return record_for(
+        Document,
+        request,
+        staff,
+        document_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("uploaded_by",),
+        where={"discarded_at__isnull": True},
     )
-    return document

@@ -29,6 +29,7 @@ from bedring.accounts.models import User
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
+from bedring.core.text import clean_text
 
 from . import content, storage
 from .models import Document, DocumentKind
@@ -84,25 +85,6 @@ def read_upload(upload: File) -> tuple[bytes, str]:  # type: ignore[type-arg]
     return data, content_type
 
 
-def _text(value: str, field: str, *, required: bool) -> str:
-    value = value.strip()
-    if "\x00" in value:  # PostgreSQL cannot store it; refused on every database alike
-        raise ValidationFailed(
-            "invalid_characters",
-            _("The text contains a character that cannot be stored."),
-            field=field,
-        )
-    if required and not value:
-        raise ValidationFailed(f"{field}_required", _("This field is required."), field=field)
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed(
-            f"{field}_too_long",
-            _("At most %(max)d characters.") % {"max": TEXT_MAX},
-            field=field,
-        )
-    return value
-
-
 def _check_day(client: Client, day: datetime.date) -> None:
     if day < EARLIEST_DAY:
         raise ValidationFailed(
@@ -152,8 +134,8 @@ def _document_upload(
     if kind not in DocumentKind.values:
         raise ValidationFailed("document_kind", _("Choose one of the listed kinds."), field="kind")
     _check_day(client, dated_on)
-    source = _text(source, "source", required=True)
-    title = _text(title, "title", required=False)
+    source = clean_text(source, "source", TEXT_MAX, required=True)
+    title = clean_text(title, "title", TEXT_MAX)
     data, content_type = read_upload(upload)
     original_name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:TEXT_MAX]
     storage_name = storage.write_new(data)

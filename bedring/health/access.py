@@ -5,42 +5,14 @@ is logged on the client."""
 from __future__ import annotations
 
 import uuid as uuid_lib
-from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Pregnancy, Screening
-
-Record = TypeVar("Record", Screening, Pregnancy)
-
-
-def _record_for(
-    model: type[Record],
-    request: HttpRequest,
-    staff: Staff,
-    record_uuid: uuid_lib.UUID | str,
-    *,
-    view: str,
-    perm: Perm,
-    channel: str,
-) -> Record:
-    try:
-        record = model.objects.select_related("client__organisation").get(
-            uuid=record_uuid, client__organisation_id__in=list(staff.memberships)
-        )
-    except (model.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, record.client.organisation_id):
-        raise PermissionDenied
-    access_record(
-        actor=staff.user, client=record.client, view=view, channel=channel, request=request
-    )
-    return record
 
 
 def screening_for(
@@ -52,7 +24,7 @@ def screening_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Screening:
-    return _record_for(
+    return record_for(
         Screening, request, staff, screening_uuid, view=view, perm=perm, channel=channel
     )
 
@@ -66,6 +38,6 @@ def pregnancy_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Pregnancy:
-    return _record_for(
+    return record_for(
         Pregnancy, request, staff, pregnancy_uuid, view=view, perm=perm, channel=channel
     )

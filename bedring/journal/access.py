@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Note
@@ -25,13 +24,13 @@ def note_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Note:
-    try:
-        note = Note.objects.select_related("client__organisation", "author", "episode").get(
-            uuid=note_uuid, client__organisation_id__in=list(staff.memberships)
-        )
-    except (Note.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, note.client.organisation_id):
-        raise PermissionDenied
-    access_record(actor=staff.user, client=note.client, view=view, channel=channel, request=request)
-    return note
+    return record_for(
+        Note,
+        request,
+        staff,
+        note_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("author", "episode"),
+    )

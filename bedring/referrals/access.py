@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Referral
@@ -24,17 +23,13 @@ def referral_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Referral:
-    if not staff.memberships:
-        raise Http404
-    try:
-        referral = Referral.objects.select_related(
-            "client__organisation", "partner", "consent", "episode__responsible"
-        ).get(uuid=referral_uuid, client__organisation_id__in=list(staff.memberships))
-    except (Referral.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, referral.client.organisation_id):
-        raise PermissionDenied
-    access_record(
-        actor=staff.user, client=referral.client, view=view, channel=channel, request=request
+    return record_for(
+        Referral,
+        request,
+        staff,
+        referral_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("partner", "consent", "episode__responsible"),
     )
-    return referral

@@ -52,6 +52,7 @@ from bedring.clients.models import Client, Consent, ConsentParty
 from bedring.core import clock
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
 from bedring.core.roles import Perm
+from bedring.core.text import clean_text
 from bedring.documents import services as document_services
 from bedring.documents import storage
 from bedring.documents.models import Document, DocumentKind
@@ -107,23 +108,6 @@ def partners_retire(*, organisation: Organisation, keep: Sequence[str]) -> None:
 
 
 # --- shared checks -------------------------------------------------------------------------
-
-
-def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
-    value = value.strip()
-    if "\x00" in value:  # PostgreSQL cannot store it; refused on every database alike
-        raise ValidationFailed(
-            "invalid_characters",
-            _("The text contains a character that cannot be stored."),
-            field=field,
-        )
-    if required and not value:
-        raise ValidationFailed(f"{field}_required", _("This field is required."), field=field)
-    if len(value) > limit:
-        raise ValidationFailed(
-            f"{field}_too_long", _("At most %(max)d characters.") % {"max": limit}, field=field
-        )
-    return value
 
 
 def _check_day(organisation: Organisation, day: datetime.date, field: str = "on") -> None:
@@ -257,8 +241,8 @@ def referral_create(
     organisation = client.organisation
     if partner.organisation_id != client.organisation_id or not partner.is_active:
         raise NotFound("partner_not_found", _("No such partner service."), field="partner")
-    reason = _text(reason, "reason", REASON_MAX, required=True)
-    text = _text(text, "text", TEXT_MAX)
+    reason = clean_text(reason, "reason", REASON_MAX, required=True)
+    text = clean_text(text, "text", TEXT_MAX)
     attached = _documents(client, documents)
     day = send_on or clock.today(organisation)
     if send_on is not None:
@@ -345,7 +329,7 @@ def referral_update(
     organisation = referral.client.organisation
     rules.check_move(referral.status, status)
     _check_day(organisation, on)
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     if status == ReferralStatus.SENT:
         _send(referral, actor, on)
         return referral
@@ -481,7 +465,7 @@ def referral_rights_record(
     referral.rights_outcome = "granted" if granted else "not_granted"
     referral.rights_assessed_on = assessed_on
     referral.rights_latest_start_on = latest_start_on
-    referral.rights_note = _text(note, "note", NOTE_MAX)
+    referral.rights_note = clean_text(note, "note", NOTE_MAX)
     referral.save(
         update_fields=[
             "rights_outcome",
@@ -575,8 +559,8 @@ def _referral_in_record(
             _("Say who referred: a GP, a hospital, another municipality or agency."),
             field="referrer",
         )
-    referrer_name = _text(referrer_name, "referrer_name", 200)
-    reason = _text(reason, "reason", REASON_MAX)
+    referrer_name = clean_text(referrer_name, "referrer_name", 200)
+    reason = clean_text(reason, "reason", REASON_MAX)
     _check_received_at(organisation, received_at)
     if (client is None) == (new_client is None):
         raise ValidationFailed(
