@@ -83,7 +83,9 @@ def test_counsellor_logs_in_with_totp_registers_a_client_meets_the_duplicate_and
     assert link.get_attribute("href") == f"/clients/{client.uuid}/"
     assert Client.objects.filter(national_id=cpr).count() == 1
 
-    # When she switches the language to Danish
+    # When she switches the language to Danish (once the page's script, which submits the
+    # choice, has loaded: the selector above can match before it has)
+    page.wait_for_load_state("load")
     page.select_option("#lang-switch", "da")
     page.wait_for_selector("html[lang=da]")
 
