@@ -66,6 +66,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.core.hours import format_intervals
+from bedring.core.text import storable
 from bedring.messaging import services as messaging
 from bedring.pathway.models import Deadline
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
@@ -203,7 +204,7 @@ def _check_staff(staff: User, organisation: Organisation, kind: str) -> None:
 
 
 def _note(note: str, maximum: int = NOTE_MAX, field: str = "note") -> str:
-    note = note.strip()
+    note = storable(note, field)
     if len(note) > maximum:
         raise ValidationFailed(
             "note_too_long",
@@ -301,21 +302,17 @@ def _check_clashes(
         )
 
 
-def outside_opening_hours(site: Site, slot: Slot) -> bool:
-    """Whether the slot lies (partly) outside the site's opening hours or on a closed day."""
+def _check_hours(site: Site, slot: Slot, *, confirmed: bool) -> bool:
+    """Whether the slot lies (partly) outside the site's opening hours or on a closed day; a
+    warning the caller must confirm (``outside_opening_hours`` until then)."""
     calendar = site_calendar(site)
-    return not rules.within_opening_hours(
+    outside = not rules.within_opening_hours(
         calendar.hours.get("opening", {}),
         calendar.local(slot.starts_at),
         calendar.local(slot.ends_at),
         calendar.is_closed_day,
     )
-
-
-def _check_hours(site: Site, slot: Slot, *, confirmed: bool) -> bool:
-    outside = outside_opening_hours(site, slot)
     if outside and not confirmed:
-        calendar = site_calendar(site)
         day = calendar.local(slot.starts_at).date()
         hours = (
             ""

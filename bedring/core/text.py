@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from .errors import ValidationFailed
 
 
-def clean_text(value: str, field: str, limit: int, *, required: bool = False) -> str:
+def storable(value: str, field: str) -> str:
+    """``value`` trimmed, refused with ``invalid_characters`` if it holds a NUL."""
     value = value.strip()
     if "\x00" in value:
         raise ValidationFailed(
@@ -17,6 +18,11 @@ def clean_text(value: str, field: str, limit: int, *, required: bool = False) ->
             _("The text contains a character that cannot be stored."),
             field=field,
         )
+    return value
+
+
+def clean_text(value: str, field: str, limit: int, *, required: bool = False) -> str:
+    value = storable(value, field)
     if required and not value:
         raise ValidationFailed(f"{field}_required", _("This field is required."), field=field)
     if len(value) > limit:

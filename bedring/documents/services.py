@@ -29,7 +29,7 @@ from bedring.accounts.models import User
 from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
-from bedring.core.text import clean_text
+from bedring.core.text import clean_text, storable
 
 from . import content, storage
 from .models import Document, DocumentKind
@@ -208,7 +208,7 @@ def document_discard(
             "document_in_use",
             _("A referral uses this document; it stays in the record."),
         )
-    reason = reason.strip()
+    reason = storable(reason, "reason")
     if not reason:
         raise ValidationFailed(
             "discard_reason_required", _("Say why the upload was a mistake."), field="reason"

@@ -239,6 +239,7 @@ def _other_room(org_no) -> Room:
         ("client_other_organisation", lambda w: {"site": w["no_site"]}),
         ("room_not_at_site", lambda w: {"room": w["no_room"]}),
         ("note_too_long", lambda w: {"note": "x" * 501}),
+        ("invalid_characters", lambda w: {"note": "Bring\x00 papers"}),
     ],
 )
 def test_each_refusal_has_its_code_and_writes_nothing(
