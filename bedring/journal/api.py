@@ -174,15 +174,21 @@ def _goals(ids: list[UUID]) -> list[Goal]:
 
 
 def _log_shown(
-    request: HttpRequest, reader: Reader, client: Client, notes: list[Note], view: str
+    request: HttpRequest,
+    reader: Reader,
+    client: Client,
+    notes: list[Note],
+    view: str,
+    newest: Note | None = None,
 ) -> None:
     services.restricted_reads_record(
         reader=reader.user,
         client=client,
-        notes=[n for n in notes if reader.may_read(n)],
+        notes=[n for n in notes if reader.may_read(newest or n)],
         view=view,
         channel="api",
         request=request,
+        newest=newest,
     )
 
 
@@ -244,7 +250,7 @@ def note_detail(request: HttpRequest, note_id: UUID) -> NoteOut:
     newest = selectors.current_version(selectors.note_versions(note))
     readable = reader.may_read(newest)
     if readable:
-        _log_shown(request, reader, note.client, [note], "api_journal_note")
+        _log_shown(request, reader, note.client, [note], "api_journal_note", newest)
     return note_out(note, readable)
 
 
@@ -318,11 +324,12 @@ def note_versions(request: HttpRequest, note_id: UUID) -> VersionsOut:
     note = _note(request, note_id, "api_journal_versions", Perm.CLIENT_READ)
     reader = selectors.staff_reader(_staff(request), note.client)
     versions = selectors.note_versions(note)
-    if not reader.may_read(selectors.current_version(versions)):
+    newest = selectors.current_version(versions)
+    if not reader.may_read(newest):
         raise Forbidden(
             "note_restricted", _("The note is restricted: your role does not read its text.")
         )
-    _log_shown(request, reader, note.client, versions, "api_journal_versions")
+    _log_shown(request, reader, note.client, versions, "api_journal_versions", newest)
     return VersionsOut(
         chain=note.chain, versions=[note_out(v, True, list(v.goals.all())) for v in versions]
     )

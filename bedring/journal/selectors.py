@@ -106,7 +106,7 @@ class JournalFilter:
 
 
 def check_query(query: str) -> str:
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(query) > QUERY_MAX:
         raise ValidationFailed(
             "query_too_long",
@@ -130,7 +130,8 @@ def journal_notes(
     if where.episode is not None:
         notes = notes.filter(episode=where.episode)
     if where.author is not None:
-        notes = notes.filter(author=where.author)
+        # Only notes the reader may read: who wrote a restricted note is not shown to others.
+        notes = notes.filter(reader.readable(), author=where.author)
     if where.query:
         notes = notes.filter(reader.readable(), text__icontains=check_query(where.query))
     return notes.order_by("-contact_at", "-id")

@@ -47,6 +47,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.errors import Conflict, Forbidden, ValidationFailed
 from bedring.core.roles import CLINICAL, Role
+from bedring.core.text import storable
 from bedring.pathway.models import Episode, Goal
 
 from .models import ContactType, Note, NoteRead
@@ -64,7 +65,7 @@ ROLE_ORDER = [role.value for role in Role]
 
 
 def _text(text: str) -> str:
-    text = text.strip()
+    text = storable(text, "text")
     if not text:
         raise ValidationFailed("text_required", _("Write the note's text."), field="text")
     if len(text) > TEXT_MAX:
@@ -173,7 +174,7 @@ def _author_role(client: Client, author: User, restricted: bool) -> str:
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = storable(reason, "reason")
     if not reason:
         raise ValidationFailed(
             "correction_reason_required",
@@ -422,11 +423,14 @@ def restricted_reads_record(
     view: str,
     channel: str,
     request: HttpRequest | None = None,
+    newest: Note | None = None,
 ) -> int:
     """JRN-2, PRV-1: the restricted notes whose text was shown to ``reader`` (their own
     excepted): one ``NoteRead`` each and one access-log entry, two INSERTs whatever the
-    number. Returns how many were logged."""
-    shown = [n for n in notes if n.restricted and n.author_id != reader.pk]
+    number. Returns how many were logged. ``newest``: the current version of the notes shown
+    (versions of one note): a restriction a correction added covers the older versions too."""
+    covered = newest is not None and newest.restricted
+    shown = [n for n in notes if (n.restricted or covered) and n.author_id != reader.pk]
     if not shown:
         return 0
     NoteRead.objects.bulk_create(

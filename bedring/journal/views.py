@@ -211,6 +211,7 @@ def _note_page(
             view="journal_note",
             channel="html",
             request=request,
+            newest=newest,
         )
     is_author = note.author_id == staff.user.pk
     can_write = staff.can(Perm.CLIENT_WRITE, client.organisation_id)
@@ -435,6 +436,7 @@ def note_versions(request: HttpRequest, note_uuid: str) -> HttpResponse:
         view="journal_versions",
         channel="html",
         request=request,
+        newest=newest,
     )
     return render(
         request,

@@ -202,6 +202,7 @@ def test_a_correction_may_add_the_restriction_but_never_lift_it(world: World):
     [
         ({"text": "   "}, "text_required", "text"),
         ({"text": "x" * 20_001}, "text_too_long", "text"),
+        ({"text": "Came\x00 late"}, "invalid_characters", "text"),
         ({"contact_type": "telepathy"}, "invalid_contact_type", "contact_type"),
         ({"contact_at": "future"}, "contact_in_future", "contact_at"),
         ({"contact_at": "1899"}, "contact_too_early", "contact_at"),

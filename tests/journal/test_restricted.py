@@ -140,3 +140,32 @@ def test_the_access_report_lists_the_notes_written_and_the_restricted_reads(
     assert 'data-testid="report-note-reads"' in html
     assert world.doctor.get_full_name() in html
     assert SECRET not in html
+
+
+def test_filtering_by_author_does_not_reveal_who_wrote_a_restricted_note(world: World, restricted):
+    """Others see that a restricted note exists, not who wrote it: the author filter lists
+    only the notes the reader may read."""
+    where = selectors.JournalFilter(author=world.psychologist)
+    counsellor = selectors.reader_for(world.counsellor, world.organisation, ["counsellor"])
+    doctor = selectors.reader_for(world.doctor, world.organisation, ["doctor"])
+    assert list(selectors.journal_notes(world.client, counsellor, where)) == []
+    assert list(selectors.journal_notes(world.client, doctor, where)) == [restricted]
+
+
+def test_reading_an_older_version_of_a_note_restricted_since_is_logged(client, world: World):
+    """A correction that adds the restriction covers the older versions: showing the first
+    version's text to a doctor is a restricted read, on the page and in the API."""
+    from bedring.journal import services
+
+    first = signed(world.client, world.psychologist, text=SECRET)
+    services.note_correct(
+        note=first, actor=world.psychologist, text=SECRET + ".", reason="Private.", restricted=True
+    )
+    http = login(client, world.doctor)
+    assert SECRET in http.get(reverse("journal:note", args=[first.uuid])).content.decode()
+    assert list(NoteRead.objects.filter(reader=world.doctor).values_list("note", "view")) == [
+        (first.pk, "journal_note")
+    ]
+    response = client.get(f"/api/v1/journal-notes/{first.uuid}", **api_headers(world.doctor))
+    assert response.status_code == 200
+    assert NoteRead.objects.filter(reader=world.doctor, note=first, channel="api").count() == 1
