@@ -268,6 +268,8 @@ def referral_create(
 
 def _send(referral: Referral, actor: User, on: datetime.date) -> None:
     rules.check_move(referral.status, ReferralStatus.SENT)
+    # A draft's documents are not attached yet: one discarded since cannot be sent.
+    documents = _documents(referral.client, list(referral.documents.all()))
     if not rules.consent_covers(referral.consent, referral.partner, on):
         # The draft's consent was withdrawn or ran out: another valid one may stand in.
         referral.consent = _consent_for(referral.client, referral.partner, None, on)
@@ -283,7 +285,7 @@ def _send(referral: Referral, actor: User, on: datetime.date) -> None:
     )
     if episode is not None:
         deadline_open(episode=episode, spec=spec, subject_id=referral.pk)
-    document_services.documents_attach(documents=list(referral.documents.all()))
+    document_services.documents_attach(documents=documents)
     _event(referral, actor, "sent", on)
 
 

@@ -329,3 +329,30 @@ def test_a_partner_of_another_organisation_is_not_found(dk_client, counsellor_dk
             reason="x",
         )
     assert caught.value.code == "partner_not_found"
+
+
+def test_a_draft_whose_document_was_discarded_is_not_sent(dk_client, counsellor_dk):
+    """A draft's documents are not attached yet, so their uploader may still discard one; the
+    referral is then refused at sending, not sent without its file."""
+    consent(dk_client, "gp")
+    document = document_services.document_upload(
+        client=dk_client,
+        actor=counsellor_dk,
+        upload=upload(pdf_bytes()),
+        kind="referral",
+        dated_on=clock.today(dk_client.organisation),
+        source="Sønderborg",
+    )
+    referral = refer(dk_client, counsellor_dk, documents=[document])
+    document_services.document_discard(document=document, actor=counsellor_dk, reason="Wrong")
+    with pytest.raises(ValidationFailed) as caught:
+        services.referral_update(
+            referral=referral,
+            actor=counsellor_dk,
+            status="sent",
+            on=clock.today(dk_client.organisation),
+        )
+    assert caught.value.code == "document_not_in_record"
+    referral.refresh_from_db()
+    assert referral.status == "draft"
+    assert not Deadline.objects.filter(kind="referral_reply").exists()
