@@ -230,7 +230,25 @@ def client_update(
         client.phone = normalise_phone(changes["phone"] or "", organisation.jurisdiction)
     if "email" in changes:
         client.email = normalise_email(changes["email"] or "")
+    if client.reminder_consent and ("phone" in changes or "email" in changes):
+        _check_reachable(client.reminder_channel, client.phone, client.email)
     return _save_unique(client)
+
+
+def _check_reachable(channel: str, phone: str, email: str) -> None:
+    """APT-3: a client who agreed to reminders keeps the number or address they go to."""
+    if channel == ReminderChannel.SMS and not phone:
+        raise ValidationFailed(
+            "phone_required_for_sms",
+            _("SMS reminders need the client's mobile number."),
+            field="phone",
+        )
+    if channel == ReminderChannel.EMAIL and not email:
+        raise ValidationFailed(
+            "email_required_for_email",
+            _("E-mail reminders need the client's e-mail address."),
+            field="email",
+        )
 
 
 @transaction.atomic
@@ -276,20 +294,9 @@ def client_contact_set(
                 _("Choose whether the reminders go by SMS or by e-mail."),
                 field="reminder_channel",
             )
+        _check_reachable(reminder_channel, phone, email)
         if reminder_channel == ReminderChannel.SMS:
-            if not phone:
-                raise ValidationFailed(
-                    "phone_required_for_sms",
-                    _("SMS reminders need the client's mobile number."),
-                    field="phone",
-                )
             check_sms_number(phone, region)
-        if reminder_channel == ReminderChannel.EMAIL and not email:
-            raise ValidationFailed(
-                "email_required_for_email",
-                _("E-mail reminders need the client's e-mail address."),
-                field="email",
-            )
     if reminder_consent != client.reminder_consent or client.reminder_consent_at is None:
         client.reminder_consent_at = at
         client.reminder_consent_by = actor

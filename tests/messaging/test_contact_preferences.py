@@ -182,6 +182,31 @@ def test_a_bad_number_on_the_client_form_is_refused_too(dk_client):
     assert bad_email.value.code == "email_invalid"
 
 
+@pytest.mark.parametrize(
+    ("channel", "changes", "code"),
+    [
+        ("sms", {"phone": ""}, "phone_required_for_sms"),
+        ("email", {"email": ""}, "email_required_for_email"),
+    ],
+)
+def test_the_client_form_keeps_the_contact_the_reminders_go_to(
+    dk_client, agree, channel, changes, code
+):
+    """A client who agreed to reminders by SMS (e-mail) keeps a mobile number (an address):
+    clearing it on the general form is refused, and nothing changes."""
+    agree(dk_client, channel)
+    dk_client.refresh_from_db()
+    before = (dk_client.phone, dk_client.email)
+    with pytest.raises(ValidationFailed) as refused:
+        client_services.client_update(client=dk_client, changes=changes)
+    assert refused.value.code == code
+    dk_client.refresh_from_db()
+    assert (dk_client.phone, dk_client.email) == before
+    # the other contact may go
+    other = {"email": ""} if channel == "sms" else {"phone": ""}
+    client_services.client_update(client=dk_client, changes=other)
+
+
 def test_a_foreign_mobile_number_is_accepted_with_its_country_code(dk_client, agree):
     agree(dk_client, "sms", phone="+46 70 123 45 67")
     dk_client.refresh_from_db()
