@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from bedring.accounts.access import Staff
-from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Message
@@ -24,15 +23,13 @@ def message_for(
     perm: Perm = Perm.CLIENT_READ,
     channel: str = "html",
 ) -> Message:
-    try:
-        message = Message.objects.select_related("client__organisation", "organisation").get(
-            uuid=message_uuid, organisation_id__in=list(staff.memberships)
-        )
-    except (Message.DoesNotExist, ValidationError) as exc:  # ValidationError: not a UUID
-        raise Http404 from exc
-    if not staff.can(perm, message.organisation_id):
-        raise PermissionDenied
-    access_record(
-        actor=staff.user, client=message.client, view=view, channel=channel, request=request
+    return record_for(
+        Message,
+        request,
+        staff,
+        message_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("organisation",),
     )
-    return message
