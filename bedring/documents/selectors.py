@@ -1,9 +1,7 @@
-"""Document reads (JRN-3): the client's documents in a fixed number of queries, whatever
-their number, and the full list a page at a time."""
+"""Document reads (JRN-3): the client's documents a page at a time, in a fixed number of
+queries whatever their number."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.core.paginator import Page
 from django.db.models import QuerySet
@@ -13,7 +11,8 @@ from bedring.core.paging import Paginator
 
 from .models import Document
 
-# The Documents tab shows the latest this many; the full list this many a page.
+# The Documents tab shows this many a page, the latest first; a referral offers the latest
+# this many to send with it.
 RECENT = 50
 PAGE_SIZE = 50
 
@@ -27,22 +26,6 @@ def client_documents(client: Client) -> QuerySet[Document]:
     )
 
 
-@dataclass
-class DocumentList:
-    documents: list[Document]
-    total: int
-
-    @property
-    def more(self) -> bool:
-        return self.total > len(self.documents)
-
-
-def recent_documents(client: Client) -> DocumentList:
-    """The latest :data:`RECENT` documents and how many there are: two queries."""
-    documents = list(client_documents(client)[:RECENT])
-    total = len(documents) if len(documents) < RECENT else client_documents(client).count()
-    return DocumentList(documents=documents, total=total)
-
-
 def document_page(client: Client, page: str | None) -> Page[Document]:
+    """A page of the client's documents, latest first: two queries (the count and the rows)."""
     return Paginator(client_documents(client), PAGE_SIZE).get_page(page)

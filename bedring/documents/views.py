@@ -37,18 +37,18 @@ def _page(
 ) -> HttpResponse:
     staff = staff_for_request(request)
     now = clock.now()
-    listing = selectors.recent_documents(client)
-    discardable = {d.pk for d in listing.documents if services.may_discard(d, staff.user, now)}
+    page = selectors.document_page(client, request.GET.get("page"))
+    discardable = {d.pk for d in page if services.may_discard(d, staff.user, now)}
     # A refused discard of a document the page no longer offers to discard (someone else's,
     # too late): its reasons go to the top of the list instead.
-    shown = {str(d.uuid) for d in listing.documents if d.pk in discardable}
+    shown = {str(d.uuid) for d in page if d.pk in discardable}
     hidden_errors = discard[1] if discard[0] and discard[0] not in shown else []
     return render(
         request,
         "documents/client.html",
         {
             **client_context(request, client, "documents"),
-            "listing": listing,
+            "page": page,
             "form": form or DocumentForm(initial={"dated_on": clock.today(client.organisation)}),
             "upload_open": form is not None,
             "discardable": discardable,
