@@ -96,6 +96,13 @@ def users_who_may(organisation_id: int, perm: Perm) -> list[User]:
     return [m.user for m in memberships if m.has(perm)]
 
 
+def record_staff(organisation_id: int) -> list[User]:
+    """The staff who may have a client's case (active, reading records), by name: the choices
+    of "responsible" and "assign to"."""
+    people = users_who_may(organisation_id, Perm.CLIENT_READ)
+    return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
+
+
 def load_staff(user: User, active_org_id: int | None) -> Staff:
     memberships = {
         m.organisation_id: m

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bedring.accounts.access import Staff, staff_for_request, staff_view, users_who_may
+from bedring.accounts.access import Staff, record_staff, staff_for_request, staff_view
 from bedring.accounts.models import Site, User
 from bedring.accounts.selectors import rules_for
 from bedring.clients.access import client_for
@@ -363,11 +363,6 @@ def referral_rights(request: HttpRequest, referral_uuid: str) -> HttpResponse:
 # --- referrals in --------------------------------------------------------------------------
 
 
-def _staff_people(organisation_id: int) -> list[User]:
-    people = users_who_may(organisation_id, Perm.CLIENT_READ)
-    return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
-
-
 def _incoming_message(incoming: IncomingReferral) -> str:
     episode: Episode = incoming.episode
     if incoming.inquiry is None:
@@ -392,7 +387,7 @@ def _incoming_message(incoming: IncomingReferral) -> str:
 
 def _incoming(request: HttpRequest, staff: Staff, client: Client | None) -> HttpResponse:
     organisation = staff.organisation
-    people = _staff_people(organisation.pk)
+    people = record_staff(organisation.pk)
     data = request.POST or None
     form = IncomingForm(data, request.FILES or None, organisation=organisation, staff=people)
     client_form = (

@@ -12,8 +12,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bedring.accounts.access import Staff, staff_for_request, staff_view, users_who_may
-from bedring.accounts.models import Site, User
+from bedring.accounts.access import Staff, record_staff, staff_for_request, staff_view
+from bedring.accounts.models import Site
 from bedring.audit.services import access_search_results
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
@@ -36,12 +36,6 @@ from ..services import episode as services
 from ..states import next_steps
 from .discharge import attach_follow_up_links, discharge_context
 from .next_step import step_actions
-
-
-def organisation_staff(organisation_id: int) -> list[User]:
-    """The staff who can be responsible for a client: active, with the right to read records."""
-    people = users_who_may(organisation_id, Perm.CLIENT_READ)
-    return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
 
 
 def episode_url(episode: Episode) -> str:
@@ -95,7 +89,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
         client = client_for(request, staff, client_uuid, view="inquiry_new", perm=Perm.CLIENT_WRITE)
         if client.organisation_id != organisation.pk:
             raise Http404
-    people = organisation_staff(organisation.pk)
+    people = record_staff(organisation.pk)
     form = InquiryForm(request.POST or None, organisation=organisation, staff=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -160,7 +154,7 @@ def episode_detail(request: HttpRequest, episode_uuid: str) -> HttpResponse:
             staff,
             episode,
             page=page,
-            staff_choices=organisation_staff(episode.organisation_id),
+            staff_choices=record_staff(episode.organisation_id),
             what_next=what_next(upcoming),
             actions=step_actions(staff, upcoming, page, discharge["discharge"]),
             **discharge,
@@ -203,7 +197,7 @@ def episode_assign(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     episode = episode_for(
         request, staff, episode_uuid, view="episode_assign", perm=Perm.CLIENT_WRITE
     )
-    people = organisation_staff(episode.organisation_id)
+    people = record_staff(episode.organisation_id)
     form = AssignForm(request.POST, staff=people)
     if not form.is_valid():
         messages.error(request, _("Choose a counsellor of this organisation."))
