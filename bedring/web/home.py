@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +37,13 @@ from bedring.pathway.handover import holder
 from bedring.pathway.models import Assessment, Complaint, Deadline, Episode, Plan
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
 from bedring.pathway.offers import offer_choices
-from bedring.pathway.selectors import DUE_SOON_DAYS, EpisodeNext, episodes_next
+from bedring.pathway.selectors import (
+    DUE_SOON_DAYS,
+    EpisodeNext,
+    deadline_counts,
+    episodes_next,
+    open_deadlines,
+)
 from bedring.pathway.states import OPEN_STATES, STEPS, EpisodeState
 
 LIST_MAX = 50  # rows a panel lists; the count says how many there are in all
@@ -204,19 +210,10 @@ class DeadlineList:
 def my_deadlines(staff: Staff, today: datetime.date) -> DeadlineList:
     """My open deadlines that are overdue or due within DUE_SOON_DAYS, overdue first."""
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    mine = Deadline.objects.filter(
-        organisation=staff.organisation,
-        responsible=staff.user,
-        status=DeadlineStatus.OPEN,
-        due_on__lte=soon,
-    )
-    rows = list(mine.select_related("client", "episode").order_by("due_on", "id")[:LIST_MAX])
-    overdue = sum(1 for d in rows if d.due_on < today)
-    due_soon = len(rows) - overdue
-    if len(rows) == LIST_MAX:
-        overdue = mine.filter(due_on__lt=today).count()
-        due_soon = mine.filter(due_on__gte=today).count()
-    return DeadlineList(rows, overdue, due_soon)
+    mine = open_deadlines(organisation_id=staff.organisation.pk, responsible_ids=[staff.user.pk])
+    rows = list(mine.filter(due_on__lte=soon)[:LIST_MAX])
+    counts = deadline_counts(mine, today)
+    return DeadlineList(rows, counts["overdue"], counts["due_soon"])
 
 
 # --- authority -----------------------------------------------------------------------------
@@ -450,18 +447,27 @@ def overdue_by_team(organisation: Organisation, today: datetime.date) -> list[Te
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     loads: dict[str, TeamLoad] = {}
     no_team, unassigned = str(_("No team")), str(_("Nobody responsible"))
-    for responsible_id, due_on in Deadline.objects.filter(
-        organisation=organisation, status=DeadlineStatus.OPEN, due_on__lte=soon
-    ).values_list("responsible_id", "due_on"):
+    # One row per person responsible, counted by the database.
+    per_person = (
+        Deadline.objects.filter(
+            organisation=organisation, status=DeadlineStatus.OPEN, due_on__lte=soon
+        )
+        .order_by()
+        .values("responsible_id")
+        .annotate(
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            due_soon=Count("id", filter=Q(due_on__gte=today)),
+        )
+        .values_list("responsible_id", "overdue", "due_soon")
+    )
+    for responsible_id, overdue, due_soon in per_person:
         team, person = teams.get(responsible_id, ("", "")) if responsible_id else ("", "")
         name = (team or no_team) if responsible_id else unassigned
         load = loads.setdefault(name, TeamLoad(name))
-        if due_on < today:
-            load.overdue += 1
-            if person:
-                load.people[person] += 1
-        else:
-            load.due_soon += 1
+        load.overdue += overdue
+        load.due_soon += due_soon
+        if person and overdue:
+            load.people[person] += overdue
     return sorted(loads.values(), key=lambda t: (-t.overdue, -t.due_soon, t.name))
 
 

@@ -25,7 +25,7 @@ from bedring.medication.models import (
     PrescriptionStatus,
     PrescriptionVersion,
 )
-from bedring.pathway.models import Episode
+from bedring.pathway.models import Deadline, Episode
 from bedring.pathway.services import assessment as assessments
 from bedring.pathway.services.decision import complaint_register, decision_make
 from bedring.pathway.services.episode import (
@@ -442,3 +442,26 @@ def test_the_appointments_panel_costs_the_same_queries_for_more_appointments(dk)
     for hour in (14, 15, 16, 17):
         book_today(dk, dk.counsellor, hour)
     assert queries(dk.counsellor) == one
+
+
+def test_my_deadlines_count_what_is_due_soon_and_leave_out_what_is_later(dk):
+    """A deadline due within DUE_SOON_DAYS is due soon and listed; one due later is neither."""
+    from bedring.pathway.models.episode import DeadlineKind
+    from bedring.pathway.selectors import DUE_SOON_DAYS
+
+    episode = dk.active[0]
+    before = home(dk.counsellor)
+    due_soon = int(before.split('data-testid="dash-my-due-soon">')[1].split(" ")[0])
+    for days_ahead in (2, DUE_SOON_DAYS + 30):
+        Deadline.objects.create(
+            episode=episode,
+            client=episode.client,
+            organisation=dk.org,
+            responsible=dk.counsellor,
+            kind=DeadlineKind.SCREENING,
+            due_on=TODAY + days(days_ahead),
+        )
+    html = home(dk.counsellor)
+    assert f'data-testid="dash-my-due-soon">{due_soon + 1} due soon' in html
+    panel = html.split('data-testid="panel-my-deadlines"')[1].split("</section>")[0]
+    assert panel.count('data-testid="my-deadline-screening"') == 1
