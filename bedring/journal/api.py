@@ -36,6 +36,7 @@ from bedring.core.errors import Forbidden, ValidationFailed
 from bedring.core.paging import api_page
 from bedring.core.roles import Perm
 from bedring.pathway.models import Episode, Goal
+from bedring.rules.packs import ContactTypeKey
 
 from . import selectors, services
 from .access import note_for
@@ -45,17 +46,8 @@ from .services import REASON_MAX, TEXT_MAX
 
 router = Router(tags=["journal"])
 
-ContactTypeIn = Literal[
-    "conversation",
-    "phone",
-    "home_visit",
-    "group_session",
-    "dose_observation",
-    "outreach",
-    "network_meeting",
-    "medical",
-    "other",
-]
+# JRN-1: the contact types (the rule pack's keys, which the model's choices equal).
+ContactTypeIn = ContactTypeKey
 MAX_GOALS = 50
 
 
