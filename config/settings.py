@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the built-in widget templates, for the project's form renderer
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -152,6 +153,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# The one form pattern (templates/forms/): error summary, legends, units.
+FORM_RENDERER = "bedring.core.forms.PatternRenderer"
 
 # SQLite file by default (zero set-up); PostgreSQL through DATABASE_URL.
 _default_db = f"sqlite:///{VAR_DIR / 'bedring.sqlite3'}"

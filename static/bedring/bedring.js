@@ -11,3 +11,11 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+// The form pattern: a failed form moves focus to its error summary, so a keyboard or
+// screen-reader user starts at the list of what to fix.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+});
