@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, Site, User
 from bedring.core import clock
-from bedring.core.forms import DATE
+from bedring.core.forms import DATE, set_unit
 
 from .models import AppointmentKind, CancelledBy, Room
 
@@ -32,14 +32,17 @@ def _note(label: Any = None) -> forms.CharField:
 class _When(forms.Form):
     """Staff member, place and time: shared by booking and moving."""
 
+    fieldsets: list[tuple[Any, tuple[str, ...]]] = [
+        (_("When"), ("on", "start", "minutes")),
+        (_("Where"), ("site", "room")),
+    ]
+
     staff = forms.ChoiceField(label=_("Staff member"))
     site = forms.ChoiceField(label=_("Site"))
     room = forms.ChoiceField(label=_("Room"), required=False)
     on = forms.DateField(label=_("Day"), widget=DATE)
     start = forms.TimeField(label=_("Start"), widget=TIME)
-    minutes = forms.IntegerField(
-        label=_("Length in minutes"), min_value=-100_000, max_value=100_000
-    )
+    minutes = forms.IntegerField(label=_("Length"), min_value=-100_000, max_value=100_000)
     confirm_outside_hours = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -64,6 +67,7 @@ class _When(forms.Form):
             ("", _("No room")),
             *((str(r.uuid), f"{r.site.name} · {r.name}") for r in rooms),
         ]
+        set_unit(self, "minutes", _("minutes"))
 
     def starts_at(self) -> datetime.datetime:
         data = self.cleaned_data
@@ -90,6 +94,8 @@ class BookForm(_When):
     request = forms.CharField(required=False, widget=forms.HiddenInput)
 
     field_order = ("kind", "staff", "on", "start", "minutes", "site", "room", "note")
+    # The kind and the staff member first, without a legend; the note last.
+    fieldsets = [("", ("kind", "staff")), *_When.fieldsets, ("", ("note",))]
 
 
 class MoveForm(_When):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Site, User
 from bedring.core.errors import DomainError
-from bedring.core.forms import DATE, add_domain_error
+from bedring.core.forms import DATE, add_domain_error, set_unit
 
 from .eligibility import (
     ANONYMOUS_TREATMENT_CRITERIA,
@@ -85,7 +85,7 @@ class OfferTermsForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), required=False, widget=TEXT)
     intensity = forms.ChoiceField(label=_("Intensity"), choices=INTENSITIES)
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
-    session_minutes = forms.IntegerField(label=_("Minutes per session"), required=False)
+    session_minutes = forms.IntegerField(label=_("Session length"), required=False)
     cadence_kind = forms.ChoiceField(label=_("Cadence"), choices=CADENCES)
     cadence_weekdays = forms.MultipleChoiceField(
         label=_("Weekdays"),
@@ -116,6 +116,37 @@ class OfferTermsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     capacity = forms.IntegerField(label=_("Places in a group"), required=False)
+
+    fieldsets = [
+        (_("Offer"), ("name", "purpose", "intensity", "format", "substitution")),
+        (
+            _("Cadence"),
+            (
+                "session_minutes",
+                "cadence_kind",
+                "cadence_weekdays",
+                "cadence_iso_weeks",
+                "cadence_times_min",
+                "cadence_times_max",
+                "cadence_start_time",
+            ),
+        ),
+        (
+            _("Sessions"),
+            (
+                "count_kind",
+                "count_sessions",
+                "count_extra",
+                "count_weeks_min",
+                "count_weeks_max",
+                "capacity",
+            ),
+        ),
+        (
+            _("Who may take part"),
+            ("age_min", "age_max", "needs_authorisation", "anonymous_allowed", "prerequisites"),
+        ),
+    ]
 
     # Where a finding of the terms' validators is shown: the dotted pydantic location, or
     # the group it concerns (a whole cadence, count or age range) -> a field of this form.
@@ -152,6 +183,11 @@ class OfferTermsForm(forms.Form):
     def __init__(self, *args: Any, prerequisite_choices: Iterable[tuple[str, str]], **kw: Any):
         super().__init__(*args, **kw)
         self.fields["prerequisites"].choices = list(prerequisite_choices)  # type: ignore[attr-defined]
+        set_unit(self, "session_minutes", _("minutes"))
+        for name in ("count_weeks_min", "count_weeks_max"):
+            set_unit(self, name, _("weeks"))
+        for name in ("age_min", "age_max"):
+            set_unit(self, name, _("years"))
 
     @staticmethod
     def initial_from(terms: OfferTerms) -> dict[str, Any]:
@@ -265,6 +301,13 @@ class SiteChoiceField(_SiteField):
 
 
 class CourseForm(forms.Form):
+    fieldsets = [
+        ("", ("title",)),
+        (_("When"), ("starts_on", "start_time", "on_closed_day")),
+        (_("Where"), ("site", "room")),
+        ("", ("capacity", "staff")),
+    ]
+
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     site = SiteChoiceField(label=_("Site"), queryset=Site.objects.none(), to_field_name="uuid")
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)

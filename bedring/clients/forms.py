@@ -13,6 +13,14 @@ from .models import ConsentGiver, ConsentParty, RelationKind, Sex
 
 
 class ClientForm(forms.Form):
+    fieldsets = [
+        (
+            _("Identity"),
+            ("national_id", "anonymous", "first_name", "last_name", "birth_date", "sex"),
+        ),
+        (_("Contact"), ("phone", "email", "address", "postal_code", "city", "language")),
+    ]
+
     national_id = forms.CharField(
         label=_("National identifier"),
         required=False,

@@ -39,7 +39,8 @@ class Confirmation:
     """``title``: the question ("Complete the assessment?"); ``facts``: what was chosen, as
     (label, value); ``consequences``: what happens and what cannot be undone; ``action``: the
     confirm button; ``cancel_url``: where "Cancel" goes; ``can_edit``: the page offers to go
-    back to the form."""
+    back to the form; ``destructive``: the step ends or takes away something (an episode, a
+    prescription), so its button is the form pattern's ``danger`` one."""
 
     title: str | Promise
     action: str | Promise
@@ -47,6 +48,7 @@ class Confirmation:
     facts: Sequence[tuple[str | Promise, Any]] = ()
     consequences: Sequence[str | Promise] = ()
     can_edit: bool = False
+    destructive: bool = False
 
 
 def confirm_page(

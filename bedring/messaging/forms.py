@@ -19,6 +19,11 @@ def _yes(value: str) -> bool:
 
 
 class ContactPreferencesForm(forms.Form):
+    fieldsets = [
+        (_("Contact"), ("phone", "email")),
+        (_("Appointment reminders"), ("reminder_consent", "reminder_channel", "reminder_label")),
+    ]
+
     phone = forms.CharField(
         label=_("Mobile number"),
         required=False,

@@ -181,6 +181,14 @@ class AssessmentForm(forms.Form):
         offer = self.fields["recommended_offer"]
         assert isinstance(offer, forms.ChoiceField)  # noqa: S101 - narrows the type
         offer.choices = [("", "—"), *offer_choices(organisation.pk)]
+        # The questions grouped by domain (in the order of DOMAINS), then the offers.
+        grouped: dict[str, list[str]] = {}
+        for question in questions:
+            grouped.setdefault(question["domain"], []).append(QUESTION_PREFIX + question["key"])
+        self.fieldsets = [
+            *((domain_label(d), tuple(grouped[d])) for d in DOMAINS if d in grouped),
+            (_("Offers and participants"), self.OFFER_FIELDS),
+        ]
 
     @staticmethod
     def initial_for(assessment: Any) -> dict[str, Any]:
@@ -207,22 +215,6 @@ class AssessmentForm(forms.Form):
         mapping = {q["key"]: QUESTION_PREFIX + q["key"] for q in self.questions}
         mapping.update({name: name for name in self.OFFER_FIELDS})
         return mapping
-
-    def domains(self) -> list[dict[str, Any]]:
-        """The question fields grouped by domain, in the order of DOMAINS."""
-        grouped: dict[str, list[forms.BoundField]] = {}
-        for question in self.questions:
-            grouped.setdefault(question["domain"], []).append(
-                self[QUESTION_PREFIX + question["key"]]
-            )
-        return [
-            {"label": domain_label(domain), "fields": grouped[domain]}
-            for domain in DOMAINS
-            if domain in grouped
-        ]
-
-    def offer_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.OFFER_FIELDS]
 
     def answers(self) -> dict[str, Any]:
         answers: dict[str, Any] = {}
@@ -289,13 +281,15 @@ def _substance_field(label: Any, *, secondary: bool) -> forms.TypedChoiceField:
 
 
 def _age_field(label: Any) -> forms.IntegerField:
-    return forms.IntegerField(
+    field = forms.IntegerField(
         label=label,
         required=False,
         min_value=0,
         max_value=tdi.AGE_NOT_KNOWN,
         help_text=_("Whole years; 99 if not known."),
     )
+    field.unit = _("years")  # type: ignore[attr-defined]
+    return field
 
 
 class TdiForm(forms.Form):
@@ -335,6 +329,16 @@ class TdiForm(forms.Form):
             self.fields[f"sec{row}_route"] = _code_field(_("Route"), tdi.Route)
             self.fields[f"sec{row}_frequency"] = _code_field(_("Frequency"), tdi.Frequency)
             self.fields[f"sec{row}_age_first_use"] = _age_field(_("Age at first use"))
+        self.fieldsets = [
+            *self.MAIN_GROUPS,
+            *(
+                (
+                    _("Secondary substance %(n)s") % {"n": row + 1},
+                    tuple(f"sec{row}_{key}" for key in tdi.SECONDARY_KEYS),
+                )
+                for row in range(SECONDARY_ROWS)
+            ),
+        ]
 
     MAIN_GROUPS = (
         (
@@ -377,17 +381,6 @@ class TdiForm(forms.Form):
             for key in tdi.SECONDARY_KEYS:
                 initial[f"sec{row}_{key}"] = item.get(key)
         return initial
-
-    def groups(self) -> list[dict[str, Any]]:
-        return [
-            {"label": label, "fields": [self[name] for name in names]}
-            for label, names in self.MAIN_GROUPS
-        ]
-
-    def secondary_rows(self) -> list[list[forms.BoundField]]:
-        return [
-            [self[f"sec{row}_{key}"] for key in tdi.SECONDARY_KEYS] for row in range(SECONDARY_ROWS)
-        ]
 
     def field_map(self) -> dict[str, str]:
         """The service's field names to the form's; the n-th secondary substance the service

@@ -34,6 +34,14 @@ class DecisionForm(forms.Form):
     """DEC-1, DEC-3. ``kinds``: the kinds this person may decide (authority: treatment and
     day or residential; doctor: medical)."""
 
+    fieldsets = [
+        (
+            _("The decision"),
+            ("kind", "outcome", "intensity", "offer", "decided_on", "immediate"),
+        ),
+        (_("Written reasons"), ("justification", "recommendation")),
+    ]
+
     kind = forms.ChoiceField(label=_("Decision on"))
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
@@ -101,6 +109,11 @@ class ComplaintForm(forms.Form):
 
 class ReevaluationForm(forms.Form):
     """DEC-2: the unit that decided upholds (and forwards) or changes its decision."""
+
+    fieldsets = [
+        ("", ("result", "justification", "on")),
+        (_("When the decision is changed"), ("outcome", "intensity", "offer")),
+    ]
 
     result = forms.ChoiceField(
         label=_("Result of the re-evaluation"),

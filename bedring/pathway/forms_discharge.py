@@ -93,9 +93,14 @@ class FollowUpForm(forms.Form):
                 choices=[("", "—"), *SituationChange.choices],
                 required=False,
             )
-
-    def situation_fields(self) -> list[forms.BoundField]:
-        return [self[situation_field(area)] for area in LIFE_AREAS]
+        self.fieldsets = [
+            ("", ("done_on", "contact_made", "substance_use")),
+            (
+                _("Life situation against the start of treatment"),
+                tuple(situation_field(area) for area in LIFE_AREAS),
+            ),
+            ("", ("note",)),
+        ]
 
     def situation(self) -> dict[str, str]:
         data = self.cleaned_data

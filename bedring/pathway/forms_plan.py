@@ -37,6 +37,16 @@ class StaffChoiceField(UserChoiceField):
 
 
 class PlanForm(forms.Form):
+    # The page lays the groups out between the goal and collaborator rows (``|group``).
+    fieldsets = [
+        (_("The plan"), ("agreed_on", "client_participated", "client_words", "aims")),
+        ("", ("network",)),
+        (
+            _("Coordinated help"),
+            ("action_plan", "individual_plan", "coordinator", "responsibility_group"),
+        ),
+    ]
+
     agreed_on = forms.DateField(label=_("Agreed on"), widget=DATE)
     aims = forms.MultipleChoiceField(
         label=_("Aims of treatment"),

@@ -45,6 +45,13 @@ def consent_label(consent: Consent) -> str:
 class ReferralForm(forms.Form):
     """A referral out: to whom, why, what is sent, the consent, sent now or a draft."""
 
+    fieldsets = [
+        (_("The referral"), ("partner", "reason", "text")),
+        (_("Documents"), ("documents", "new_file")),
+        (_("Consent"), ("consent",)),
+        ("", ("send_on",)),
+    ]
+
     partner = forms.ChoiceField(label=_("Refer to"))
     reason = forms.CharField(label=_("Why"), max_length=4000, widget=NOTE)
     text = forms.CharField(

@@ -19,3 +19,15 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+// The form pattern's error summary: a link focuses its field and brings the field's label
+// (or its group's legend) into view with it, not the bare box at the screen's top edge.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest(".error-summary a[href^='#']") : null;
+  const target = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+  if (!(target instanceof HTMLElement)) {
+    return;
+  }
+  event.preventDefault();
+  (target.closest(".field") || target).scrollIntoView();
+  target.focus({ preventScroll: true });
+});

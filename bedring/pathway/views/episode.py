@@ -303,6 +303,7 @@ def episode_withdraw(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                     title=_("End the episode before treatment?"),
                     action=_("End the episode"),
                     cancel_url=episode_url(episode),
+                    destructive=True,
                     facts=[(_("Reason"), reason)],
                     consequences=[
                         _(

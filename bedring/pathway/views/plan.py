@@ -18,7 +18,7 @@ from bedring.accounts.models import User
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
-from bedring.core.forms import add_domain_error, add_row_error
+from bedring.core.forms import ErrorLink, add_domain_error, add_row_error
 from bedring.core.roles import Perm
 
 from ..access import episode_for
@@ -212,6 +212,15 @@ def plan_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
                 return redirect(episode_url(episode))
         elif goal_set.non_form_errors():
             section_errors["goals"] = [str(e) for e in goal_set.non_form_errors()]
+    # The error summary lists the service's refusals about a whole section too, linking to
+    # it; a formset's own errors (too many rows) it finds in the formset.
+    formset_errors = {str(e) for e in goal_set.non_form_errors()} if goal_set.is_bound else set()
+    section_links = [
+        ErrorLink(section, text)
+        for section, texts in section_errors.items()
+        for text in texts
+        if text not in formset_errors
+    ]
     return _page(
         request,
         episode,
@@ -221,6 +230,7 @@ def plan_create(request: HttpRequest, episode_uuid: str) -> HttpResponse:
         goal_set=goal_set,
         collaborator_set=collaborator_set,
         section_errors=section_errors,
+        section_links=section_links,
         current=current,
     )
 
