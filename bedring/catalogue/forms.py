@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Site, User
@@ -63,17 +65,73 @@ WEEKDAYS = [
 
 
 def add_refusal(form: forms.Form, error: DomainError) -> None:
-    """An eligibility refusal lists every rule that refuses, each naming the offer and the
-    requirement (CAT-6, CAT-7, DEC-1, DEC-5, MED-8, PRV-4); other errors go to their field."""
+    """An eligibility refusal lists every rule that refuses, each naming the offer (CAT-6,
+    CAT-7, DEC-1, DEC-5, MED-8, PRV-4); other errors go to their field. The requirement ID
+    of each rule stays in the refusal's details for the API and the tests: staff read only
+    the message (issue 13)."""
     refusals = error.details.get("refusals")
     if refusals:
         for refusal in refusals:
-            form.add_error(None, f"{refusal['message']} ({refusal['rule']})")
+            form.add_error(None, str(refusal["message"]))
     else:
         add_domain_error(form, error)
 
 
 # --- the offer's terms (CAT-1) -------------------------------------------------------
+
+
+# The findings of the offer terms' rules (``terms._finding`` codes) as a manager reads them
+# on the edit form, with the field each belongs to (None: the field the finding names, or
+# above the form). The pack's author reads the terms' own English message instead.
+TERMS_FINDINGS: dict[str, tuple[str | None, str | Promise]] = {
+    "times_per_month_required": (
+        "cadence_times_min",
+        _("Give how many times a month, at least and at most."),
+    ),
+    "times_per_month_range": (
+        "cadence_times_min",
+        _("Times a month go from 1 to 31, and at least cannot be more than at most."),
+    ),
+    "weekdays_required": ("cadence_weekdays", _("Choose at least one weekday.")),
+    "sessions_required": ("count_sessions", _("Give the number of sessions.")),
+    "weeks_order": ("count_weeks_min", _("Weeks, at least cannot be more than weeks, at most.")),
+    "ages_order": ("age_min", _("The minimum age cannot be above the maximum age.")),
+    "authorisation_contradiction": (
+        None,
+        _("An offer without authorisation cannot need authorisation."),
+    ),
+    "anonymous_substitution": (
+        None,
+        _("Anonymous treatment never includes substitution medication."),
+    ),
+    "tally_authorisation": (None, _("An offer counted anonymously needs no authorisation.")),
+    "tally_twice": (
+        None,
+        _("An offer is either only counted anonymously or also enrols clients, not both."),
+    ),
+    "own_prerequisite": ("prerequisites", _("An offer cannot be its own prerequisite.")),
+}
+# Pydantic's own findings about a number, with the bound it broke.
+LIMIT_FINDINGS: dict[str, str | Promise] = {
+    "greater_than_equal": _("Give %(limit)s or more."),
+    "greater_than": _("Give more than %(limit)s."),
+    "less_than_equal": _("Give %(limit)s or less."),
+    "less_than": _("Give less than %(limit)s."),
+}
+
+
+def terms_finding(finding: dict[str, Any]) -> tuple[str | None, str]:
+    """A finding of ``services.offers.terms_invalid`` as the form shows it: the field (None
+    when the finding's location decides) and the message in the active language. A finding
+    with no wording of its own keeps the terms' message."""
+    code = finding.get("code") or ""
+    if code in TERMS_FINDINGS:
+        field, message = TERMS_FINDINGS[code]
+        return field, str(message)
+    if code in LIMIT_FINDINGS and finding.get("limit") is not None:
+        limit = number_format(finding["limit"])
+        return None, str(LIMIT_FINDINGS[code]) % {"limit": limit}
+    return None, str(finding["message"])
 
 
 class OfferTermsForm(forms.Form):
@@ -257,28 +315,20 @@ class OfferTermsForm(forms.Form):
         }
 
     def add_terms_error(self, error: DomainError) -> None:
-        """Each finding next to its field; one about the whole offer above the form."""
+        """Each finding next to its field, in the manager's words and language; one about
+        the whole offer above the form."""
         findings = error.details.get("errors")
         if not findings:
             add_domain_error(self, error)
             return
         for finding in findings:
-            self.add_error(
-                self._field_for(finding["field"] or "", finding["message"]), finding["message"]
-            )
-
-    def _field_for(self, location: str, message: str) -> str | None:
-        """A finding about a whole cadence or count is shown at the field its message
-        names ("per_month needs times_per_month" at the times a month), else at the group's
-        first field; one about the whole offer (location "") above the form."""
-        if location in ("cadence", "count", "ages"):
-            for key, field in self.FIELD_OF.items():
-                part = key.removeprefix(location + ".")
-                if key.startswith(location + ".") and "." not in part and part in message:
-                    return field
-        return self.FIELD_OF.get(location)
+            field, message = terms_finding(finding)
+            if field is None:
+                field = self.FIELD_OF.get(finding["field"] or "")
+            self.add_error(field if field in self.fields else None, message)
 
 
+# --- courses (SCH-1) -----------------------------------------------------------------
 # --- courses (SCH-1) -----------------------------------------------------------------
 
 
@@ -359,14 +409,14 @@ class CriteriaMixin(forms.Form):
     """The checklists recorded at enrolment: CAT-7 residential criteria and the DEC-5
     anonymous-treatment criteria (18 or over is computed from the birth date)."""
 
-    residential_criteria = forms.MultipleChoiceField(
-        label=_("Residential treatment: criteria met (CAT-7)"),
+    residential_criteria = forms.MultipleChoiceField(  # CAT-7
+        label=_("Residential treatment: criteria met"),
         choices=_criteria_choices(list(RESIDENTIAL_CRITERIA), RESIDENTIAL_CRITERIA),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    anonymous_treatment_criteria = forms.MultipleChoiceField(
-        label=_("Anonymous treatment: criteria met (DEC-5)"),
+    anonymous_treatment_criteria = forms.MultipleChoiceField(  # DEC-5
+        label=_("Anonymous treatment: criteria met"),
         choices=_criteria_choices(ANONYMOUS_TREATMENT_RECORDED, ANONYMOUS_TREATMENT_CRITERIA),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -379,12 +429,10 @@ class CriteriaMixin(forms.Form):
         ]
 
     def keep_criteria_for(self, terms: OfferTerms | None) -> None:
-        """Show only the checklists the offer asks for (all when the offer is not chosen)."""
-        if terms is None:
-            return
-        if not terms.residential_criteria:
+        """Show only the checklists the offer asks for (none before the offer is chosen)."""
+        if terms is None or not terms.residential_criteria:
             del self.fields["residential_criteria"]
-        if not terms.anonymous_treatment:
+        if terms is None or not terms.anonymous_treatment:
             del self.fields["anonymous_treatment_criteria"]
 
 
@@ -401,36 +449,119 @@ class CourseEnrolForm(CriteriaMixin):
     )
 
 
+class CourseOfOfferField(forms.ChoiceField):
+    """The course of the chosen offer. Whether a value is one of the offer's courses is the
+    form's check (``ClientEnrolForm.clean_course``), so that a course of another offer gets
+    a message naming the offer instead of Django's "select a valid choice"."""
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
+def course_label(course: Course) -> str:
+    """A course as the enrolment form lists it: title, first day (in the user's locale) and
+    site; the offer is the one chosen above it."""
+    parts = [course.title] if course.title else []
+    parts += [date_format(course.starts_on, "SHORT_DATE_FORMAT"), course.site.name]
+    if course.room:
+        parts.append(course.room)
+    return ", ".join(parts)
+
+
 class ClientEnrolForm(CriteriaMixin):
+    """SCH-1, CAT-6, CAT-7, DEC-5: enrol the client in an offer, and for a group offer in one
+    of its courses. The offer is chosen first: the course field lists only the open courses
+    of the chosen offer (``courses``, filtered by the view's query), and appears only for an
+    offer that has courses; the checklists only where the chosen offer asks for them."""
+
     field_order = ("offer", "course", "starts_on")
-    offer = forms.ChoiceField(label=_("Offer"))
-    course = forms.ChoiceField(
-        label=_("Course"),
-        required=False,
-        help_text=_("For group offers: the course the client joins."),
+    offer = forms.ChoiceField(
+        label=_("Offer"),
+        error_messages={"invalid_choice": _("Choose one of the offers of the catalogue.")},
     )
+    course = CourseOfOfferField(label=_("Course"), required=False)
     starts_on = forms.DateField(
         label=_("Starts on"), required=False, widget=DATE, help_text=_("Empty: today.")
     )
 
     def __init__(
-        self, *args: Any, offers: Sequence[Offer], courses: Sequence[Course], **kwargs: Any
+        self,
+        *args: Any,
+        offers: Sequence[Offer],
+        offer: Offer | None,
+        courses: Sequence[Course],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].choices = [("", "—"), *((str(o.uuid), o.name) for o in offers)]  # type: ignore[attr-defined]
-        self.fields["course"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            *(
-                (
-                    str(c.uuid),
-                    f"{c.offer.name}: {c.title + ', ' if c.title else ''}"
-                    f"{c.starts_on.isoformat()}, {c.site.name}",
-                )
-                for c in courses
-            ),
-        ]
+        self.for_offer = offer
         self._offers = {str(o.uuid): o for o in offers}
-        self._courses = {str(c.uuid): c for c in courses}
+        self._courses = {
+            str(c.uuid): c
+            for c in courses
+            if offer is not None
+            and c.organisation_id == offer.organisation_id
+            and c.offer.key == offer.key
+        }
+        self.fields["offer"].choices = [("", "—"), *((str(o.uuid), o.name) for o in offers)]  # type: ignore[attr-defined]
+        terms = offer.parsed if offer is not None else None
+        if terms is None or not terms.plans_courses or not self._courses:
+            del self.fields["course"]
+        else:
+            course = self.fields["course"]
+            course.required = terms.format == "group"
+            course.error_messages = {
+                **course.error_messages,
+                "required": _("%(offer)s is a group offer: choose the course.")
+                % {"offer": terms.name},
+            }
+            course.help_text = (
+                _("The course the client joins.")
+                if course.required
+                else _("Empty: the client is enrolled individually.")
+            )
+            course.choices = [  # type: ignore[attr-defined]
+                ("", "—"),
+                *((key, course_label(c)) for key, c in self._courses.items()),
+            ]
+        self.keep_criteria_for(terms)
+
+    @property
+    def no_course_planned(self) -> bool:
+        """The chosen offer runs in courses, but none is open: planned, not cancelled, with
+        a session to come."""
+        return (
+            self.for_offer is not None and self.for_offer.parsed.plans_courses and not self._courses
+        )
+
+    @property
+    def can_enrol(self) -> bool:
+        """An offer is chosen and the client can be enrolled in it now: not a group offer
+        waiting for its first course."""
+        if self.for_offer is None:
+            return False
+        return not (self.no_course_planned and self.for_offer.parsed.format == "group")
+
+    def _not_of_offer(self) -> ValidationError:
+        return ValidationError(
+            _("That course is not a course of %(offer)s; choose one of its courses."),
+            code="course_offer_mismatch",
+            params={"offer": self.for_offer.name if self.for_offer is not None else ""},
+        )
+
+    def clean_course(self) -> str:
+        value = str(self.cleaned_data.get("course") or "")
+        if value and value not in self._courses:
+            raise self._not_of_offer()
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A course posted for an offer that shows none (chosen before the offer was changed,
+        # without JavaScript) is refused, never silently dropped.
+        posted = self.data.get(self.add_prefix("course"))
+        if self.for_offer is not None and "course" not in self.fields and posted:
+            self.add_error(None, self._not_of_offer())
+        return data
 
     def chosen_offer(self) -> Offer | None:
         return self._offers.get(self.cleaned_data.get("offer") or "")

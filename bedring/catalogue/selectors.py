@@ -28,7 +28,15 @@ from bedring.pathway.offers import OfferRef
 from bedring.pathway.selectors import open_episode
 
 from .eligibility import ANONYMOUS_TREATMENT_RECORDED, RESIDENTIAL_CRITERIA, Candidate
-from .models import Attendance, Course, Enrolment, EnrolmentStatus, Offer, Session
+from .models import (
+    Attendance,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Offer,
+    Session,
+    SessionStatus,
+)
 
 NO_AUTHORISATION = "no_authorisation"
 
@@ -153,16 +161,36 @@ def courses_for(
     return with_active_count(courses).select_related("offer", "site", "organisation")
 
 
-def open_courses(organisation: Organisation) -> list[Course]:
-    """Courses one can still be enrolled in: not cancelled, a session still to come."""
+def open_courses(organisation: Organisation, *, offer: Offer | None = None) -> list[Course]:
+    """Courses one can still be enrolled in: not cancelled, a session still to come; with
+    ``offer``, only the courses of that offer (of any of its versions: a course keeps the
+    version it was planned under)."""
     today = clock.today(organisation)
+    courses = Course.objects.filter(
+        organisation=organisation, cancelled_at__isnull=True, sessions__on__gte=today
+    )
+    if offer is not None:
+        courses = courses.filter(offer__key=offer.key)
     return list(
-        Course.objects.filter(
-            organisation=organisation, cancelled_at__isnull=True, sessions__on__gte=today
-        )
-        .distinct()
-        .select_related("offer", "site")
-        .order_by("offer__name", "starts_on")
+        courses.distinct().select_related("offer", "site").order_by("offer__name", "starts_on")
+    )
+
+
+def next_session(session: Session) -> Session | None:
+    """The session after ``session`` in its course (or in the individual sessions of its
+    enrolment), not cancelled: the attendance page's way on to the next one (SCH-1)."""
+    if session.course_id is not None:
+        siblings = Session.objects.filter(course_id=session.course_id)
+    else:
+        # A session of no course is an individual one (the session_of_course_or_enrolment
+        # constraint).
+        assert session.enrolment_id is not None  # noqa: S101 - narrows the type
+        siblings = Session.objects.filter(enrolment_id=session.enrolment_id)
+    return (
+        siblings.exclude(status=SessionStatus.CANCELLED)
+        .filter(Q(on__gt=session.on) | Q(on=session.on, index__gt=session.index))
+        .order_by("on", "index", "pk")
+        .first()
     )
 
 

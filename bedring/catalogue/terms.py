@@ -9,6 +9,15 @@ from datetime import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def _finding(code: str, message: str) -> PydanticCustomError:
+    """A rule of the terms refusing: ``message`` is for the pack's author (the loader shows
+    it with the file and line); ``code`` is stable, and the offer edit form shows its own
+    wording for it, translated (``forms.TERMS_FINDINGS``)."""
+    return PydanticCustomError(code, message)
+
 
 Intensity = Literal["no_authorisation", "outpatient", "day", "residential"]
 Format = Literal["individual", "group", "individual_or_group"]
@@ -48,13 +57,17 @@ class Cadence(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Cadence:
         if self.kind == "per_month" and self.times_per_month is None:
-            raise ValueError("per_month needs times_per_month: [min, max]")
+            raise _finding(
+                "times_per_month_required", "per_month needs times_per_month: [min, max]"
+            )
         if self.times_per_month is not None:
             low, high = self.times_per_month
             if not 1 <= low <= high <= 31:
-                raise ValueError("times_per_month must be 1 <= min <= max <= 31")
+                raise _finding(
+                    "times_per_month_range", "times_per_month must be 1 <= min <= max <= 31"
+                )
         if self.kind == "weekdays" and not self.weekdays:
-            raise ValueError("weekdays needs at least one weekday")
+            raise _finding("weekdays_required", "weekdays needs at least one weekday")
         return self
 
 
@@ -74,9 +87,9 @@ class Count(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Count:
         if self.kind in ("fixed", "up_to") and self.sessions is None:
-            raise ValueError(f"{self.kind} needs sessions")
+            raise _finding("sessions_required", f"{self.kind} needs sessions")
         if self.weeks_min and self.weeks_max and self.weeks_min > self.weeks_max:
-            raise ValueError("weeks_min is after weeks_max")
+            raise _finding("weeks_order", "weeks_min is after weeks_max")
         return self
 
 
@@ -89,7 +102,7 @@ class AgeRange(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> AgeRange:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min age is above max age")
+            raise _finding("ages_order", "min age is above max age")
         return self
 
 
@@ -136,24 +149,45 @@ class OfferTerms(BaseModel):
     gift_card: GiftCard | None = None
     open_to_non_clients: bool = False  # CAT-5: KIDO, needle exchange
     capacity: int | None = Field(default=None, ge=1, le=500)
+    # The pack author's note for maintainers, in English: the seed line or law each number
+    # comes from, and what is an assumption. It is never shown to staff (issue 13): what
+    # staff read is the name, purpose and activities, written in the organisation's language.
     notes: str = ""
 
     @property
     def takes_tallies(self) -> bool:
         return self.tally_only or self.tallied
 
+    @property
+    def plans_courses(self) -> bool:
+        """Whether courses of the offer can be planned (SCH-1): a group offer with a cadence
+        to plan sessions from; not an anonymous tally (``courses.course_create`` refuses the
+        others)."""
+        return (
+            self.format != "individual"
+            and not self.tally_only
+            and self.cadence.kind not in ("per_month", "open")
+        )
+
     @model_validator(mode="after")
     def _consistent(self) -> OfferTerms:
         if self.intensity == "no_authorisation" and self.needs_authorisation:
-            raise ValueError("an offer without authorisation cannot need authorisation")
+            raise _finding(
+                "authorisation_contradiction",
+                "an offer without authorisation cannot need authorisation",
+            )
         if self.anonymous_treatment and self.substitution:
-            raise ValueError("anonymous treatment never includes substitution (DEC-5, MED-8)")
+            # DEC-5, MED-8
+            raise _finding(
+                "anonymous_substitution", "anonymous treatment never includes substitution"
+            )
         if self.takes_tallies and self.needs_authorisation:
-            raise ValueError("an anonymous tally needs no authorisation")
+            raise _finding("tally_authorisation", "an anonymous tally needs no authorisation")
         if self.tally_only and self.tallied:
-            raise ValueError(
-                "tally_only already takes tallies; tallied is for offers that also enrol"
+            raise _finding(
+                "tally_twice",
+                "tally_only already takes tallies; tallied is for offers that also enrol",
             )
         if self.key in self.prerequisites:
-            raise ValueError("an offer cannot be its own prerequisite")
+            raise _finding("own_prerequisite", "an offer cannot be its own prerequisite")
         return self

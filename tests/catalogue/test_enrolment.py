@@ -391,7 +391,11 @@ def test_a_counsellor_finds_the_client_and_enrols_them_from_the_course_page(
     assert 'data-testid="places">1 / 12<' in page
 
 
-def test_a_refusal_on_the_page_names_the_offer_and_the_rule_with_422(org_dk, counsellor, as_user):
+def test_a_refusal_on_the_page_names_the_offer_and_not_the_requirement_code_with_422(
+    org_dk, counsellor, as_user
+):
+    """DEC-1: the refusal names the offer and the rule in words; the requirement ID is for
+    the API's details, never shown to staff (issue 13)."""
     planned = course(org_dk, "intro-group", actor=counsellor)
     client = person(org_dk)
     before = writes()
@@ -401,7 +405,7 @@ def test_a_refusal_on_the_page_names_the_offer_and_the_rule_with_422(org_dk, cou
     assert response.status_code == 422
     text = response.content.decode()
     assert "Introgruppe needs authorisation" in text
-    assert "(DEC-1)" in text
+    assert "DEC-1" not in text
     assert writes() == before
 
 
@@ -412,12 +416,14 @@ def test_a_client_is_enrolled_from_their_page_with_the_residential_checklist(
     granted(client, "residential")
     referral = current(org_dk, "residential-referral")
     http = as_user(counsellor)
-    form = http.get(f"/catalogue/clients/{client.uuid}/enrol/").content.decode()
-    assert "Residential treatment: criteria met (CAT-7)" in form
+    url = f"/catalogue/clients/{client.uuid}/enrol/"
+    form = http.get(f"{url}?offer={referral.uuid}").content.decode()
+    assert "Residential treatment: criteria met" in form
     data = {"offer": str(referral.uuid), "residential_criteria": ["outpatient_tried"]}
-    refused = http.post(f"/catalogue/clients/{client.uuid}/enrol/", data)
+    refused = http.post(url, data)
     assert refused.status_code == 422
-    assert "(CAT-7)" in refused.content.decode()
+    assert "Visitation til døgnbehandling needs" in refused.content.decode()
+    assert "CAT-7" not in refused.content.decode()
     data["residential_criteria"] = list(RESIDENTIAL_CRITERIA)
     response = http.post(f"/catalogue/clients/{client.uuid}/enrol/", data)
     assert response.status_code == 302

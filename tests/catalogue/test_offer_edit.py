@@ -96,24 +96,44 @@ def test_saving_unchanged_terms_makes_no_version(org_dk, manager, as_user):
     ("key", "changes", "field", "text"),
     [
         # A per-month cadence needs its times a month.
-        ("intro-group", {"cadence_kind": "per_month"}, "cadence_times_min", "times_per_month"),
-        ("intro-group", {"age_min": "30", "age_max": "20"}, "age_min", "min age is above"),
+        (
+            "intro-group",
+            {"cadence_kind": "per_month"},
+            "cadence_times_min",
+            "Give how many times a month, at least and at most.",
+        ),
+        (
+            "intro-group",
+            {"age_min": "30", "age_max": "20"},
+            "age_min",
+            "The minimum age cannot be above the maximum age.",
+        ),
         (
             "intro-group",
             {"cadence_times_min": "5", "cadence_times_max": "2"},
             "cadence_times_min",
-            "1 <= min",
+            "Times a month go from 1 to 31",
         ),
         (
             "intro-group",
             {"count_kind": "fixed", "count_sessions": ""},
             "count_sessions",
-            "needs sessions",
+            "Give the number of sessions.",
         ),
-        ("intro-group", {"session_minutes": "2"}, "session_minutes", "greater than or equal to 5"),
+        ("intro-group", {"session_minutes": "2"}, "session_minutes", "Give 5 or more."),
         # DEC-5, MED-8: anonymous treatment never includes substitution.
-        ("anonymous-treatment", {"substitution": "on"}, None, "never includes substitution"),
-        ("mapping", {"needs_authorisation": "on"}, None, "cannot need authorisation"),
+        (
+            "anonymous-treatment",
+            {"substitution": "on"},
+            None,
+            "Anonymous treatment never includes substitution medication.",
+        ),
+        (
+            "mapping",
+            {"needs_authorisation": "on"},
+            None,
+            "An offer without authorisation cannot need authorisation.",
+        ),
     ],
 )
 def test_the_terms_rules_are_shown_next_to_their_field_and_nothing_is_saved(
@@ -129,6 +149,10 @@ def test_the_terms_rules_are_shown_next_to_their_field_and_nothing_is_saved(
     errors = form.errors.get(field or "__all__")
     assert errors, form.errors
     assert any(text in error for error in errors), errors
+    # The manager reads the rule in words, not the pack author's notation (issue 13).
+    shown = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    for notation in ("times_per_month", "<=", "per_month", "Input should", "DEC-5", "min age"):
+        assert notation not in shown, notation
     assert writes() == before
 
 

@@ -65,12 +65,25 @@ _NESTED_TERMS = ("cadence", "count", "ages", "gift_card")
 # --- offers (CAT-1) -------------------------------------------------------------------
 
 
+def _limit(error: Any) -> int | float | None:
+    """The bound a number broke (``ge``, ``le``, ...), for a message saying it."""
+    context = error.get("ctx") or {}
+    for key in ("ge", "le", "gt", "lt"):
+        if isinstance(context.get(key), int | float):
+            return context[key]
+    return None
+
+
 def terms_invalid(exc: pydantic.ValidationError) -> ValidationFailed:
     """Pydantic's findings as one domain error; ``details["errors"]`` lists each with the
-    dotted field it concerns (``cadence.times_per_month``), so a form shows it there."""
-    errors = [
+    dotted field it concerns (``cadence.times_per_month``), so a form shows it there, and
+    its stable ``code`` (a rule of ``terms``, or pydantic's own such as
+    ``greater_than_equal`` with its ``limit``), so a form words it in the user's language."""
+    errors: list[dict[str, Any]] = [
         {
             "field": ".".join(str(part) for part in error["loc"]) or None,
+            "code": error["type"],
+            "limit": _limit(error),
             "message": str(error["msg"]).removeprefix("Value error, "),
         }
         for error in exc.errors()

@@ -9,6 +9,7 @@ personal data. The authorisation walk lists it as public-by-secret.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,8 +32,8 @@ from bedring.core.forms import add_domain_error
 from bedring.core.roles import Perm
 
 from .. import calendar_feed as calendars
+from .. import selectors
 from ..models import AgeBand, AttendanceStatus, CalendarFeed, Offer, Session
-from ..selectors import enrolment_for
 from ..services import attendance, tallies
 
 # --- attendance ----------------------------------------------------------------------------
@@ -66,11 +68,49 @@ def _grid_notes(request: HttpRequest, grid: attendance.AttendanceGrid) -> dict[i
     return notes
 
 
+def _saved_message(session: Session, marks: list[tuple[Any, str]]) -> str:
+    """What one save recorded, by status, for the confirmation after it."""
+    day = date_format(session.on, "DATE_FORMAT")
+    if not marks:
+        nothing = _("Nothing was recorded for session %(n)d on %(date)s: no attendance was chosen.")
+        return nothing % {"n": session.index, "date": day}
+    counts = Counter(status for _enrolment, status in marks)
+    recorded = ", ".join(
+        f"{label} {counts[value]}" for value, label in AttendanceStatus.choices if counts[value]
+    )
+    return _("Saved for session %(n)d on %(date)s: %(recorded)s.") % {
+        "n": session.index,
+        "date": day,
+        "recorded": recorded,
+    }
+
+
+def _ways_on(session: Session) -> dict[str, Any]:
+    """Where the attendance page leads (issue 13: never a dead end): back to the course, or
+    to the enrolment of an individual session; on to the next session; and to the calendar
+    week of the session's day."""
+    if session.course is not None:
+        back_url = reverse("catalogue:course_detail", kwargs={"course_uuid": session.course.uuid})
+    else:  # an individual session (the session_of_course_or_enrolment constraint)
+        back_url = reverse(
+            "catalogue:enrolment_detail",
+            kwargs={"enrolment_uuid": session.enrolment.uuid},  # type: ignore[union-attr]
+        )
+    monday = session.on - datetime.timedelta(days=session.on.weekday())
+    return {
+        "back_url": back_url,
+        "next_session": selectors.next_session(session),
+        "calendar_url": f"{reverse('catalogue:calendar')}?week={calendars.week_label(monday)}"
+        f"#day-{session.on.isoformat()}",
+    }
+
+
 @staff_view(Perm.CLIENT_WRITE)
 def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
     """SCH-1, SCH-2, CAT-3: the attendance grid of one session: every enrolled client with
     attended / absent / cancelled with notice and an optional short note, saved in one POST;
-    the no-show flag and the gift cards due."""
+    the no-show flag and the gift cards due. After a save the page says what was recorded
+    and leads back to the course, on to the next session and to the day in the calendar."""
     staff = staff_for_request(request)
     session = attendance.session_for(
         staff, session_uuid, perm=Perm.CLIENT_WRITE, organisation_ids=[staff.organisation.pk]
@@ -100,7 +140,7 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
             except DomainError as exc:
                 error = str(exc.message)
             else:
-                messages.success(request, _("The attendance is saved."))
+                messages.success(request, _saved_message(session, marks))
                 return redirect("catalogue:attendance", session_uuid=session.uuid)
     if error:
         # Show what was chosen, not what is stored: nothing was saved.
@@ -119,6 +159,7 @@ def attendance_page(request: HttpRequest, session_uuid: str) -> HttpResponse:
             "statuses": AttendanceStatus.choices,
             "error": error,
             "today": clock.today(session.organisation),
+            **_ways_on(session),
         },
         status=422 if error else 200,
     )
@@ -147,7 +188,7 @@ def gift_cards_page(request: HttpRequest, enrolment_uuid: str) -> HttpResponse:
     """CAT-3: an enrolment's MOVE gift cards: those due and not handed out (with a button to
     record the hand-out) and the ledger of those given."""
     staff = staff_for_request(request)
-    enrolment = enrolment_for(
+    enrolment = selectors.enrolment_for(
         request, staff, enrolment_uuid, view="gift_cards", perm=Perm.CLIENT_WRITE
     )
     form = HandOutForm(request.POST or None)

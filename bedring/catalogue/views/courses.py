@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -281,41 +281,81 @@ def course_enrol(request: HttpRequest, course_uuid: str) -> HttpResponse:
 # --- enrolments -----------------------------------------------------------------------
 
 
+def _chosen_offer(request: HttpRequest, offers: list[Offer]) -> Offer | None:
+    """The offer the enrolment form is for: posted with the form, or ``?offer=`` in the
+    address (a link from elsewhere, or the page opened again)."""
+    data = request.POST if request.method == "POST" else request.GET
+    value = data.get("offer", "")
+    return next((o for o in offers if str(o.uuid) == value), None)
+
+
+def _kept_answers(data: QueryDict) -> dict[str, Any]:
+    """What was filled in before another offer was chosen, shown again (not the course: it
+    belonged to the offer before)."""
+    return {
+        "offer": data.get("offer", ""),
+        "starts_on": data.get("starts_on", ""),
+        "residential_criteria": data.getlist("residential_criteria"),
+        "anonymous_treatment_criteria": data.getlist("anonymous_treatment_criteria"),
+    }
+
+
 @staff_view(Perm.CLIENT_WRITE, scope="client")
 def client_enrol(request: HttpRequest, client_uuid: str) -> HttpResponse:
     """SCH-1, CAT-6, CAT-7, DEC-5: enrol the client from their page in an offer (and a
-    course of it for group offers), recording the checklists the offer asks for."""
+    course of it for group offers), recording the checklists the offer asks for.
+
+    The offer is chosen first, and the form then offers only that offer's open courses
+    (filtered in the query; a course of another offer is refused with a message naming the
+    offer). Choosing the offer posts the form with ``show`` and writes nothing: htmx swaps
+    the form in place when the offer changes, and without JavaScript the "Show" button
+    does the same with a page load. An offer with no course planned says so, with the way
+    on (plan one) instead of an empty list."""
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="client_enrol", perm=Perm.CLIENT_WRITE)
+    organisation = client.organisation
+    offers = selectors.enrollable_offers(organisation)
+    offer = _chosen_offer(request, offers)
+    showing = request.method == "POST" and "show" in request.POST
+    courses = selectors.open_courses(organisation, offer=offer) if offer is not None else []
     form = ClientEnrolForm(
-        request.POST or None,
-        offers=selectors.enrollable_offers(client.organisation),
-        courses=selectors.open_courses(client.organisation),
-        initial={"offer": request.GET.get("offer", "")},
+        request.POST if request.method == "POST" and not showing else None,
+        offers=offers,
+        offer=offer,
+        courses=courses,
+        initial=_kept_answers(request.POST)
+        if showing
+        else {"offer": str(offer.uuid) if offer else ""},
     )
-    if request.method == "POST" and form.is_valid():
-        offer, course = form.chosen_offer(), form.chosen_course()
+    if request.method == "POST" and not showing and form.is_valid():
+        chosen, course = form.chosen_offer(), form.chosen_course()
         try:
             enrolment = enrolments.enrol(
                 client=client,
                 actor=staff.user,
-                offer=offer,
+                offer=chosen,
                 course=course,
                 starts_on=form.cleaned_data["starts_on"],
                 criteria=form.criteria(),
-                today=clock.today(client.organisation),
+                today=clock.today(organisation),
             )
         except DomainError as exc:
             add_refusal(form, exc)
         else:
             messages.success(request, _("Enrolled in %(offer)s.") % {"offer": enrolment.offer.name})
             return redirect("catalogue:enrolment_detail", enrolment_uuid=enrolment.uuid)
-    return render(
+    context = client_context(
         request,
-        "catalogue/enrol_client.html",
-        client_context(request, client, "overview", form=form),
-        status=_status(request),
+        client,
+        "overview",
+        form=form,
+        offer=offer,
+        can_plan=offer is not None and staff.can(Perm.CLIENT_WRITE, offer.organisation_id),
     )
+    status = 422 if request.method == "POST" and not showing else 200
+    if showing and request.htmx:  # type: ignore[attr-defined]
+        return render(request, "catalogue/partials/_enrol_client_form.html", context)
+    return render(request, "catalogue/enrol_client.html", context, status=status)
 
 
 def _enrolment_page(

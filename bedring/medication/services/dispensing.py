@@ -72,7 +72,7 @@ def _check_can_dispense(
     dose day and one dose per prescription and day; the unique constraint on the
     dispensings is the backstop for two nurses at the same moment (:func:`_insert_dose`)."""
     if not may(actor, Perm.DISPENSE, prescription.organisation_id):
-        raise Forbidden("not_a_dispenser", _("Only nurses and doctors hand out doses (MED-2)."))
+        raise Forbidden("not_a_dispenser", _("Only nurses and doctors hand out doses."))
     if prescription.status == PrescriptionStatus.ENDED:
         raise Conflict("prescription_ended", _("The prescription has ended."))
     if prescription.status == PrescriptionStatus.ON_HOLD:
@@ -90,12 +90,12 @@ def _check_can_dispense(
     day = local.date()
     if calendar.is_closed_day(day):
         raise ValidationFailed(
-            "closed_day", _("The site is closed today: no medication is handed out (MED-6).")
+            "closed_day", _("The site is closed today: no medication is handed out.")
         )
     if not calendar.is_open("medication", at):
         raise ValidationFailed(
             "outside_medication_hours",
-            _("It is outside the site's medication hours (MED-6)."),
+            _("It is outside the site's medication hours."),
         )
     try:
         rules.check_in_period(day, version.starts_on, version.ends_on)

@@ -67,7 +67,7 @@ def _check_terms(
     if terms.delivery not in (Delivery.CLINIC, Delivery.PHARMACY) and not terms.delivery_to:
         raise ValidationFailed(
             "delivery_to_required",
-            _("Name where the doses are delivered (MED-3)."),
+            _("Name where the doses are delivered."),
             field="delivery_to",
         )
     try:
@@ -95,7 +95,7 @@ def _check_substitution(
     if client.anonymous:
         raise ValidationFailed(
             "substitution_anonymous",
-            _("Substitution treatment is never given in anonymous treatment (MED-8)."),
+            _("Substitution treatment is never given in anonymous treatment."),
         )
     minimum = rules_for(client.organisation).substitution_min_age
     try:
@@ -118,7 +118,7 @@ def _check_substitution(
 
 def _check_prescriber(actor: User, organisation_id: int) -> None:
     if not may(actor, Perm.PRESCRIBE, organisation_id):
-        raise Forbidden("not_a_doctor", _("Only a doctor prescribes (MED-1)."))
+        raise Forbidden("not_a_doctor", _("Only a doctor prescribes."))
 
 
 @transaction.atomic

@@ -338,7 +338,7 @@ def _check_charges(client: Client) -> None:
         raise ValidationFailed(
             "no_charges",
             _(
-                "This organisation charges no co-payment (MED-9): treatment and medicine are "
+                "This organisation charges no co-payment: treatment and medicine are "
                 "free of charge."
             ),
         )
