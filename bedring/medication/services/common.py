@@ -52,13 +52,13 @@ RULE_MESSAGES: dict[str, tuple[Any, str | None]] = {
     "substitution_age_unknown": (
         _(
             "Substitution treatment needs the client's birth date: it is only for clients "
-            "aged %(minimum)s or over (MED-8)."
+            "aged %(minimum)s or over."
         ),
         None,
     ),
     "substitution_under_age": (
         _(
-            "Substitution treatment is only for clients aged %(minimum)s or over (MED-8); "
+            "Substitution treatment is only for clients aged %(minimum)s or over; "
             "the client is %(age)s on the start date."
         ),
         None,
