@@ -312,6 +312,7 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/prescriptions/{prescription_id}/dispensings"): ("dispense", True),
     ("get", "/api/v1/prescriptions/{prescription_id}/dispensings"): ("client_read", True),
     ("post", "/api/v1/prescriptions/{prescription_id}/take-home"): ("dispense", True),
+    ("post", "/api/v1/dispensings/{dispensing_id}/correction"): ("dispense", True),
     ("get", "/api/v1/sites/{site_id}/desk"): ("dispense", True),
     ("get", "/api/v1/sites/{site_id}/stock"): ("stock", True),
     ("post", "/api/v1/sites/{site_id}/stock"): ("stock", True),

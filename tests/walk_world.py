@@ -274,7 +274,7 @@ def build_medication(world: dict[str, Any]) -> None:
     from bedring.accounts.services import site_set_hours
     from bedring.core.hours import Interval
     from bedring.medication.models import Medicine
-    from bedring.medication.services import holds, prescribing
+    from bedring.medication.services import dispensing, holds, prescribing
 
     org, doctor = world["org"], world["staff"]["doctor"]
     desk = org.sites.get(slug="skurvogne")
@@ -309,6 +309,10 @@ def build_medication(world: dict[str, Any]) -> None:
     world["prescription"] = fresh_prescription()
     world["fresh_prescription"] = fresh_prescription
     world["fresh_held_prescription"] = fresh_held_prescription
+    # MED-2: a dose the walk's nurse recorded today, for the correction of a dose.
+    world["dose"] = dispensing.dispense(
+        prescription=fresh_prescription(), actor=world["staff"]["nurse"], site=desk
+    )
 
 
 def build_journal(world: dict[str, Any]) -> None:
@@ -528,6 +532,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "pregnancy_uuid": lambda w: w["pregnancy"].uuid,
     "certificate_uuid": lambda w: w["travel_certificate"].uuid,
     "prescription_uuid": lambda w: w["prescription"].uuid,
+    "dispensing_uuid": lambda w: w["dose"].uuid,
     "follow_up_uuid": lambda w: w["follow_up"].uuid,
     "appointment_uuid": lambda w: w["appointment"].uuid,
     "request_uuid": lambda w: w["appointment_request"].uuid,
@@ -600,6 +605,7 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         .replace("{session_id}", str(world["session"].uuid))
         .replace("{certificate_id}", str(world["travel_certificate"].uuid))
         .replace("{prescription_id}", str(_prescription_in(path, world).uuid))
+        .replace("{dispensing_id}", str(world["dose"].uuid))
         .replace("{site_id}", str(world["desk_site"].uuid))
         .replace("/stock/reconciliation", "/stock/reconciliation?start=2026-11-01&end=2026-11-30")
         .replace(
@@ -829,6 +835,8 @@ def api_body(
         return {"note": "Walk review."}
     if path.endswith("/prescriptions/{prescription_id}/dispensings"):
         return {"site": str(world["desk_site"].uuid)}
+    if path.endswith("/dispensings/{dispensing_id}/correction"):
+        return {"reason": "Walk correction."}
     if path.endswith("/prescriptions/{prescription_id}/take-home"):
         tomorrow = clock.today(world["org"]) + datetime.timedelta(days=1)
         return {"site": str(world["desk_site"].uuid), "days": [tomorrow.isoformat()]}

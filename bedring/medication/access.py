@@ -1,6 +1,6 @@
-"""Permission-checked getters for prescriptions and dispensing sites. A prescription of
-another organisation is 404 (its existence is not revealed), a role without the permission
-403, and every read of a prescription is a read of the client's record: it is logged."""
+"""Permission-checked getters for prescriptions, doses and dispensing sites. A prescription
+or a dose of another organisation is 404 (its existence is not revealed), a role without the
+permission 403, and every read of either is a read of the client's record: it is logged."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bedring.accounts.models import Site
 from bedring.audit.services import access_record
 from bedring.core.roles import Perm
 
-from .models import Prescription
+from .models import Dispensing, Prescription
 
 
 def prescription_for(
@@ -39,6 +39,32 @@ def prescription_for(
         actor=staff.user, client=prescription.client, view=view, channel=channel, request=request
     )
     return prescription
+
+
+def dispensing_for(
+    request: HttpRequest | None,
+    staff: Staff,
+    dispensing_uuid: uuid_lib.UUID | str,
+    *,
+    view: str,
+    perm: Perm = Perm.DISPENSE,
+    channel: str = "html",
+) -> Dispensing:
+    """One dose, with its prescription, medicine, client and who handed it out."""
+    try:
+        dose = Dispensing.objects.select_related(
+            "prescription__medicine",
+            "prescription__organisation",
+            "client__organisation",
+            "handed_out_by",
+            "site",
+        ).get(uuid=dispensing_uuid, organisation_id__in=list(staff.memberships))
+    except (Dispensing.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    if not staff.can(perm, dose.organisation_id):
+        raise PermissionDenied
+    access_record(actor=staff.user, client=dose.client, view=view, channel=channel, request=request)
+    return dose
 
 
 def site_for(

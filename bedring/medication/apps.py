@@ -15,6 +15,7 @@ class MedicationConfig(AppConfig):
             models.Prescription,
             models.PrescriptionVersion,
             models.Dispensing,
+            models.DispensingCorrection,
             models.StockMovement,
             models.UrineTest,
             models.TravelCertificate,

@@ -10,10 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.access import users_who_may
 from bedring.accounts.models import Organisation, Site, User
+from bedring.core.forms import set_unit
 from bedring.core.roles import Perm
 
 from .models import (
@@ -53,11 +56,37 @@ def dose_field(label: Any, required: bool = True) -> forms.DecimalField:
     )
 
 
+def _amount(value: Decimal) -> str:
+    return str(formats.number_format(value.normalize()))
+
+
+class MedicineChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """The medicines by the name in the user's language, each with its highest daily dose:
+    the doctor sees the maximum before choosing, without JavaScript."""
+
+    def label_from_instance(self, obj: Medicine) -> str:
+        return gettext("%(medicine)s (at most %(maximum)s %(unit)s a day)") % {
+            "medicine": obj.display_name,
+            "maximum": _amount(obj.max_daily_dose),
+            "unit": obj.unit,
+        }
+
+
 class PrescriptionForm(forms.Form):
     """MED-1, MED-3: what a doctor writes. The medicine is chosen only when prescribing; a
-    change keeps it."""
+    change keeps it. The daily dose shows the medicine's unit beside it and its highest
+    daily dose below it (once the medicine is known: a change, or a form sent back)."""
 
-    medicine = forms.ModelChoiceField(
+    fieldsets = [
+        (_("Medicine and dose"), ("medicine", "daily_dose", "starts_on", "ends_on")),
+        (
+            _("Days"),
+            ("supervised_weekdays", "take_home_weekdays", "pickup_interval_days"),
+        ),
+        (_("Where"), ("site", "delivery", "delivery_to", "instructions", "reason")),
+    ]
+
+    medicine = MedicineChoiceField(
         label=_("Medicine"), queryset=Medicine.objects.none(), to_field_name="key"
     )
     daily_dose = dose_field(_("Daily dose"))
@@ -104,15 +133,43 @@ class PrescriptionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, organisation: Organisation, changing: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        organisation: Organisation,
+        changing: bool = False,
+        medicine: Medicine | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = organisation.sites.filter(is_active=True)  # type: ignore[attr-defined]
+        medicines = list(Medicine.objects.filter(is_active=True))
         if changing:
             del self.fields["medicine"]
         else:
             self.fields["medicine"].queryset = Medicine.objects.filter(is_active=True)  # type: ignore[attr-defined]
             del self.fields["reason"]
+            chosen = self.data.get("medicine") if self.is_bound else self.initial.get("medicine")
+            medicine = next((m for m in medicines if m.key == chosen), None)
+        self.dose_medicine = medicine
+        self._show_dose_rules(medicine, medicines)
+
+    def _show_dose_rules(self, medicine: Medicine | None, medicines: list[Medicine]) -> None:
+        """MED-1: the daily dose in the medicine's unit, its highest daily dose as help."""
+        field = self.fields["daily_dose"]
+        if medicine is not None:
+            set_unit(self, "daily_dose", medicine.unit)
+            field.help_text = gettext("At most %(maximum)s %(unit)s a day for %(medicine)s.") % {
+                "maximum": _amount(medicine.max_daily_dose),
+                "unit": medicine.unit,
+                "medicine": medicine.display_name,
+            }
+            return
+        units = {m.unit for m in medicines}
+        if len(units) == 1:
+            set_unit(self, "daily_dose", units.pop())
+        field.help_text = gettext(
+            "The highest daily dose of each medicine is shown in the list of medicines."
+        )
 
     def terms(self) -> PrescriptionTerms:
         data = self.cleaned_data
@@ -144,7 +201,8 @@ class ReviewForm(forms.Form):
 
 
 class ObservationForm(forms.Form):
-    """MED-2: the nurse's optional observation at a supervised intake."""
+    """MED-2: the nurse's optional observation at a supervised intake. On the desk each row
+    has its own (``auto_id`` with the prescription, so the labels point to their row)."""
 
     effect = forms.ChoiceField(
         label=_("Effect"), choices=[("", "—"), *Effect.choices], required=False
@@ -161,6 +219,21 @@ class ExceptionForm(forms.Form):
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
     quantity = dose_field(_("Quantity (empty: the daily dose)"), required=False)
+
+    def __init__(self, *args: Any, medicine: Medicine, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_unit(self, "quantity", medicine.unit)
+
+
+class CorrectionForm(forms.Form):
+    """MED-2: why a dose recorded by mistake is corrected."""
+
+    reason = forms.CharField(
+        label=_("Why is the dose corrected?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: recorded for the wrong client, or recorded twice."),
+    )
 
 
 class StockForm(forms.Form):
@@ -276,7 +349,8 @@ class TravelCertificateForm(forms.Form):
         field = self.fields["prescription"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
         field.choices = [
-            (str(p.uuid), f"{p.medicine.name} ({p.get_status_display()})") for p in prescriptions
+            (str(p.uuid), f"{p.medicine.display_name} ({p.get_status_display()})")
+            for p in prescriptions
         ]
 
 

@@ -3,6 +3,10 @@
 Loaded with every service pack (``load_pack``), idempotently: an unchanged list writes
 nothing, a medicine taken out of the list is deactivated, never deleted (prescriptions
 point to it).
+
+Each medicine has its English ``name`` and its ``names`` in the other languages of the
+interface (``da``, ``nb``, ``nl``): the list stays data that a translator edits, and a
+language the list does not name falls back to English (``Medicine.display_name``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .models import Medicine, MedicineForm
@@ -29,6 +34,7 @@ class MedicineIn(BaseModel):
 
     key: str = Field(pattern=r"^[a-z0-9-]+$", max_length=60)
     name: str = Field(min_length=1, max_length=120)
+    names: dict[str, str] = Field(default_factory=dict)
     inn: str = Field(min_length=1, max_length=120)
     atc_code: str
     form: str
@@ -43,6 +49,20 @@ class MedicineIn(BaseModel):
     def _atc(cls, value: str) -> str:
         if not ATC_RE.match(value):
             raise ValueError(f"{value!r} is not a 7-character ATC code such as N07BC02")
+        return value
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        languages = {code for code, _label in settings.LANGUAGES if code != "en"}
+        unknown = sorted(set(value) - languages)
+        if unknown:
+            raise ValueError(
+                f"names are per language ({', '.join(sorted(languages))}), not {unknown}"
+            )
+        for language, name in value.items():
+            if not name.strip() or len(name) > 120:
+                raise ValueError(f"the {language} name is empty or longer than 120 characters")
         return value
 
     @field_validator("form")

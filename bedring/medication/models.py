@@ -5,7 +5,8 @@ the Belgian co-payment ledger.
 The invariants that matter most are in the database, not only in code:
 
 * one regular dose per prescription and day (``dispensing_one_per_day``): a second one is
-  only possible as an explicit exception row (lost or vomited dose, extra dose) with a reason;
+  only possible as an explicit exception row (lost or vomited dose, extra dose) with a reason,
+  or after the first was corrected (recorded by mistake: ``DispensingCorrection``);
 * a prescription has exactly one current version, and versions are never overwritten;
 * stock movements are positive quantities of a known kind; a wasted dose names a witness.
 """
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation, Site
@@ -38,10 +40,15 @@ class MedicineForm(models.TextChoices):
 class Medicine(BaseModel):
     """A medicine the installation knows, from the shipped list ``medicines.yaml`` (data, not
     code). ``max_daily_dose`` is the highest daily dose a prescription may have;
-    ``dose_step`` the largest change that needs no written reason (MED-1)."""
+    ``dose_step`` the largest change that needs no written reason (MED-1).
+
+    ``name`` is the English name (the list's key for people, and what the API and the FHIR
+    export carry); ``names`` the name in each other language of the interface, from the same
+    list, so that a translator of the list needs no code. Pages show ``display_name``."""
 
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    names = models.JSONField(default=dict, blank=True)
     inn = models.CharField(_("active substance"), max_length=120)
     atc_code = models.CharField(_("ATC code"), max_length=7)
     form = models.CharField(_("form"), max_length=20, choices=MedicineForm.choices)
@@ -61,7 +68,13 @@ class Medicine(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.atc_code})"
+        return f"{self.display_name} ({self.atc_code})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language; the English name where the list has none."""
+        language = (get_language() or "en").split("-")[0]
+        return str(self.names.get(language) or self.name)
 
 
 class Delivery(models.TextChoices):
@@ -109,7 +122,7 @@ class Prescription(ClientOwned):
         indexes: ClassVar = [models.Index(fields=["organisation", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.medicine.name} ({self.get_status_display()})"
+        return f"{self.medicine.display_name} ({self.get_status_display()})"
 
 
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -199,10 +212,24 @@ class Effect(models.TextChoices):
     TOO_STRONG = "too_strong", _("Too strong (sedated)")
 
 
+class DispensingQuerySet(models.QuerySet["Dispensing"]):
+    def given(self) -> DispensingQuerySet:
+        """The doses that count as handed out: every dose but those corrected (recorded by
+        mistake). The one spelling of it for the desk, the rules, the stock and the charges."""
+        return self.filter(corrected=False)
+
+
 class Dispensing(ClientOwned):
     """One day's dose of one prescription (MED-2). A take-home handover writes one row per
     day it covers, all with the same ``handover``; so "one dose per day" and "no take-home
-    over a day already covered" are the same unique constraint."""
+    over a day already covered" are the same unique constraint.
+
+    A dose recorded by mistake is never deleted nor its amount changed: a
+    ``DispensingCorrection`` row says who corrected it, when and why, and ``corrected`` is set
+    in the same transaction. ``corrected`` is what the one-dose-a-day constraint reads (a
+    constraint cannot look into another table), so the day's dose can be given again."""
+
+    objects = DispensingQuerySet.as_manager()
 
     prescription = models.ForeignKey(
         Prescription, on_delete=models.PROTECT, related_name="dispensings"
@@ -229,13 +256,16 @@ class Dispensing(ClientOwned):
     effect = models.CharField(_("effect"), max_length=12, choices=Effect.choices, blank=True)
     side_effects = models.CharField(_("side effects"), max_length=500, blank=True)
     intoxication_signs = models.CharField(_("signs of intoxication"), max_length=500, blank=True)
+    # Set only by services.corrections.dispensing_correct, with its correction row. A database
+    # default too: the synthetic world writes doses with raw SQL.
+    corrected = models.BooleanField(_("corrected"), default=False, db_default=False)
 
     class Meta:
         ordering: ClassVar = ["-day", "-handed_out_at"]
         constraints: ClassVar = [
             models.UniqueConstraint(
                 fields=["prescription", "day"],
-                condition=~Q(kind="exception"),
+                condition=~Q(kind="exception") & Q(corrected=False),
                 name="dispensing_one_per_day",
             ),
             models.CheckConstraint(
@@ -255,18 +285,46 @@ class Dispensing(ClientOwned):
         return f"{self.day} {self.kind} {self.quantity}"
 
 
+class DispensingCorrection(ClientOwned):
+    """MED-2: a dose recorded by mistake, corrected on the day it was recorded by the nurse
+    who recorded it, with the reason. The dose stays on record, marked ``corrected``; the
+    stock gets the quantity back (a ``corrected`` stock movement); the dose no longer counts
+    as given, so the day's dose can be given again."""
+
+    dispensing = models.OneToOneField(
+        Dispensing, on_delete=models.PROTECT, related_name="correction"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    corrected_at = models.DateTimeField()
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-corrected_at"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"correction of {self.dispensing_id}"
+
+
 class MovementKind(models.TextChoices):
     RECEIVED = "received", _("Received")
     DISPENSED = "dispensed", _("Dispensed")
     WASTED = "wasted", _("Wasted")
     RETURNED = "returned", _("Returned")
     COUNTED = "counted", _("Counted")
+    CORRECTED = "corrected", _("Back in stock: dose corrected")
 
 
 class StockMovement(BaseModel):
     """Stock of one medicine at one site (MED-2). Quantities are in the medicine's unit and
     always positive; the kind says which way they go. A count records what is on the shelf,
-    for the reconciliation report. Dispensings write their own movement."""
+    for the reconciliation report. Dispensings write their own movement, and a correction of
+    a dose its compensating one (``corrected``: the quantity is back on the shelf)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
@@ -284,6 +342,13 @@ class StockMovement(BaseModel):
     )
     dispensing = models.OneToOneField(
         Dispensing, on_delete=models.PROTECT, null=True, blank=True, related_name="movement"
+    )
+    correction = models.OneToOneField(
+        DispensingCorrection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movement",
     )
     batch = models.CharField(_("batch"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

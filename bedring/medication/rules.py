@@ -116,6 +116,42 @@ def check_dose(dose: Decimal, *, maximum: Decimal) -> None:
         raise DoseRuleError("dose_precision")
 
 
+# "1 mg/ml": a solution's strength, read to show a dose in mg as the volume measured out.
+SOLUTION_STRENGTH_RE = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*mg\s*/\s*ml\s*\Z", re.IGNORECASE)
+
+
+def dose_volume_ml(dose: Decimal, *, strength: str, unit: str) -> Decimal | None:
+    """MED-1: the millilitres of a solution that a dose in mg is ("80 mg = 80 ml" for
+    methadone 1 mg/ml); None for a medicine whose strength is not in mg per ml."""
+    match = SOLUTION_STRENGTH_RE.match(strength)
+    if unit != "mg" or match is None or not dose.is_finite():
+        return None
+    per_ml = Decimal(match[1].replace(",", "."))
+    if per_ml <= 0:
+        return None
+    return (dose / per_ml).quantize(Decimal("0.01"))
+
+
+def weekday_runs(days: Iterable[int]) -> list[tuple[int, int]]:
+    """Weekdays (0 = Monday) as runs of consecutive days, Monday first:
+    [0, 1, 2, 3, 4, 5] is [(0, 5)] ("Mon–Sat"), [0, 2, 4] is [(0, 0), (2, 2), (4, 4)]."""
+    runs: list[tuple[int, int]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def supervised_days_without_medication(
+    supervised: Iterable[int], medication_weekdays: Collection[int]
+) -> list[int]:
+    """MED-6: the supervised weekdays on which the site gives no medication at all (a
+    warning when prescribing: the client could not take the dose at the desk that day)."""
+    return sorted(set(supervised) - set(medication_weekdays))
+
+
 def change_needs_reason(old: Decimal, new: Decimal, *, step: Decimal) -> bool:
     """MED-1: a dose change larger than the medicine's step needs a written reason."""
     return abs(new - old) > step

@@ -38,6 +38,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -109,6 +110,47 @@ def take_home_allowed(*, version: PrescriptionVersion, today: datetime.date) -> 
     )
 
 
+@dataclass(frozen=True)
+class GivenDose:
+    """Today's regular dose of a desk row as recorded: what, when (the site's local time)
+    and by whom, for the row's confirmation and its correction."""
+
+    uuid: Any
+    kind: str
+    quantity: Decimal
+    at: datetime.datetime  # naive, the site's local time
+    by_id: int
+    by_name: str
+
+    @classmethod
+    def of(cls, dose: Dispensing, time_zone: datetime.tzinfo) -> GivenDose:
+        by = dose.handed_out_by
+        return cls(
+            uuid=dose.uuid,
+            kind=dose.kind,
+            quantity=dose.quantity,
+            at=dose.handed_out_at.astimezone(time_zone).replace(tzinfo=None),
+            by_id=by.pk,
+            by_name=by.get_full_name() or by.username,
+        )
+
+
+def given_text(given: GivenDose, *, unit: str, today: datetime.date) -> str:
+    """ "Given 80 mg at 09:14 by Ane Nurse": the desk's confirmation of a day's dose."""
+    values = {
+        "quantity": formats.number_format(given.quantity.normalize()),
+        "unit": unit,
+        "time": date_format(given.at, "H:i"),
+        "date": formats.date_format(given.at.date(), "SHORT_DATE_FORMAT"),
+        "nurse": given.by_name,
+    }
+    if given.kind == DispensingKind.SUPERVISED:
+        return _("Given %(quantity)s %(unit)s at %(time)s by %(nurse)s") % values
+    if given.at.date() == today:
+        return _("Handed out %(quantity)s %(unit)s to take home at %(time)s by %(nurse)s") % values
+    return _("Handed out %(quantity)s %(unit)s to take home on %(date)s by %(nurse)s") % values
+
+
 @dataclass
 class DeskRow:
     version: PrescriptionVersion
@@ -122,6 +164,20 @@ class DeskRow:
     take_home_given: list[datetime.date] = field(default_factory=list)
     missed: int = 0
     status: str = ""  # due | collected | missing | on_hold | no_dose
+    given: GivenDose | None = None
+    today: datetime.date | None = None
+
+    @property
+    def given_text(self) -> str:
+        """ "Given 80 mg at 09:14 by Ane Nurse": the row's confirmation of today's dose."""
+        if self.given is None or self.today is None:
+            return ""
+        return given_text(self.given, unit=self.medicine.unit, today=self.today)
+
+    def correctable_by(self, user_id: int) -> bool:
+        """Today's dose was recorded today by this staff member: theirs to correct today."""
+        given = self.given
+        return given is not None and given.by_id == user_id and given.at.date() == self.today
 
 
 @dataclass
@@ -132,10 +188,32 @@ class Desk:
     medication_over: bool  # today's medication hours have ended (uncollected = missing)
     open_now: bool
     counts: dict[str, int] = field(default_factory=dict)
+    # When medication hours start again (the site's local time), if they are not on now.
+    opens_at: datetime.datetime | None = None
 
     @property
     def clients(self) -> list[Client]:
         return [row.client for row in self.rows]
+
+    @property
+    def closed_notice(self) -> str:
+        """MED-6: when doses can be recorded again, for the desk's notice and the reason
+        beside its disabled buttons; empty within medication hours."""
+        if self.open_now:
+            return ""
+        opens = self.opens_at
+        if opens is None:
+            return _("This site has no medication hours ahead.")
+        values = {
+            "time": date_format(opens, "H:i"),
+            "weekday": date_format(opens.date(), "l"),
+            "date": formats.date_format(opens.date(), "SHORT_DATE_FORMAT"),
+        }
+        if opens.date() == self.today:
+            return _("Medication hours start again today at %(time)s.") % values
+        if opens.date() == self.today + datetime.timedelta(days=1):
+            return _("Medication hours start again tomorrow at %(time)s.") % values
+        return _("Medication hours start again on %(weekday)s %(date)s at %(time)s.") % values
 
 
 def _medication_over(calendar: SiteCalendar, now: datetime.datetime) -> bool:
@@ -178,7 +256,8 @@ def desk(
     # history are not read (the index on (prescription, day) serves the range).
     window_start = today - datetime.timedelta(days=rules.lookback_days(limit))
     last_before = dict(
-        Dispensing.objects.filter(prescription_id__in=ids, day__lt=today, day__gte=window_start)
+        Dispensing.objects.given()
+        .filter(prescription_id__in=ids, day__lt=today, day__gte=window_start)
         .exclude(kind=DispensingKind.EXCEPTION)
         .values("prescription_id")
         .annotate(last=Max("day"))
@@ -186,15 +265,51 @@ def desk(
     )
     from_today: dict[int, dict[datetime.date, str]] = defaultdict(dict)
     exceptions: dict[int, int] = defaultdict(int)
-    for prescription_id, day, kind in Dispensing.objects.filter(
-        prescription_id__in=ids,
-        day__gte=today,
-        day__lte=today + datetime.timedelta(days=TAKE_HOME_REACH_MAX),
-    ).values_list("prescription_id", "day", "kind"):
+    given_today: dict[int, GivenDose] = {}
+    for (
+        prescription_id,
+        day,
+        kind,
+        dose_uuid,
+        quantity,
+        handed_out_at,
+        by_id,
+        by_first,
+        by_last,
+        by_username,
+    ) in (
+        Dispensing.objects.given()
+        .filter(
+            prescription_id__in=ids,
+            day__gte=today,
+            day__lte=today + datetime.timedelta(days=TAKE_HOME_REACH_MAX),
+        )
+        .values_list(
+            "prescription_id",
+            "day",
+            "kind",
+            "uuid",
+            "quantity",
+            "handed_out_at",
+            "handed_out_by_id",
+            "handed_out_by__first_name",
+            "handed_out_by__last_name",
+            "handed_out_by__username",
+        )
+    ):
         if kind == DispensingKind.EXCEPTION:
             exceptions[prescription_id] += 1
-        else:
-            from_today[prescription_id][day] = kind
+            continue
+        from_today[prescription_id][day] = kind
+        if day == today:
+            given_today[prescription_id] = GivenDose(
+                uuid=dose_uuid,
+                kind=kind,
+                quantity=quantity,
+                at=calendar.local(handed_out_at),
+                by_id=by_id,
+                by_name=f"{by_first} {by_last}".strip() or by_username,
+            )
     desk_open = rules.desk_open_on(calendar)
     over = _medication_over(calendar, now)
     counted: list[tuple[PrescriptionVersion, rules.DoseWeek, int]] = []
@@ -240,6 +355,8 @@ def desk(
             take_home_due=[d for d in allowed if d not in covered],
             take_home_given=sorted(d for d in covered if d > today),
             missed=missed,
+            given=given_today.get(prescription.pk),
+            today=today,
         )
         if prescription.status == PrescriptionStatus.ON_HOLD:
             row.status = "on_hold"
@@ -257,13 +374,16 @@ def desk(
         counts[row.status] += 1
         if row.take_home_due and row.status != "on_hold":
             counts["take_home_due"] += 1
+    open_now = calendar.is_open("medication", now)
+    opens_at = None if open_now else calendar.next_opening("medication", now)
     return Desk(
         site=site,
         today=today,
         rows=rows,
         medication_over=over,
-        open_now=calendar.is_open("medication", now),
+        open_now=open_now,
         counts=dict(counts),
+        opens_at=calendar.local(opens_at) if opens_at is not None else None,
     )
 
 
@@ -318,7 +438,7 @@ def prescription_page(prescription: Prescription) -> PrescriptionPage:
     current = next(v for v in versions if v.is_current)
     doses = list(
         Dispensing.objects.filter(prescription=prescription)
-        .select_related("handed_out_by", "version")
+        .select_related("handed_out_by", "version", "correction__corrected_by")
         .order_by("-day", "-handed_out_at")[:DOSES_SHOWN]
     )
     return PrescriptionPage(prescription, current, versions, doses)
@@ -366,6 +486,7 @@ SIGN: dict[str, int] = {
     MovementKind.DISPENSED: -1,
     MovementKind.WASTED: -1,
     MovementKind.RETURNED: -1,
+    MovementKind.CORRECTED: 1,  # a dose corrected: its quantity is back on the shelf
 }
 
 
@@ -381,7 +502,10 @@ def reconciliation(
     """MED-2: per medicine at a site over [start, end): the book (opening balance, received,
     dispensed, wasted, returned, closing balance), the doses handed out against the dispensed
     stock, and the last count against the book at the moment of the count. Six queries, and
-    one more per medicine counted in the period."""
+    one more per medicine counted in the period.
+
+    A corrected dose (recorded by mistake) is not a dose handed out, and its compensating
+    movement takes its quantity off "dispensed": both sides of the comparison leave it out."""
     lines: dict[int, StockLine] = {}
     medicines = {
         m.pk: m
@@ -404,11 +528,13 @@ def reconciliation(
         .values_list("medicine_id", "kind", "total")
     ):
         lines[medicine_id].opening += SIGN[kind] * total
-    field_of: dict[str, str] = {
-        MovementKind.RECEIVED: "received",
-        MovementKind.DISPENSED: "dispensed_movements",
-        MovementKind.WASTED: "wasted",
-        MovementKind.RETURNED: "returned",
+    # Each kind adds to (or, a correction, takes off) one column of the book.
+    field_of: dict[str, tuple[str, int]] = {
+        MovementKind.RECEIVED: ("received", 1),
+        MovementKind.DISPENSED: ("dispensed_movements", 1),
+        MovementKind.CORRECTED: ("dispensed_movements", -1),
+        MovementKind.WASTED: ("wasted", 1),
+        MovementKind.RETURNED: ("returned", 1),
     }
     for medicine_id, kind, total in (
         movements.filter(at__gte=start, at__lt=end)
@@ -417,9 +543,11 @@ def reconciliation(
         .values_list("medicine_id", "kind", "total")
     ):
         line = lines[medicine_id]
-        setattr(line, field_of[kind], getattr(line, field_of[kind]) + total)
+        name, sign = field_of[kind]
+        setattr(line, name, getattr(line, name) + sign * total)
     for medicine_id, total in (
-        Dispensing.objects.filter(site=site, handed_out_at__gte=start, handed_out_at__lt=end)
+        Dispensing.objects.given()
+        .filter(site=site, handed_out_at__gte=start, handed_out_at__lt=end)
         .values("prescription__medicine_id")
         .annotate(total=Sum("quantity"))
         .values_list("prescription__medicine_id", "total")
@@ -486,9 +614,11 @@ def copayment_balance(client: Client) -> Decimal:
 
 
 def doses_in_week(client: Client, monday: datetime.date, sunday: datetime.date) -> int:
-    return Dispensing.objects.filter(
-        client=client, day__range=(monday, sunday), kind__in=DOSE_KINDS
-    ).count()
+    return (
+        Dispensing.objects.given()
+        .filter(client=client, day__range=(monday, sunday), kind__in=DOSE_KINDS)
+        .count()
+    )
 
 
 RECENT_URINE_TESTS = 24

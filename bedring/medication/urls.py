@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from .views import dispensing, records
+from .views import dispensing, prescriptions, records
 
 app_name = "medication"
 urlpatterns: list[URLPattern] = [
+    *prescriptions.urlpatterns,
     *dispensing.urlpatterns,
     *records.urlpatterns,
 ]

@@ -45,7 +45,10 @@ def test_doctor_prescribes_nurse_dispenses_and_the_desk_shows_the_hold(
         page.set_checked(f"#id_take_home_weekdays_{day}", day == SATURDAY)
     page.fill("#id_pickup_interval_days", "7")
     page.select_option("#id_site", "kongevej")
-    page.click("text=Save the prescription")
+    # then she checks the summary before it is saved, and saves it
+    page.click("[data-testid=check]")
+    page.wait_for_selector("[data-testid=prescription-summary]")
+    page.click("[data-testid=confirm]")
     # then the prescription shows with its dose and its take-home day
     page.wait_for_selector("[data-testid=daily-dose]")
     assert page.inner_text("[data-testid=daily-dose]") == "60 mg"

@@ -341,6 +341,7 @@ def test_denmark_and_norway_charge_nothing(pack, make_client, make_staff, db):
             attempt()
         assert caught.value.code == "no_charges"
         assert "charges no co-payment" in str(caught.value.message)
+        assert "MED-" not in str(caught.value.message)
     assert not CoPaymentEntry.objects.exists()
     assert records_context(client, load_staff(nurse, None))["copayment_summary"].applies is False
 
@@ -376,6 +377,7 @@ def test_the_danish_ledger_page_says_that_no_charges_apply(dk_client, counsellor
     response = http.post(form_url, {"amount": "2.00"})
     assert response.status_code == 422
     assert "charges no co-payment" in response.content.decode()
+    assert "MED-" not in response.content.decode()
     assert not CoPaymentEntry.objects.exists()
 
 
@@ -622,6 +624,7 @@ def test_the_api_in_denmark_lists_an_empty_ledger_and_refuses_charges(
         assert response.status_code == 422
         assert response.json()["code"] == "no_charges"
         assert "charges no co-payment" in response.json()["message"]
+        assert "MED-" not in response.json()["message"]
     assert not CoPaymentEntry.objects.exists()
 
 

@@ -260,7 +260,8 @@ def test_substitution_under_18_is_refused_through_the_api(
         f"/api/v1/clients/{young.uuid}/prescriptions", prescription_body(desk_site, today)
     )
     body = refusal(response, 422, "substitution_under_age")
-    assert "only for clients aged" in body["message"]
+    assert "only for clients aged 18 or over" in body["message"]
+    assert "MED-" not in body["message"]  # requirement codes are not for users
     assert counts()["prescriptions"] == 0
 
 
@@ -487,7 +488,7 @@ def test_dispensing_outside_medication_hours_is_422(nurse, todays, open_desk, to
     site_set_hours(site=open_desk, kind="medication", week={(today.weekday() + 1) % 7: [ALL_DAY]})
     response = Api(nurse).post(f"{P(todays)}/dispensings", {"site": str(open_desk.uuid)})
     body = refusal(response, 422, "outside_medication_hours")
-    assert "outside the site's medication hours" in body["message"]
+    assert body["message"] == "It is outside the site's medication hours."
     assert counts()["dispensings"] == 0
 
 

@@ -55,6 +55,22 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"medication:{name}", kwargs=kwargs)
 
 
+def summary_of(response) -> str:
+    """The fingerprint of the terms a summary page shows (its confirm button posts it)."""
+    found = re.search(r'name="summary" value="([0-9a-f]+)"', response.content.decode())
+    assert found is not None, "no summary to confirm"
+    return found.group(1)
+
+
+def check_and_save(http, address: str, data: dict[str, Any]):
+    """The doctor's two steps: the form is checked (its summary shown, nothing written),
+    then the summary confirmed."""
+    checked = http.post(address, data)
+    assert checked.status_code == 200, checked.content.decode()
+    assert 'data-testid="prescription-summary"' in checked.content.decode()
+    return http.post(address, {**data, "confirm": "1", "summary": summary_of(checked)})
+
+
 def prescription_form(today: datetime.date, **overrides: Any) -> dict[str, Any]:
     data = {
         "medicine": "methadone-oral-solution",
@@ -117,7 +133,8 @@ def test_a_doctor_prescribes_through_the_form(as_user, doctor, dk_client, today)
     """MED-1, MED-3: the form's prescription is saved; the doctor lands on its page."""
     http = as_user(doctor)
     assert http.get(url("prescribe", client_uuid=dk_client.uuid)).status_code == 200
-    response = http.post(
+    response = check_and_save(
+        http,
         url("prescribe", client_uuid=dk_client.uuid),
         prescription_form(today, instructions="Take with water"),
     )
@@ -141,7 +158,9 @@ def test_delivery_to_home_nursing_needs_an_address(as_user, doctor, dk_client, t
     assert error_next_to(response, "delivery_to", "Name where the doses are delivered.")
     assert not Prescription.objects.exists()
     form["delivery_to"] = "Hjemmeplejen Nord"
-    assert http.post(url("prescribe", client_uuid=dk_client.uuid), form).status_code == 302
+    assert (
+        check_and_save(http, url("prescribe", client_uuid=dk_client.uuid), form).status_code == 302
+    )
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.COUNSELLOR, Role.MANAGER])
@@ -210,8 +229,9 @@ def test_substitution_under_18_is_refused_naming_med_8(as_user, doctor, org_dk, 
         url("prescribe", client_uuid=young.uuid), prescription_form(today)
     )
     assert response.status_code == 422
-    assert b'data-testid="form-error"' in response.content
-    assert b"only for clients aged" in response.content
+    assert b'data-testid="form-errors"' in response.content
+    assert shown(response, "Substitution treatment is only for clients aged 18 or over")
+    assert b"MED-8" not in response.content  # requirement codes are not for users
     assert not Prescription.objects.exists()
 
 
@@ -307,7 +327,9 @@ def test_a_large_dose_change_needs_a_reason_then_is_saved(as_user, doctor, dk_cl
     assert error_next_to(refused, "reason", "A dose change of more than 10 mg needs a reason.")
     assert PrescriptionVersion.objects.count() == 1
 
-    saved = http.post(change, change_form(current, daily_dose="80", reason="Cravings at night"))
+    saved = check_and_save(
+        http, change, change_form(current, daily_dose="80", reason="Cravings at night")
+    )
     assert saved.status_code == 302
     assert saved["Location"] == url("prescription", prescription_uuid=prescription.uuid)
     versions = list(
@@ -323,7 +345,8 @@ def test_a_large_dose_change_needs_a_reason_then_is_saved(as_user, doctor, dk_cl
 def test_a_small_change_needs_no_reason(as_user, doctor, dk_client, prescribe):
     prescription = prescribe(dk_client)
     current = selectors.current_version(prescription)
-    response = as_user(doctor).post(
+    response = check_and_save(
+        as_user(doctor),
         url("prescription_change", prescription_uuid=prescription.uuid),
         change_form(current, daily_dose="70"),
     )

@@ -130,7 +130,7 @@ def test_substitution_is_refused_under_18_naming_the_rule(org_dk, make_client, d
             client=young, actor=doctor, medicine=medicine(), terms=terms(desk_site), today=MONDAY
         )
     assert refused.value.code == "substitution_under_age"
-    assert "only for clients aged" in str(refused.value.message)
+    assert "only for clients aged 18 or over" in str(refused.value.message)
     assert not Prescription.objects.exists()
 
 

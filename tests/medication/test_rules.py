@@ -616,3 +616,49 @@ def test_counting_from_later_never_raises_the_count(history, later):
     history["counted_from"] = min(history["today"], history["counted_from"] + day(later))
     after, _ = run_missed(history)
     assert after <= before
+
+
+# --- the prescription in words (MED-1, MED-6) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dose", "strength", "unit", "volume"),
+    [
+        (Decimal("80"), "1 mg/ml", "mg", Decimal("80")),
+        (Decimal("45"), "10 mg/ml", "mg", Decimal("4.5")),
+        (Decimal("2.5"), "1,5 mg / ml", "mg", Decimal("1.67")),
+        (Decimal("80"), "5 mg", "mg", None),
+        (Decimal("16"), "8 mg/2 mg", "mg", None),
+        (Decimal("80"), "1 mg/ml", "ml", None),
+        (Decimal("80"), "0 mg/ml", "mg", None),
+    ],
+)
+def test_a_solution_dose_in_mg_is_also_a_volume(dose, strength, unit, volume):
+    """MED-1: methadone 1 mg/ml: 80 mg is 80 ml; a tablet's strength is not a volume."""
+    assert rules.dose_volume_ml(dose, strength=strength, unit=unit) == volume
+
+
+@pytest.mark.parametrize(
+    ("days", "runs"),
+    [
+        ([0, 1, 2, 3, 4, 5], [(0, 5)]),
+        ([6], [(6, 6)]),
+        ([4, 0, 2], [(0, 0), (2, 2), (4, 4)]),
+        ([5, 6, 0], [(0, 0), (5, 6)]),
+        ([], []),
+    ],
+)
+def test_weekdays_as_runs(days, runs):
+    assert rules.weekday_runs(days) == runs
+
+
+@given(st.sets(st.integers(min_value=0, max_value=6)))
+def test_weekday_runs_cover_each_day_once(days):
+    covered = [d for first, last in rules.weekday_runs(days) for d in range(first, last + 1)]
+    assert covered == sorted(days)
+
+
+def test_supervised_days_without_medication():
+    """MED-6: Oostende gives medication Monday to Saturday: Sunday at the desk is warned."""
+    assert rules.supervised_days_without_medication(range(7), [0, 1, 2, 3, 4, 5]) == [6]
+    assert rules.supervised_days_without_medication([0, 1], [0, 1, 2]) == []

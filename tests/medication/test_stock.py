@@ -107,7 +107,7 @@ def test_wasted_medicine_without_a_proper_witness_is_refused(
     assert not StockMovement.objects.exists()
 
 
-@pytest.mark.parametrize("kind", ["dispensed", "stolen", ""])
+@pytest.mark.parametrize("kind", ["dispensed", "corrected", "stolen", ""])
 def test_dispensed_stock_is_not_recorded_by_hand(desk_site, nurse, kind):
     """MED-2: dispensed stock is written by the dispensing itself."""
     with pytest.raises(ValidationFailed) as refused:

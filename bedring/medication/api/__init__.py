@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import dispensing, records
+from . import corrections, dispensing, records
 
 router = Router()
 router.add_router("/", dispensing.router)
+router.add_router("/", corrections.router)
 router.add_router("/", records.router)

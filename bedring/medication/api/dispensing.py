@@ -44,6 +44,7 @@ def _staff(request: HttpRequest) -> Staff:
 class MedicineOut(Schema):
     key: str
     name: str
+    names: dict[str, str] = Field(description="The name in Danish, Norwegian Bokmål, Dutch.")
     inn: str
     atc_code: str
     form: str
@@ -317,6 +318,7 @@ class DispensingOut(Schema):
     effect: str
     side_effects: str
     intoxication_signs: str
+    corrected: bool = Field(description="Recorded by mistake and corrected: not given.")
 
 
 def _dispensing_out(d: Dispensing, prescription: Prescription) -> DispensingOut:
@@ -335,6 +337,7 @@ def _dispensing_out(d: Dispensing, prescription: Prescription) -> DispensingOut:
         effect=d.effect,
         side_effects=d.side_effects,
         intoxication_signs=d.intoxication_signs,
+        corrected=d.corrected,
     )
 
 
@@ -451,6 +454,9 @@ class DeskOut(Schema):
     site: UUID
     day: datetime.date
     open_now: bool
+    opens_at: datetime.datetime | None = Field(
+        None, description="When medication hours start again, if they are not on now."
+    )
     counts: dict[str, int]
     rows: list[DeskRowOut]
 
@@ -468,6 +474,11 @@ def desk(request: HttpRequest, site_id: UUID) -> DeskOut:
         site=site.uuid,
         day=today.today,
         open_now=today.open_now,
+        opens_at=(
+            today.opens_at.replace(tzinfo=ZoneInfo(site.organisation.time_zone))
+            if today.opens_at is not None
+            else None
+        ),
         counts=today.counts,
         rows=[
             DeskRowOut(

@@ -107,7 +107,8 @@ def _check_can_dispense(
                 "no_dose_today", _("The prescription has no dose on this weekday.")
             )
         if (
-            Dispensing.objects.filter(prescription=prescription, day=day)
+            Dispensing.objects.given()
+            .filter(prescription=prescription, day=day)
             .exclude(kind=DispensingKind.EXCEPTION)
             .exists()
         ):
@@ -174,7 +175,8 @@ def _check_one_substitution_dose(prescription: Prescription, days: list[datetime
     if not prescription.medicine.is_substitution:
         return
     other = (
-        Dispensing.objects.filter(
+        Dispensing.objects.given()
+        .filter(
             client_id=prescription.client_id,
             day__in=days,
             prescription__medicine__is_substitution=True,
@@ -370,7 +372,8 @@ def dispense_exception(
             prescription, actor, site, at, calendar, DispensingKind.EXCEPTION
         )
         regular = (
-            Dispensing.objects.filter(prescription=locked, day=day)
+            Dispensing.objects.given()
+            .filter(prescription=locked, day=day)
             .exclude(kind=DispensingKind.EXCEPTION)
             .exists()
         )
@@ -387,7 +390,7 @@ def dispense_exception(
                 % {"dose": _show(version.daily_dose)},
                 field="quantity",
             )
-        given = Dispensing.objects.filter(
+        given = Dispensing.objects.given().filter(
             prescription=locked, day=day, kind=DispensingKind.EXCEPTION
         ).aggregate(total=Sum("quantity"))["total"] or Decimal("0")
         if given + amount > version.daily_dose:
@@ -419,7 +422,7 @@ def dispense_exception(
             actor,
             "dispensing_exception",
             str(_("Second dose of %(medicine)s: %(reason)s"))
-            % {"medicine": locked.medicine.name, "reason": reason.strip()},
+            % {"medicine": locked.medicine.display_name, "reason": reason.strip()},
             prescription=str(locked.uuid),
         )
     return dispensing

@@ -162,7 +162,8 @@ def holds_for_missed_doses(*, runs: Iterable[MissedRun], today: datetime.date) -
 
 def covered_days(prescription: Prescription, since: datetime.date) -> set[datetime.date]:
     return set(
-        Dispensing.objects.filter(prescription=prescription, day__gte=since)
+        Dispensing.objects.given()
+        .filter(prescription=prescription, day__gte=since)
         .exclude(kind=DispensingKind.EXCEPTION)
         .values_list("day", flat=True)
     )

@@ -161,7 +161,11 @@ def prescription_create(
         actor,
         "prescription",
         str(_("Prescribed %(medicine)s, %(dose)s %(unit)s a day"))
-        % {"medicine": medicine.name, "dose": _show(terms.daily_dose), "unit": medicine.unit},
+        % {
+            "medicine": medicine.display_name,
+            "dose": _show(terms.daily_dose),
+            "unit": medicine.unit,
+        },
         prescription=str(prescription.uuid),
     )
     return prescription
@@ -262,7 +266,7 @@ def prescription_change(
         "prescription_changed",
         str(_("%(medicine)s changed: %(old)s to %(new)s %(unit)s a day"))
         % {
-            "medicine": prescription.medicine.name,
+            "medicine": prescription.medicine.display_name,
             "old": _show(old.daily_dose),
             "new": _show(terms.daily_dose),
             "unit": prescription.medicine.unit,
@@ -306,7 +310,8 @@ def prescription_end(
     # Take-home doses already handed out for later days stay on record: a doctor must be
     # able to stop a prescription at once (an overdose), whatever is at the client's home.
     last_dose = (
-        Dispensing.objects.filter(prescription=prescription, day__lte=today)
+        Dispensing.objects.given()
+        .filter(prescription=prescription, day__lte=today)
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
@@ -327,7 +332,7 @@ def prescription_end(
         prescription.client,
         actor,
         "prescription_ended",
-        str(_("%(medicine)s ended")) % {"medicine": prescription.medicine.name},
+        str(_("%(medicine)s ended")) % {"medicine": prescription.medicine.display_name},
         prescription=str(prescription.uuid),
     )
     return prescription
@@ -362,7 +367,7 @@ def prescription_review(
         actor,
         "prescription_reviewed",
         str(_("%(medicine)s reviewed, hold lifted: %(note)s"))
-        % {"medicine": prescription.medicine.name, "note": note.strip()},
+        % {"medicine": prescription.medicine.display_name, "note": note.strip()},
         prescription=str(prescription.uuid),
     )
     return prescription

@@ -278,7 +278,7 @@ def travel_certificate_issue(
                 "(substitution medicines, benzodiazepines). For %(medicine)s, give a medical "
                 "statement instead."
             )
-            % {"medicine": medicine.name},
+            % {"medicine": medicine.display_name},
             field="schengen",
         )
     countries = " ".join(countries.split())
@@ -338,8 +338,8 @@ def _check_charges(client: Client) -> None:
         raise ValidationFailed(
             "no_charges",
             _(
-                "This organisation charges no co-payment: treatment and medicine are "
-                "free of charge."
+                "This organisation charges no co-payment: treatment and medicine are free of "
+                "charge."
             ),
         )
 
