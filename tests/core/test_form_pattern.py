@@ -121,15 +121,6 @@ OLD_PARTIALS = (
     "appointments/partials/_fields.html",
     "pathway/decision_fields.html",
 )
-# Templates other helpers own that still include an old partial when this was written; each
-# goes once its owner renders {{ form }} (this test then says so), and with the last of them
-# the partial itself.
-NOT_YET_MIGRATED = {
-    "catalogue/enrol_client.html": "catalogue/partials/_form_fields.html",
-    "catalogue/enrol_course.html": "catalogue/partials/_form_fields.html",
-    "medication/records/certificate_form.html": "pathway/decision_fields.html",
-    "medication/records/copayment_form.html": "pathway/decision_fields.html",
-}
 
 
 def templates() -> dict[str, str]:
@@ -146,10 +137,9 @@ def test_no_template_includes_the_old_per_domain_field_partials():
         for partial in OLD_PARTIALS
         if re.search(r'{%\s*include\s+"' + re.escape(partial) + '"', text)
     }
-    assert including == NOT_YET_MIGRATED
+    assert including == {}
     for partial in OLD_PARTIALS:
-        still_used = partial in NOT_YET_MIGRATED.values()
-        assert (TEMPLATES / partial).exists() == still_used, partial
+        assert not (TEMPLATES / partial).exists(), partial
 
 
 def test_no_template_renders_a_form_with_djangos_own_layouts():
