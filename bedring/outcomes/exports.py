@@ -24,8 +24,10 @@ LABELS: dict[str, Promise] = {
     "goal_attainment_all": _("Goal attainment at discharge (all discharge statuses)"),
     "goal_attainment_completed": _("Goal attainment at discharge (completed only)"),
     "readmission": _("Readmission within 12 months"),
-    "treatment_guarantee": _("Treatment guarantee: started within the guarantee (DK)"),
-    "first_contact": _("First contact within the working days (NO)"),
+    # Shown only to the organisations whose rule pack sets the rule (selectors.FIGURE_RULES),
+    # so the label needs no country.
+    "treatment_guarantee": _("Treatment guarantee: started within the guarantee"),
+    "first_contact": _("First contact within the working days"),
     "plan_evaluation": _("Plan evaluations on time"),
     "follow_up": _("Follow-ups after discharge on time"),
 }
@@ -102,13 +104,19 @@ class FigureLine:
         return f"data:image/svg+xml;base64,{encoded}"
 
 
+def shown_labels(report: KpiReport) -> list[tuple[str, Promise]]:
+    """The figures of the report that belong to its organisations, with their labels: a
+    Danish organisation has no first-contact figure, a Norwegian one no treatment guarantee."""
+    return [(key, label) for key, label in LABELS.items() if key in report.shown]
+
+
 def figure_lines(report: KpiReport, *, charts: bool = True) -> list[FigureLine]:
     lines = []
-    for key, label in LABELS.items():
+    for key, label in shown_labels(report):
         figure = report.figures[key]
         chart = ""
         if charts and report.series.get(key):
-            chart = trend_svg(report.series[key], title=str(label), target=figure.target)
+            chart = trend_svg(report.series[key], target=figure.target)
         lines.append(FigureLine(key, str(label), str(DEFINITIONS[key]), figure, chart))
     return lines
 
@@ -136,7 +144,7 @@ def table(report: KpiReport) -> list[list[Any]]:
             str(_("Target")),
         ]
     ]
-    for key, label in LABELS.items():
+    for key, label in shown_labels(report):
         figure = report.figures[key]
         rows.append(
             [
@@ -190,7 +198,7 @@ def xlsx_bytes(report: KpiReport) -> bytes:
         sheet.append(row)
     monthly = workbook.create_sheet(str(_("Per month"))[:31])
     monthly.append([str(_("Figure")), str(_("Month")), str(_("Numerator")), str(_("Denominator"))])
-    for key, label in LABELS.items():
+    for key, label in shown_labels(report):
         for month, figure in report.series.get(key, []):
             monthly.append([str(label), month, figure.numerator, figure.denominator])
     out = io.BytesIO()

@@ -36,6 +36,14 @@ KPI_KEYS = (
     "follow_up",
 )
 DRILL_KEYS = (*KPI_KEYS, "waiting_time")
+# A figure that counts the deadlines of a rule only some rule packs set belongs to the
+# organisations whose pack sets it: the treatment guarantee to Denmark's (INT-5, seed 002), the
+# first contact to Norway's (INT-6, seed 004). Elsewhere it is not shown, rather than shown as
+# "no data"; the other figures belong to every organisation.
+FIGURE_RULES: Mapping[str, str] = {
+    "treatment_guarantee": "start_guarantee_days",
+    "first_contact": "first_contact_working_days",
+}
 ON_TIME_KINDS = {
     DeadlineKind.PLAN_EVALUATION.value: "plan_evaluation",
     DeadlineKind.DISCHARGE_FOLLOW_UP.value: "follow_up",
@@ -54,6 +62,8 @@ class Rows:
     enrolments: list[kpis.EnrolmentRow]
     # DIS-3, DIS-4: the targets the organisations in scope share (none when they differ).
     targets: Mapping[str, float] = field(default_factory=dict)
+    # The figures that belong to at least one organisation in scope (FIGURE_RULES).
+    shown: tuple[str, ...] = KPI_KEYS
 
 
 @dataclass(frozen=True)
@@ -68,10 +78,23 @@ class KpiReport:
     no_show: dict[str, Figure]
     clients: list[kpis.ClientCount]
     series: dict[str, list[tuple[datetime.date, Figure]]] = field(default_factory=dict)
+    # The figures that belong to the organisations in scope, in KPI_KEYS order (FIGURE_RULES).
+    shown: tuple[str, ...] = KPI_KEYS
 
     @property
     def readmission_cohort_end(self) -> datetime.date:
         return kpis.readmission_cohort_end(self.today)
+
+
+def figure_applies(key: str, pack: RulePack) -> bool:
+    """The figure ``key`` belongs to an organisation with this rule pack (FIGURE_RULES)."""
+    rule = FIGURE_RULES.get(key)
+    return rule is None or getattr(pack, rule) is not None
+
+
+def figures_shown(packs: Sequence[RulePack]) -> tuple[str, ...]:
+    """The figures that belong to at least one of the organisations with these packs."""
+    return tuple(key for key in KPI_KEYS if any(figure_applies(key, p) for p in packs))
 
 
 def _organisations(organisation_ids: Sequence[int] | None) -> list[Organisation]:
@@ -170,10 +193,10 @@ def fetch_rows(
         "contact_at",
     ):
         if kind == DeadlineKind.TREATMENT_START:
-            if packs[org_id].start_guarantee_days:
+            if figure_applies("treatment_guarantee", packs[org_id]):
                 guarantees.append(kpis.GuaranteeRow(episode_id, due_on, status, closed_on))
         elif kind == DeadlineKind.FIRST_CONTACT:
-            if packs[org_id].first_contact_working_days:
+            if figure_applies("first_contact", packs[org_id]):
                 first_contacts.append(
                     kpis.FirstContactRow(
                         episode_id,
@@ -248,6 +271,7 @@ def fetch_rows(
         attendance,
         enrolments,
         shared_targets([packs[o] for o in org_ids]),
+        figures_shown([packs[o] for o in org_ids]),
     )
 
 
@@ -330,6 +354,7 @@ def by_month(rows: Rows, start: datetime.date, end: datetime.date) -> list[Rows]
             [],
             [],
             rows.targets,
+            rows.shown,
         )
         for i in range(n)
     ]
@@ -375,6 +400,7 @@ def kpi_report(
         no_show=kpis.no_show_by_offer(rows.attendance),
         clients=kpis.clients_by_offer_and_age(rows.enrolments, end=end),
         series=series,
+        shown=rows.shown,
     )
 
 

@@ -16,6 +16,7 @@ from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.pathway.services import decision as decisions
 from bedring.pathway.services import episode as episodes
+from tests.browser.chrome import log_out
 from tests.conftest import TODAY
 from tests.pathway.conftest import at
 
@@ -32,7 +33,9 @@ def log_in(page, url, user) -> None:
     drift = 1 if device.last_t >= int(time.time()) // device.step else 0
     page.fill("#id_otp_token", f"{totp(device.bin_key, drift=drift):06d}")
     page.click("button[type=submit]")
-    page.wait_for_selector(".topbar .user")
+    # Attached, not visible: at a phone's width the name is in the folded menu.
+    page.wait_for_selector(".topbar .user", state="attached")
+    page.wait_for_load_state("load")
 
 
 def granted_client(org, make_client, counsellor, authority, last_name):
@@ -87,7 +90,7 @@ def test_manager_plans_a_motivation_group_counsellor_enrols_and_sees_the_no_show
     page.wait_for_selector("[data-testid=session-1]")
     course = Course.objects.get(offer__key="motivation-group")
     assert course.sessions.count() == 8  # 8 weekly sessions (CAT-2)
-    page.click(".who button.link")
+    log_out(page)
 
     # When the counsellor enrols the two clients from the course page
     log_in(page, url, counsellor)

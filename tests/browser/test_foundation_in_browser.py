@@ -17,6 +17,7 @@ from bedring.accounts import services as account_services
 from bedring.clients.models import Client
 from bedring.core.roles import Role
 from bedring.synthetic.people import dk_cpr
+from tests.browser.chrome import open_more
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +87,7 @@ def test_counsellor_logs_in_with_totp_registers_a_client_meets_the_duplicate_and
     # When she switches the language to Danish (once the page's script, which submits the
     # choice, has loaded: the selector above can match before it has)
     page.wait_for_load_state("load")
+    open_more(page)  # the language is under "More", in the folded menu at this width
     page.select_option("#lang-switch", "da")
     page.wait_for_selector("html[lang=da]")
 

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.pathway.models import Deadline, Episode
+from tests.browser import chrome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,12 +35,13 @@ def log_in(page, url, user) -> None:
     drift = 1 if device.last_t >= int(time.time()) // device.step else 0
     page.fill("#id_otp_token", f"{totp(device.bin_key, drift=drift):06d}")
     page.click("button[type=submit]")
-    page.wait_for_selector(".topbar .user")
+    # Attached, not visible: at a phone's width the name is in the folded menu.
+    page.wait_for_selector(".topbar .user", state="attached")
+    page.wait_for_load_state("load")
 
 
 def log_out(page) -> None:
-    page.click(".who button.link")
-    page.wait_for_selector("#id_username")
+    chrome.log_out(page)
 
 
 def test_danish_client_from_phone_inquiry_to_active_treatment_with_a_plan(
