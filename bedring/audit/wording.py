@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Membership, User
 from bedring.core.roles import Role
@@ -53,259 +53,258 @@ def _v(label: Promise, *, listed: bool = False) -> ViewWords:
     return ViewWords(label, listed)
 
 
-L = gettext_lazy
-OPENED_THE_RECORD = L("Opened the client record")
-SEEN_IN_A_LIST = L("Saw the client in a list")
+OPENED_THE_RECORD = _("Opened the client record")
+SEEN_IN_A_LIST = _("Saw the client in a list")
 
 # Logged view name -> words. An API view ``api_x`` not named here reads as ``x``.
 VIEWS: dict[str, ViewWords] = {
     # the record itself
-    "client_detail": _v(L("Opened the client overview")),
-    "api_client_detail": _v(L("Opened the client record")),
-    "client_edit": _v(L("Opened the client's details to change them")),
-    "client_update": _v(L("Changed the client's details")),
-    "client_fhir": _v(L("Exported the client record (FHIR)")),
-    "relatives": _v(L("Opened the relatives and network")),
-    "relative_add": _v(L("Added a relative or network person")),
-    "relative_create": _v(L("Added a relative or network person")),
-    "relative_edit": _v(L("Changed a relative or network person")),
-    "relative_update": _v(L("Changed a relative or network person")),
-    "consents": _v(L("Opened the consents")),
-    "consent_add": _v(L("Recorded a consent")),
-    "consent_create": _v(L("Recorded a consent")),
-    "consent_withdraw": _v(L("Withdrew a consent")),
-    "children": _v(L("Opened the children living at home")),
-    "child_add": _v(L("Added a child living at home")),
-    "child_create": _v(L("Added a child living at home")),
-    "child_concern_new": _v(L("Recorded a concern for a child")),
-    "child_concern_create": _v(L("Recorded a concern for a child")),
-    "child_notification_made": _v(L("Recorded a notification to children's services")),
-    "child_notification_notified": _v(L("Recorded a notification to children's services")),
-    "contact_preferences": _v(L("Opened the contact and reminder preferences")),
-    "contact_preferences_update": _v(L("Changed the contact and reminder preferences")),
-    "messaging_client": _v(L("Opened the messages to the client")),
-    "messaging_retry": _v(L("Sent a message to the client again")),
-    "message_retry": _v(L("Sent a message to the client again")),
-    "access_log": _v(L("Opened the access log")),
-    "access_report": _v(L("Printed the access report")),
+    "client_detail": _v(_("Opened the client overview")),
+    "api_client_detail": _v(_("Opened the client record")),
+    "client_edit": _v(_("Opened the client's details to change them")),
+    "client_update": _v(_("Changed the client's details")),
+    "client_fhir": _v(_("Exported the client record (FHIR)")),
+    "relatives": _v(_("Opened the relatives and network")),
+    "relative_add": _v(_("Added a relative or network person")),
+    "relative_create": _v(_("Added a relative or network person")),
+    "relative_edit": _v(_("Changed a relative or network person")),
+    "relative_update": _v(_("Changed a relative or network person")),
+    "consents": _v(_("Opened the consents")),
+    "consent_add": _v(_("Recorded a consent")),
+    "consent_create": _v(_("Recorded a consent")),
+    "consent_withdraw": _v(_("Withdrew a consent")),
+    "children": _v(_("Opened the children living at home")),
+    "child_add": _v(_("Added a child living at home")),
+    "child_create": _v(_("Added a child living at home")),
+    "child_concern_new": _v(_("Recorded a concern for a child")),
+    "child_concern_create": _v(_("Recorded a concern for a child")),
+    "child_notification_made": _v(_("Recorded a notification to children's services")),
+    "child_notification_notified": _v(_("Recorded a notification to children's services")),
+    "contact_preferences": _v(_("Opened the contact and reminder preferences")),
+    "contact_preferences_update": _v(_("Changed the contact and reminder preferences")),
+    "messaging_client": _v(_("Opened the messages to the client")),
+    "messaging_retry": _v(_("Sent a message to the client again")),
+    "message_retry": _v(_("Sent a message to the client again")),
+    "access_log": _v(_("Opened the access log")),
+    "access_report": _v(_("Printed the access report")),
     # lists where the client was only seen
-    "client_search": _v(L("Saw the client in search results"), listed=True),
-    "recent_clients": _v(L("Saw the client in the list of recent clients"), listed=True),
-    "appointment_book_search": _v(L("Saw the client in search results"), listed=True),
-    "course_enrol_search": _v(L("Saw the client in search results"), listed=True),
-    "home": _v(L("Saw the client on a home page"), listed=True),
-    "worklist": _v(L("Saw the client on a worklist"), listed=True),
-    "dispensing_desk": _v(L("Saw the client at the dispensing desk"), listed=True),
-    "desk": _v(L("Saw the client at the dispensing desk"), listed=True),
-    "attendance_grid": _v(L("Saw the client on a course's attendance list"), listed=True),
-    "course_detail": _v(L("Saw the client on a course's list"), listed=True),
-    "appointments_day": _v(L("Saw the client in a staff calendar"), listed=True),
-    "appointments_week": _v(L("Saw the client in a staff calendar"), listed=True),
-    "staff_appointments": _v(L("Saw the client in a staff calendar"), listed=True),
-    "messaging_outbox": _v(L("Saw a message to the client in the outbox"), listed=True),
-    "outbox": _v(L("Saw a message to the client in the outbox"), listed=True),
-    "outcomes_drill": _v(L("Saw the client in the outcome figures"), listed=True),
+    "client_search": _v(_("Saw the client in search results"), listed=True),
+    "recent_clients": _v(_("Saw the client in the list of recent clients"), listed=True),
+    "appointment_book_search": _v(_("Saw the client in search results"), listed=True),
+    "course_enrol_search": _v(_("Saw the client in search results"), listed=True),
+    "home": _v(_("Saw the client on a home page"), listed=True),
+    "worklist": _v(_("Saw the client on a worklist"), listed=True),
+    "dispensing_desk": _v(_("Saw the client at the dispensing desk"), listed=True),
+    "desk": _v(_("Saw the client at the dispensing desk"), listed=True),
+    "attendance_grid": _v(_("Saw the client on a course's attendance list"), listed=True),
+    "course_detail": _v(_("Saw the client on a course's list"), listed=True),
+    "appointments_day": _v(_("Saw the client in a staff calendar"), listed=True),
+    "appointments_week": _v(_("Saw the client in a staff calendar"), listed=True),
+    "staff_appointments": _v(_("Saw the client in a staff calendar"), listed=True),
+    "messaging_outbox": _v(_("Saw a message to the client in the outbox"), listed=True),
+    "outbox": _v(_("Saw a message to the client in the outbox"), listed=True),
+    "outcomes_drill": _v(_("Saw the client in the outcome figures"), listed=True),
     # pathway
-    "client_episodes": _v(L("Opened the pathway")),
-    "episode": _v(L("Opened an episode")),
-    "episode_detail": _v(L("Opened an episode")),
-    "episode_timeline": _v(L("Opened the episode's timeline")),
-    "inquiry_new": _v(L("Recorded an inquiry")),
-    "inquiry_create": _v(L("Recorded an inquiry")),
-    "episode_assign": _v(L("Assigned the responsible counsellor")),
-    "episode_first_contact": _v(L("Recorded the first contact")),
-    "episode_free_choice": _v(L("Recorded the client's free choice of provider")),
-    "episode_begin_assessment": _v(L("Began the assessment")),
-    "episode_start": _v(L("Started the treatment")),
-    "episode_withdraw": _v(L("Ended the episode before treatment")),
-    "assessment_new": _v(L("Started an assessment")),
-    "assessment_create": _v(L("Started an assessment")),
-    "assessment_detail": _v(L("Opened the assessment")),
-    "assessment_edit": _v(L("Worked on the assessment")),
-    "assessment_answers": _v(L("Worked on the assessment")),
-    "assessment_complete": _v(L("Completed the assessment")),
-    "assessment_offers": _v(L("Opened the offers suggested by the assessment")),
-    "assessment_tdi": _v(L("Worked on the treatment demand questions")),
-    "decision_new": _v(L("Recorded a decision")),
-    "decision_create": _v(L("Recorded a decision")),
-    "decision_medical_new": _v(L("Recorded a medical decision")),
-    "decision_detail": _v(L("Opened a decision")),
-    "decision_letter": _v(L("Opened the decision letter")),
-    "decision_letter_warning": _v(L("Opened the decision letter")),
-    "decision_letter_sent": _v(L("Recorded that the decision letter was sent")),
-    "complaint_new": _v(L("Recorded a complaint")),
-    "complaint_create": _v(L("Recorded a complaint")),
-    "episode_complaint_create": _v(L("Recorded a complaint")),
-    "complaint_reevaluate": _v(L("Re-evaluated a complaint")),
-    "complaint_reevaluation": _v(L("Re-evaluated a complaint")),
-    "plan_create": _v(L("Made a treatment plan")),
-    "plan_detail": _v(L("Opened the treatment plan")),
-    "plan_version": _v(L("Opened the treatment plan")),
-    "plan_list": _v(L("Opened the versions of the treatment plan")),
-    "plan_versions": _v(L("Opened the versions of the treatment plan")),
-    "plan_evaluate": _v(L("Evaluated the treatment plan")),
-    "evaluation_create": _v(L("Evaluated the treatment plan")),
-    "discharge_create": _v(L("Worked on the discharge")),
-    "api_discharge_create": _v(L("Discharged the client")),
-    "discharge_detail": _v(L("Opened the discharge")),
-    "follow_up_record": _v(L("Recorded a follow-up after the discharge")),
+    "client_episodes": _v(_("Opened the pathway")),
+    "episode": _v(_("Opened an episode")),
+    "episode_detail": _v(_("Opened an episode")),
+    "episode_timeline": _v(_("Opened the episode's timeline")),
+    "inquiry_new": _v(_("Recorded an inquiry")),
+    "inquiry_create": _v(_("Recorded an inquiry")),
+    "episode_assign": _v(_("Assigned the responsible counsellor")),
+    "episode_first_contact": _v(_("Recorded the first contact")),
+    "episode_free_choice": _v(_("Recorded the client's free choice of provider")),
+    "episode_begin_assessment": _v(_("Began the assessment")),
+    "episode_start": _v(_("Started the treatment")),
+    "episode_withdraw": _v(_("Ended the episode before treatment")),
+    "assessment_new": _v(_("Started an assessment")),
+    "assessment_create": _v(_("Started an assessment")),
+    "assessment_detail": _v(_("Opened the assessment")),
+    "assessment_edit": _v(_("Worked on the assessment")),
+    "assessment_answers": _v(_("Worked on the assessment")),
+    "assessment_complete": _v(_("Completed the assessment")),
+    "assessment_offers": _v(_("Opened the offers suggested by the assessment")),
+    "assessment_tdi": _v(_("Worked on the treatment demand questions")),
+    "decision_new": _v(_("Recorded a decision")),
+    "decision_create": _v(_("Recorded a decision")),
+    "decision_medical_new": _v(_("Recorded a medical decision")),
+    "decision_detail": _v(_("Opened a decision")),
+    "decision_letter": _v(_("Opened the decision letter")),
+    "decision_letter_warning": _v(_("Opened the decision letter")),
+    "decision_letter_sent": _v(_("Recorded that the decision letter was sent")),
+    "complaint_new": _v(_("Recorded a complaint")),
+    "complaint_create": _v(_("Recorded a complaint")),
+    "episode_complaint_create": _v(_("Recorded a complaint")),
+    "complaint_reevaluate": _v(_("Re-evaluated a complaint")),
+    "complaint_reevaluation": _v(_("Re-evaluated a complaint")),
+    "plan_create": _v(_("Made a treatment plan")),
+    "plan_detail": _v(_("Opened the treatment plan")),
+    "plan_version": _v(_("Opened the treatment plan")),
+    "plan_list": _v(_("Opened the versions of the treatment plan")),
+    "plan_versions": _v(_("Opened the versions of the treatment plan")),
+    "plan_evaluate": _v(_("Evaluated the treatment plan")),
+    "evaluation_create": _v(_("Evaluated the treatment plan")),
+    "discharge_create": _v(_("Worked on the discharge")),
+    "api_discharge_create": _v(_("Discharged the client")),
+    "discharge_detail": _v(_("Opened the discharge")),
+    "follow_up_record": _v(_("Recorded a follow-up after the discharge")),
     # catalogue
-    "client_enrol": _v(L("Enrolled the client in an offer")),
-    "enrol": _v(L("Enrolled the client in an offer")),
-    "course_enrol": _v(L("Enrolled the client in a course")),
-    "enrolment_detail": _v(L("Opened an enrolment")),
-    "enrolment_book": _v(L("Booked sessions")),
-    "enrolment_end": _v(L("Ended an enrolment")),
-    "gift_cards": _v(L("Opened the gift cards")),
-    "gift_card_hand_out": _v(L("Handed out a gift card")),
+    "client_enrol": _v(_("Enrolled the client in an offer")),
+    "enrol": _v(_("Enrolled the client in an offer")),
+    "course_enrol": _v(_("Enrolled the client in a course")),
+    "enrolment_detail": _v(_("Opened an enrolment")),
+    "enrolment_book": _v(_("Booked sessions")),
+    "enrolment_end": _v(_("Ended an enrolment")),
+    "gift_cards": _v(_("Opened the gift cards")),
+    "gift_card_hand_out": _v(_("Handed out a gift card")),
     # journal
-    "journal": _v(L("Opened the journal")),
-    "journal_note": _v(L("Read a journal note")),
-    "journal_restricted": _v(L("Read a restricted journal note")),
-    "journal_versions": _v(L("Opened the versions of a journal note")),
-    "journal_note_new": _v(L("Wrote a journal note")),
-    "journal_note_edit": _v(L("Changed a draft journal note")),
-    "journal_note_delete": _v(L("Deleted a draft journal note")),
-    "journal_note_sign": _v(L("Signed a journal note")),
-    "journal_note_correct": _v(L("Corrected a journal note")),
-    "journal_pdf": _v(L("Printed the journal")),
+    "journal": _v(_("Opened the journal")),
+    "journal_note": _v(_("Read a journal note")),
+    "journal_restricted": _v(_("Read a restricted journal note")),
+    "journal_versions": _v(_("Opened the versions of a journal note")),
+    "journal_note_new": _v(_("Wrote a journal note")),
+    "journal_note_edit": _v(_("Changed a draft journal note")),
+    "journal_note_delete": _v(_("Deleted a draft journal note")),
+    "journal_note_sign": _v(_("Signed a journal note")),
+    "journal_note_correct": _v(_("Corrected a journal note")),
+    "journal_pdf": _v(_("Printed the journal")),
     # appointments
-    "appointments": _v(L("Opened the appointments")),
-    "appointment": _v(L("Opened an appointment")),
-    "appointment_book": _v(L("Booked an appointment")),
-    "appointment_move": _v(L("Moved an appointment")),
-    "appointment_cancel": _v(L("Cancelled an appointment")),
-    "appointment_outcome": _v(L("Recorded whether an appointment was kept")),
-    "appointment_requests": _v(L("Opened the requests for an appointment")),
-    "appointment_request_add": _v(L("Recorded a request for an appointment")),
-    "appointment_request_withdraw": _v(L("Withdrew a request for an appointment")),
+    "appointments": _v(_("Opened the appointments")),
+    "appointment": _v(_("Opened an appointment")),
+    "appointment_book": _v(_("Booked an appointment")),
+    "appointment_move": _v(_("Moved an appointment")),
+    "appointment_cancel": _v(_("Cancelled an appointment")),
+    "appointment_outcome": _v(_("Recorded whether an appointment was kept")),
+    "appointment_requests": _v(_("Opened the requests for an appointment")),
+    "appointment_request_add": _v(_("Recorded a request for an appointment")),
+    "appointment_request_withdraw": _v(_("Withdrew a request for an appointment")),
     # referrals
-    "referrals": _v(L("Opened the referrals")),
-    "referrals_in": _v(L("Opened the incoming referrals")),
-    "referral": _v(L("Opened a referral")),
-    "referral_in": _v(L("Opened an incoming referral")),
-    "referral_new": _v(L("Made a referral")),
-    "referral_create": _v(L("Made a referral")),
-    "referral_step": _v(L("Updated a referral")),
-    "referral_status": _v(L("Updated a referral")),
-    "referral_rights": _v(L("Recorded the assessment of the patient's rights")),
+    "referrals": _v(_("Opened the referrals")),
+    "referrals_in": _v(_("Opened the incoming referrals")),
+    "referral": _v(_("Opened a referral")),
+    "referral_in": _v(_("Opened an incoming referral")),
+    "referral_new": _v(_("Made a referral")),
+    "referral_create": _v(_("Made a referral")),
+    "referral_step": _v(_("Updated a referral")),
+    "referral_status": _v(_("Updated a referral")),
+    "referral_rights": _v(_("Recorded the assessment of the patient's rights")),
     # documents
-    "documents": _v(L("Opened the documents")),
-    "document_download": _v(L("Opened a document")),
-    "document_upload": _v(L("Added a document")),
-    "document_discard": _v(L("Discarded a document")),
+    "documents": _v(_("Opened the documents")),
+    "document_download": _v(_("Opened a document")),
+    "document_upload": _v(_("Added a document")),
+    "document_discard": _v(_("Discarded a document")),
     # health
-    "health": _v(L("Opened the health records")),
-    "health_screenings": _v(L("Opened the screenings")),
-    "health_screening_add": _v(L("Recorded a screening")),
-    "health_screening_result": _v(L("Recorded a screening result")),
-    "health_vaccinations": _v(L("Opened the vaccinations")),
-    "health_vaccination_add": _v(L("Recorded a vaccination")),
-    "health_contacts": _v(L("Opened the health contacts")),
-    "health_contact_add": _v(L("Recorded a health contact")),
-    "health_follow_ups": _v(L("Opened the health follow-ups")),
-    "health_follow_up_add": _v(L("Recorded a health follow-up")),
-    "health_pregnancies": _v(L("Opened the pregnancy records")),
-    "health_pregnancy_add": _v(L("Recorded a pregnancy")),
-    "health_pregnancy_end": _v(L("Recorded the end of a pregnancy")),
+    "health": _v(_("Opened the health records")),
+    "health_screenings": _v(_("Opened the screenings")),
+    "health_screening_add": _v(_("Recorded a screening")),
+    "health_screening_result": _v(_("Recorded a screening result")),
+    "health_vaccinations": _v(_("Opened the vaccinations")),
+    "health_vaccination_add": _v(_("Recorded a vaccination")),
+    "health_contacts": _v(_("Opened the health contacts")),
+    "health_contact_add": _v(_("Recorded a health contact")),
+    "health_follow_ups": _v(_("Opened the health follow-ups")),
+    "health_follow_up_add": _v(_("Recorded a health follow-up")),
+    "health_pregnancies": _v(_("Opened the pregnancy records")),
+    "health_pregnancy_add": _v(_("Recorded a pregnancy")),
+    "health_pregnancy_end": _v(_("Recorded the end of a pregnancy")),
     # medication
-    "client_medication": _v(L("Opened the medication")),
-    "prescriptions": _v(L("Opened the prescriptions")),
-    "prescription": _v(L("Opened a prescription")),
-    "prescribe": _v(L("Prescribed a medicine")),
-    "prescription_change": _v(L("Changed a prescription")),
-    "prescription_end": _v(L("Ended a prescription")),
-    "prescription_review": _v(L("Reviewed a prescription")),
-    "dispensing": _v(L("Opened the medicine handed out")),
-    "dispensings": _v(L("Opened the medicine handed out")),
-    "take_home": _v(L("Opened the take-home doses")),
-    "urine_tests": _v(L("Opened the urine tests")),
-    "urine_test_new": _v(L("Recorded a urine test")),
-    "urine_test_create": _v(L("Recorded a urine test")),
-    "travel_certificates": _v(L("Opened the travel certificates")),
-    "travel_certificate": _v(L("Opened a travel certificate")),
-    "certificate_new": _v(L("Issued a travel certificate")),
-    "travel_certificate_issue": _v(L("Issued a travel certificate")),
-    "travel_certificate_pdf": _v(L("Printed a travel certificate")),
-    "copayments": _v(L("Opened the co-payments")),
-    "copayment_charge": _v(L("Recorded a co-payment charge")),
-    "copayment_payment": _v(L("Recorded a co-payment")),
-    "copayment_write_off": _v(L("Wrote off a co-payment")),
+    "client_medication": _v(_("Opened the medication")),
+    "prescriptions": _v(_("Opened the prescriptions")),
+    "prescription": _v(_("Opened a prescription")),
+    "prescribe": _v(_("Prescribed a medicine")),
+    "prescription_change": _v(_("Changed a prescription")),
+    "prescription_end": _v(_("Ended a prescription")),
+    "prescription_review": _v(_("Reviewed a prescription")),
+    "dispensing": _v(_("Opened the medicine handed out")),
+    "dispensings": _v(_("Opened the medicine handed out")),
+    "take_home": _v(_("Opened the take-home doses")),
+    "urine_tests": _v(_("Opened the urine tests")),
+    "urine_test_new": _v(_("Recorded a urine test")),
+    "urine_test_create": _v(_("Recorded a urine test")),
+    "travel_certificates": _v(_("Opened the travel certificates")),
+    "travel_certificate": _v(_("Opened a travel certificate")),
+    "certificate_new": _v(_("Issued a travel certificate")),
+    "travel_certificate_issue": _v(_("Issued a travel certificate")),
+    "travel_certificate_pdf": _v(_("Printed a travel certificate")),
+    "copayments": _v(_("Opened the co-payments")),
+    "copayment_charge": _v(_("Recorded a co-payment charge")),
+    "copayment_payment": _v(_("Recorded a co-payment")),
+    "copayment_write_off": _v(_("Wrote off a co-payment")),
 }
 
 CHANNELS: dict[str, Promise] = {
-    AccessEvent.Channel.HTML: L("Web"),
-    AccessEvent.Channel.API: L("API"),
-    AccessEvent.Channel.PRINT: L("Print or export"),
+    AccessEvent.Channel.HTML: _("Web"),
+    AccessEvent.Channel.API: _("API"),
+    AccessEvent.Channel.PRINT: _("Print or export"),
 }
-OTHER_CHANNEL = L("Other")
+OTHER_CHANNEL = _("Other")
 
 # "app_label.model" of a change-log entry -> the record, in words.
 RECORDS: dict[str, Promise] = {
-    "clients.client": L("Client record"),
-    "clients.relative": L("Relative or network person"),
-    "clients.consent": L("Consent"),
-    "clients.childathome": L("Child living at home"),
-    "pathway.episode": L("Episode"),
-    "pathway.inquiry": L("Inquiry"),
-    "pathway.deadline": L("Deadline"),
-    "pathway.assessment": L("Assessment"),
-    "pathway.tdiintake": L("Treatment demand questions"),
-    "pathway.decision": L("Decision"),
-    "pathway.complaint": L("Complaint"),
-    "pathway.childnotification": L("Notification to children's services"),
-    "pathway.plan": L("Treatment plan"),
-    "pathway.goal": L("Goal"),
-    "pathway.evaluation": L("Evaluation of the plan"),
-    "pathway.goalprogress": L("Progress on a goal"),
-    "pathway.discharge": L("Discharge"),
-    "pathway.goalresult": L("Result of a goal"),
-    "pathway.followup": L("Follow-up after the discharge"),
-    "documents.document": L("Document"),
-    "messaging.message": L("Message to the client"),
-    "catalogue.enrolment": L("Enrolment"),
-    "catalogue.session": L("Session"),
-    "catalogue.attendance": L("Attendance"),
-    "catalogue.giftcard": L("Gift card"),
-    "journal.note": L("Journal note"),
-    "appointments.appointmentrequest": L("Request for an appointment"),
-    "appointments.appointment": L("Appointment"),
-    "referrals.referral": L("Referral"),
-    "referrals.incomingreferral": L("Incoming referral"),
-    "medication.prescription": L("Prescription"),
-    "medication.prescriptionversion": L("Prescription"),
-    "medication.dispensing": L("Medicine handed out"),
-    "medication.urinetest": L("Urine test"),
-    "medication.travelcertificate": L("Travel certificate"),
-    "medication.copaymententry": L("Co-payment"),
-    "health.screening": L("Screening"),
-    "health.vaccination": L("Vaccination"),
-    "health.healthcontact": L("Health contact"),
-    "health.pregnancy": L("Pregnancy"),
-    "health.pregnancyfollowup": L("Pregnancy follow-up"),
+    "clients.client": _("Client record"),
+    "clients.relative": _("Relative or network person"),
+    "clients.consent": _("Consent"),
+    "clients.childathome": _("Child living at home"),
+    "pathway.episode": _("Episode"),
+    "pathway.inquiry": _("Inquiry"),
+    "pathway.deadline": _("Deadline"),
+    "pathway.assessment": _("Assessment"),
+    "pathway.tdiintake": _("Treatment demand questions"),
+    "pathway.decision": _("Decision"),
+    "pathway.complaint": _("Complaint"),
+    "pathway.childnotification": _("Notification to children's services"),
+    "pathway.plan": _("Treatment plan"),
+    "pathway.goal": _("Goal"),
+    "pathway.evaluation": _("Evaluation of the plan"),
+    "pathway.goalprogress": _("Progress on a goal"),
+    "pathway.discharge": _("Discharge"),
+    "pathway.goalresult": _("Result of a goal"),
+    "pathway.followup": _("Follow-up after the discharge"),
+    "documents.document": _("Document"),
+    "messaging.message": _("Message to the client"),
+    "catalogue.enrolment": _("Enrolment"),
+    "catalogue.session": _("Session"),
+    "catalogue.attendance": _("Attendance"),
+    "catalogue.giftcard": _("Gift card"),
+    "journal.note": _("Journal note"),
+    "appointments.appointmentrequest": _("Request for an appointment"),
+    "appointments.appointment": _("Appointment"),
+    "referrals.referral": _("Referral"),
+    "referrals.incomingreferral": _("Incoming referral"),
+    "medication.prescription": _("Prescription"),
+    "medication.prescriptionversion": _("Prescription"),
+    "medication.dispensing": _("Medicine handed out"),
+    "medication.urinetest": _("Urine test"),
+    "medication.travelcertificate": _("Travel certificate"),
+    "medication.copaymententry": _("Co-payment"),
+    "health.screening": _("Screening"),
+    "health.vaccination": _("Vaccination"),
+    "health.healthcontact": _("Health contact"),
+    "health.pregnancy": _("Pregnancy"),
+    "health.pregnancyfollowup": _("Pregnancy follow-up"),
 }
-OTHER_RECORD = L("A record of the client")
+OTHER_RECORD = _("A record of the client")
 
 # Field names -> words, for the fields whose model gives no verbose name of its own and
 # for values a service writes into the log by name (not fields of the model).
 EXTRA_FIELDS: dict[str, Promise] = {
-    "criteria_met": L("criteria met"),
-    "withdrawn_at": L("withdrawn on"),
-    "withdrawn_reason": L("reason for withdrawal"),
-    "ended_on": L("ended on"),
-    "end_reason": L("reason for ending"),
-    "archived_at": L("archived on"),
-    "no_show_flag": L("repeated no-shows"),
+    "criteria_met": _("criteria met"),
+    "withdrawn_at": _("withdrawn on"),
+    "withdrawn_reason": _("reason for withdrawal"),
+    "ended_on": _("ended on"),
+    "end_reason": _("reason for ending"),
+    "archived_at": _("archived on"),
+    "no_show_flag": _("repeated no-shows"),
 }
-OTHER_FIELD = L("a detail")
+OTHER_FIELD = _("a detail")
 # Bookkeeping every row has: never listed as a change.
 HIDDEN_FIELDS = frozenset({"id", "uuid", "created_at", "updated_at", "client", "organisation"})
 LONGEST_VALUE = 80
 
 ACTIONS: dict[int, Promise] = {
-    LogEntry.Action.CREATE: L("%(record)s created"),
-    LogEntry.Action.UPDATE: L("%(record)s changed"),
-    LogEntry.Action.DELETE: L("%(record)s deleted"),
+    LogEntry.Action.CREATE: _("%(record)s created"),
+    LogEntry.Action.UPDATE: _("%(record)s changed"),
+    LogEntry.Action.DELETE: _("%(record)s deleted"),
 }
 
 
@@ -342,7 +341,7 @@ def moment(at: datetime.datetime, zone: datetime.tzinfo) -> str:
 
 def person_name(user: User | None) -> str:
     if user is None:
-        return _("The system")
+        return gettext("The system")
     return user.get_full_name() or user.username
 
 
@@ -443,7 +442,7 @@ def value_words(
         return "—"
     if model_field is not None and model_field.is_relation:
         related = model_field.related_model
-        if related is not None and issubclass(related, User):  # type: ignore[arg-type]
+        if related is not None and issubclass(related, User):
             return people.get(str(value))
         return None
     if isinstance(value, (dict, list)):
@@ -456,7 +455,7 @@ def value_words(
         return str(choices.get(text, text))
     if isinstance(model_field, models.BooleanField) or isinstance(value, bool):
         truth = value if isinstance(value, bool) else text in ("True", "true", "1")
-        return _("yes") if truth else _("no")
+        return gettext("Yes") if truth else gettext("No")
     if isinstance(model_field, models.DateTimeField):
         parsed = parse_datetime(text)
         if parsed is not None:
@@ -484,19 +483,19 @@ def _change_lines(
         label = field_label(model, name)
         model_field = _model_field(model, name)
         if not isinstance(values, (list, tuple)) or len(values) != 2:
-            lines.append(_("Changed %(field)s") % {"field": label})
+            lines.append(gettext("Changed %(field)s") % {"field": label})
             continue
         old = value_words(model_field, values[0], zone=zone, people=people)
         new = value_words(model_field, values[1], zone=zone, people=people)
         if old is None or new is None:
-            lines.append(_("Changed %(field)s") % {"field": label})
+            lines.append(gettext("Changed %(field)s") % {"field": label})
         elif old == "—":
-            lines.append(_("Set %(field)s to %(new)s") % {"field": label, "new": new})
+            lines.append(gettext("Set %(field)s to %(new)s") % {"field": label, "new": new})
         elif new == "—":
-            lines.append(_("Cleared %(field)s (was %(old)s)") % {"field": label, "old": old})
+            lines.append(gettext("Cleared %(field)s (was %(old)s)") % {"field": label, "old": old})
         else:
             lines.append(
-                _("Changed %(field)s from %(old)s to %(new)s")
+                gettext("Changed %(field)s from %(old)s to %(new)s")
                 % {"field": label, "old": old, "new": new}
             )
     return lines
@@ -520,7 +519,7 @@ def _people_named(entries: Sequence[tuple[type[models.Model] | None, dict[str, A
             if model_field is None or not model_field.is_relation:
                 continue
             related = model_field.related_model
-            if related is None or not issubclass(related, User):  # type: ignore[arg-type]
+            if related is None or not issubclass(related, User):
                 continue
             if isinstance(values, (list, tuple)):
                 ids |= {str(v) for v in values if v not in (None, "", "None")}

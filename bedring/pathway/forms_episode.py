@@ -12,7 +12,6 @@ from bedring.core import clock
 
 from .models.episode import Channel, Referrer
 
-
 NOT_A_COUNSELLOR = _("Only a counsellor of this organisation can be responsible for a case.")
 
 

@@ -19,7 +19,13 @@ from bedring.core.roles import Role
 from tests.conftest import login
 
 MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+|\.\d{6}")
-RAW_VIEWS = ("client_detail", "client_edit", "api_client_detail", "journal_note", "a_view_nobody_named")
+RAW_VIEWS = (
+    "client_detail",
+    "client_edit",
+    "api_client_detail",
+    "journal_note",
+    "a_view_nobody_named",
+)
 
 
 @pytest.fixture
@@ -73,9 +79,7 @@ def assert_no_internals(page: str) -> None:
         assert view not in page
 
 
-def test_the_access_log_says_who_when_what_and_how_in_words(
-    client, counsellor, manager, history
-):
+def test_the_access_log_says_who_when_what_and_how_in_words(client, counsellor, manager, history):
     """PRV-1"""
     # Given the history above, when a manager opens the client's access log
     login(client, manager)
@@ -84,7 +88,7 @@ def test_the_access_log_says_who_when_what_and_how_in_words(
     # Then nothing of the log's storage shows
     assert_no_internals(page)
     # and each access says who with the role, what in words, and the channel
-    assert f"Test {counsellor.last_name} <span class=\"muted\">· Counsellor" in page
+    assert f'Test {counsellor.last_name} <span class="muted">· Counsellor' in page
     assert "Opened the client overview" in page
     assert "Opened the journal" in page
     assert "Opened the client record" in page  # the API read, and the view nobody named

@@ -27,7 +27,8 @@ def test_only_counsellors_are_offered_on_the_episode_page(staff_of_dk, dk_episod
     """INT-7"""
     http = as_user(staff_of_dk["counsellor"])
     page = http.get(reverse("pathway:episode", args=[dk_episode.uuid])).content.decode()
-    select = page[page.index('name="responsible"') : page.index("</select>", page.index('name="responsible"'))]
+    start = page.index('name="responsible"')
+    select = page[start : page.index("</select>", start)]
     assert f'value="{staff_of_dk["counsellor"].pk}"' in select
     assert f'value="{staff_of_dk["manager_counsellor"].pk}"' in select
     assert f'value="{staff_of_dk["authority"].pk}"' not in select

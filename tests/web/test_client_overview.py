@@ -33,9 +33,7 @@ def overview(http, client) -> str:
     return response.content.decode()
 
 
-def test_the_overview_shows_the_episodes_state_and_who_has_the_case(
-    client, counsellor, dk_client
-):
+def test_the_overview_shows_the_episodes_state_and_who_has_the_case(client, counsellor, dk_client):
     """REF-2"""
     episode = open_episode(dk_client, counsellor)
     episode_begin_assessment(episode=episode, actor=counsellor)

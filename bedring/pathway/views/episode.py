@@ -204,7 +204,7 @@ def episode_assign(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     form = AssignForm(request.POST, staff=people)
     if not form.is_valid():
         for error in form.errors.get("responsible", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(episode_url(episode))
     person = next(u for u in people if str(u.pk) == form.cleaned_data["responsible"])
     try:
