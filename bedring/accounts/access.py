@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from bedring.core.roles import Perm
+from bedring.core.roles import Perm, Role
 
 from .models import Membership, Organisation, User
 
@@ -96,11 +96,33 @@ def users_who_may(organisation_id: int, perm: Perm) -> list[User]:
     return [m.user for m in memberships if m.has(perm)]
 
 
+def _has_a_case(membership: Membership) -> bool:
+    """INT-7, REF-2: a case is held by a counsellor who reads records there. The authority
+    decides and the doctor prescribes; neither is the client's responsible counsellor."""
+    return Role.COUNSELLOR in membership.roles and membership.has(Perm.CLIENT_READ)
+
+
 def record_staff(organisation_id: int) -> list[User]:
-    """The staff who may have a client's case (active, reading records), by name: the choices
-    of "responsible" and "assign to"."""
-    people = users_who_may(organisation_id, Perm.CLIENT_READ)
+    """The staff who may have a client's case (active counsellors who read records), by
+    name: the choices of "responsible" and "assign to"."""
+    memberships = Membership.objects.filter(
+        organisation_id=organisation_id, is_active=True, user__is_active=True
+    ).select_related("user", "organisation")
+    people = [m.user for m in memberships if _has_a_case(m)]
     return sorted(people, key=lambda u: (u.first_name, u.last_name, u.username))
+
+
+def may_have_case(user: User, organisation_id: int) -> bool:
+    """Is this user one of :func:`record_staff`? The services' check, so a form and the API
+    refuse the same people."""
+    if not user.is_active:
+        return False
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=organisation_id, is_active=True)
+        .select_related("organisation")
+        .first()
+    )
+    return membership is not None and _has_a_case(membership)
 
 
 def load_staff(user: User, active_org_id: int | None) -> Staff:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from .models import AccessEvent
+from .wording import listing_views
 
 if TYPE_CHECKING:  # audit rows point to clients by app label; only the type is imported
     from bedring.clients.models import Client
@@ -46,3 +47,16 @@ def client_changes(client: Client) -> QuerySet[LogEntry]:
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-id")
     )
+
+
+def recent_client_ids(*, actor_id: int, organisation_id: int, limit: int = 10) -> list[int]:
+    """The clients ``actor_id`` opened in the organisation, the most recently opened first
+    (one query). Being seen in a list (search results, a worklist) is not opening."""
+    rows = (
+        AccessEvent.objects.filter(actor_id=actor_id, organisation_id=organisation_id)
+        .exclude(view__in=listing_views())
+        .values("client_id")
+        .annotate(last=models.Max("at"))
+        .order_by("-last", "-client_id")[:limit]
+    )
+    return [row["client_id"] for row in rows]

@@ -233,7 +233,21 @@ def format_identifier(kind: str, value: str) -> str:
     return value
 
 
+BIRTH_DATE_DIGITS = 6  # DDMMYY (DK, NO; a D-number adds 4 to the day) and YYMMDD (BE)
+MASK = "*"
+
+
 def mask_identifier(kind: str, value: str) -> str:
-    """Birth-date part only; the personal digits are shown on the client page on request."""
+    """The identifier as a list shows it: the birth-date part only, every other digit masked,
+    the country's separators kept: ``010190-****`` (DK), ``010190 *****`` (NO),
+    ``85.07.30-***.**`` (BE). The whole identifier is shown once the record is opened."""
     shown = format_identifier(kind, value)
-    return shown[:-4] + "••••" if len(shown) > 4 else shown
+    seen = 0
+    masked = []
+    for ch in shown:
+        if ch.isdigit():
+            seen += 1
+            masked.append(ch if seen <= BIRTH_DATE_DIGITS else MASK)
+        else:
+            masked.append(ch)
+    return "".join(masked)

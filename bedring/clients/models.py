@@ -13,7 +13,7 @@ from bedring.accounts.models import Language, Organisation, User
 from bedring.core.ages import age_on
 from bedring.core.models import BaseModel
 
-from .identifiers import format_identifier
+from .identifiers import format_identifier, mask_identifier
 
 
 class IdentifierKind(models.TextChoices):
@@ -133,6 +133,13 @@ class Client(BaseModel):
         if not self.national_id:
             return ""
         return format_identifier(self.identifier_kind, self.national_id)
+
+    @property
+    def identifier_masked(self) -> str:
+        """PRV-1: what a list shows (the birth-date part); the opened record shows it all."""
+        if not self.national_id:
+            return ""
+        return mask_identifier(self.identifier_kind, self.national_id)
 
     def age_on(self, day: datetime.date) -> int | None:
         return None if self.birth_date is None else age_on(self.birth_date, day)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from bedring.audit.selectors import recent_client_ids
 from bedring.core.errors import ValidationFailed
 
 from .identifiers import IdentifierError, identifier_query
@@ -61,3 +62,16 @@ def client_overview(client: Client) -> ClientOverview:
         consents=list(Consent.objects.filter(client=client)),
         children=list(ChildAtHome.objects.filter(client=client, archived_at__isnull=True)),
     )
+
+
+RECENT_CLIENTS = 10
+
+
+def recent_clients(*, actor_id: int, organisation_id: int) -> list[Client]:
+    """The clients this staff member opened most recently in the organisation, most recent
+    first, at most RECENT_CLIENTS (two queries): the client list's start page."""
+    ids = recent_client_ids(
+        actor_id=actor_id, organisation_id=organisation_id, limit=RECENT_CLIENTS
+    )
+    found = Client.objects.filter(pk__in=ids, organisation_id=organisation_id).in_bulk()
+    return [found[pk] for pk in ids if pk in found]

@@ -76,23 +76,36 @@ def client_context(request: HttpRequest, client: Client, tab: str, **extra: Any)
 
 @staff_view(Perm.CLIENT_READ)
 def client_list(request: HttpRequest) -> HttpResponse:
+    """PRV-1: the list starts empty, with the search and the clients this staff member opened
+    recently in the active organisation; a search lists what matches. Identifiers are masked
+    in both lists (the opened record shows them whole), and every client listed is logged as
+    seen."""
     staff = staff_for_request(request)
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "").strip()
     search_error = None
-    try:
-        results = selectors.client_search(organisation_ids=[staff.organisation.pk], query=query)
-    except DomainError as exc:  # digits of another script: say so rather than find nobody
-        results, search_error = Client.objects.none(), exc.message
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = None
+    recent: list[Client] = []
+    if query:
+        try:
+            results = selectors.client_search(organisation_ids=[staff.organisation.pk], query=query)
+        except DomainError as exc:  # digits of another script: say so rather than find nobody
+            results, search_error = Client.objects.none(), exc.message
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        listed, view = list(page.object_list), "client_search"
+    else:
+        recent = selectors.recent_clients(
+            actor_id=staff.user.pk, organisation_id=staff.organisation.pk
+        )
+        listed, view = recent, "recent_clients"
     access_search_results(
-        actor=staff.user,
-        clients=page.object_list,
-        view="client_search",
-        channel="html",
-        request=request,
+        actor=staff.user, clients=listed, view=view, channel="html", request=request
     )
     template = "clients/partials/_results.html" if request.htmx else "clients/list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"page": page, "query": query, "search_error": search_error})
+    return render(
+        request,
+        template,
+        {"page": page, "query": query, "search_error": search_error, "recent": recent},
+    )
 
 
 def _client_form_kwargs(data: dict[str, Any]) -> dict[str, Any]:

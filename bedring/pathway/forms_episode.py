@@ -12,6 +12,8 @@ from bedring.core import clock
 
 from .models.episode import Channel, Referrer
 
+NOT_A_COUNSELLOR = _("Only a counsellor of this organisation can be responsible for a case.")
+
 
 class InquiryForm(forms.Form):
     """INT-1: channel, who referred, when, where; INT-2 anonymous counselling; INT-7 walk-in."""
@@ -28,7 +30,11 @@ class InquiryForm(forms.Form):
         label=_("Anonymous open counselling (no person is recorded)"), required=False
     )
     walk_in = forms.BooleanField(label=_("Walk-in"), required=False)
-    assign_to = forms.ChoiceField(label=_("Assign a counsellor now"), required=False)
+    assign_to = forms.ChoiceField(
+        label=_("Assign a counsellor now"),
+        required=False,
+        error_messages={"invalid_choice": NOT_A_COUNSELLOR},
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -56,7 +62,12 @@ class InquiryForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    responsible = forms.ChoiceField(label=_("Responsible counsellor"))
+    """INT-7: the responsible counsellor, one of the organisation's counsellors
+    (``accounts.access.record_staff``): anyone else is refused by name of the rule."""
+
+    responsible = forms.ChoiceField(
+        label=_("Responsible counsellor"), error_messages={"invalid_choice": NOT_A_COUNSELLOR}
+    )
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,15 +13,20 @@ from bedring.accounts.access import staff_for_request, staff_view
 from bedring.accounts.selectors import rules_for
 from bedring.appointments.selectors import client_summary
 from bedring.audit import selectors as audit_selectors
+from bedring.audit import wording
 from bedring.catalogue.selectors import client_enrolments
 from bedring.clients import selectors as client_selectors
 from bedring.clients.access import client_for
+from bedring.clients.models import Client
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
 from bedring.journal.selectors import access_report_notes
 from bedring.messaging.selectors import client_failed_count
+from bedring.pathway.handover import what_next
+from bedring.pathway.models import Episode
+from bedring.pathway.selectors import episode_next
 
 LOG_PAGE_SIZE = 100
 
@@ -31,6 +36,7 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     staff = staff_for_request(request)
     client = client_for(request, staff, client_uuid, view="client_detail")
     overview = client_selectors.client_overview(client)
+    episode = current_episode(client)
     enrolments = client_enrolments(client)
     # APT-1: the next appointments and the repeated no-show flag (two queries).
     appointments = client_summary(
@@ -47,8 +53,25 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
             enrolments=enrolments,
             appointments=appointments,
             reminders_failed=client_failed_count(client),
+            current_episode=episode,
+            case_with=what_next(episode_next(episode)) if episode is not None else "",
         ),
     )
+
+
+def current_episode(client: Client) -> Episode | None:
+    """The client's latest episode (an open one is always the latest: one at a time), with
+    what the header shows of it: its state and who has the case (one query)."""
+    episode = (
+        Episode.objects.filter(client=client)
+        .select_related("responsible")
+        .order_by("-opened_on", "-id")
+        .first()
+    )
+    if episode is not None:
+        episode.client = client
+        episode.organisation = client.organisation
+    return episode
 
 
 @staff_view(Perm.AUDIT_READ, scope="client")
@@ -62,10 +85,23 @@ def client_log(request: HttpRequest, client_uuid: str) -> HttpResponse:
     changes = Paginator(audit_selectors.client_changes(client), LOG_PAGE_SIZE).get_page(
         request.GET.get("changes_page")
     )
+    zone = clock.zone(client.organisation)
     return render(
         request,
         "audit/client_log.html",
-        client_context(request, client, "access", accesses=accesses, changes=changes),
+        client_context(
+            request,
+            client,
+            "access",
+            accesses=accesses,
+            access_rows=wording.access_rows(
+                accesses.object_list, organisation_id=client.organisation_id, zone=zone
+            ),
+            changes=changes,
+            change_rows=wording.change_rows(
+                changes.object_list, organisation_id=client.organisation_id, zone=zone
+            ),
+        ),
     )
 
 
@@ -78,14 +114,25 @@ def client_access_report(request: HttpRequest, client_uuid: str) -> HttpResponse
     client = client_for(
         request, staff, client_uuid, view="access_report", perm=Perm.AUDIT_READ, channel="print"
     )
+    zone = clock.zone(client.organisation)
+    journal = access_report_notes(client)
     return render(
         request,
         "audit/access_report.html",
         {
             "client": client,
-            "events": audit_selectors.client_access_events(client),
-            "journal": access_report_notes(client),
-            "printed_at": clock.now(),
-            "printed_by": request.user,
+            "events": wording.access_rows(
+                audit_selectors.client_access_events(client),
+                organisation_id=client.organisation_id,
+                zone=zone,
+            ),
+            "journal": journal,
+            "note_reads": [
+                (read, wording.moment(read.at, zone), str(wording.view_words(read.view).label))
+                for read in journal.reads
+            ],
+            "written": [(note, wording.moment(note.created_at, zone)) for note in journal.written],
+            "printed_at": wording.moment(clock.now(), zone),
+            "printed_by": wording.person_name(staff.user),
         },
     )

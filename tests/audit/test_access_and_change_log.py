@@ -73,7 +73,7 @@ def test_changes_to_a_consent_are_listed_on_the_clients_change_log(client, manag
     login(client, manager)
     page = client.get(f"/audit/clients/{dk_client.uuid}/").content.decode()
     assert "Changed mind" in page
-    assert "withdrawn_reason" in page
+    assert "reason for withdrawal" in page
 
 
 def test_a_manager_sees_who_accessed_a_client_and_can_print_the_report(

@@ -574,18 +574,19 @@ def test_searching_never_finds_a_client_of_another_organisation(
     assert "No client matches." in page
 
 
-def test_the_client_list_without_a_query_shows_only_the_own_organisation(
+def test_the_client_list_without_a_query_lists_nobody_until_a_search(
     client, counsellor, searchable
 ):
-    # Given clients in Sønderborg and Sandnes
+    """PRV-1: the list does not open on every client of the organisation."""
+    # Given clients in Sønderborg and Sandnes that the counsellor has never opened
     dane, norwegian = searchable
     login(client, counsellor)
 
     # When the counsellor opens the client list
     page = search(client, "")
 
-    # Then the Danish clients are listed and the Norwegian one is not
-    assert str(dane.uuid) in page
-    assert "Rasmussen" in page
+    # Then nobody is listed, only the empty list of recent clients
+    assert str(dane.uuid) not in page
+    assert "Rasmussen" not in page
     assert str(norwegian.uuid) not in page
-    assert "2 clients" in page
+    assert 'data-testid="recent-clients"' in page

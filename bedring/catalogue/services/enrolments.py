@@ -17,6 +17,7 @@ from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bedring.accounts.models import ClosedDay, User
 from bedring.accounts.selectors import site_calendar
@@ -24,6 +25,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.calendar import Jurisdiction, is_public_holiday
 from bedring.core.errors import Conflict, NotFound, ValidationFailed
+from bedring.pathway.episode_end import EpisodeEnded
 from bedring.pathway.models import Episode
 from bedring.pathway.timeline import record_event
 
@@ -295,6 +297,42 @@ def enrolment_end(
         )
     status = EnrolmentStatus.COMPLETED if completed else EnrolmentStatus.ENDED
     return _end(enrolment, actor=actor, status=status, reason=reason, on=on)
+
+
+def enrolments_end_with_episode(ended: EpisodeEnded) -> list[str]:
+    """DIS-1, SCH-2: a discharge ends the client's active enrolments of the episode (group
+    courses and individual offers) on the discharge day, with the discharge as the reason,
+    and cancels their planned individual sessions after it. Registered with the pathway's
+    port (``pathway.episode_end``) and run inside the discharge's transaction, so the
+    discharge and these ends are one write. Enrolments of no episode (offers that need no
+    authorisation) and other clients' enrolments are left alone."""
+    enrolments = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(episode_id=ended.episode.pk, status=EnrolmentStatus.ACTIVE)
+        .select_related("episode")
+        .order_by("pk")
+    )
+    for enrolment in enrolments:
+        # An enrolment that was to start after the discharge ends on its first day.
+        _end(
+            enrolment,
+            actor=ended.actor,
+            status=EnrolmentStatus.ENDED,
+            reason=ended.reason,
+            on=max(ended.on, enrolment.starts_on),
+        )
+    if not enrolments:
+        return []
+    return [
+        ngettext(
+            "The client's %(n)d active enrolment ends, with the discharge as the reason; its "
+            "planned sessions after the discharge are cancelled.",
+            "The client's %(n)d active enrolments end, with the discharge as the reason; "
+            "their planned sessions after the discharge are cancelled.",
+            len(enrolments),
+        )
+        % {"n": len(enrolments)}
+    ]
 
 
 # --- individual sessions (SCH-1, CAT-3) --------------------------------------------------

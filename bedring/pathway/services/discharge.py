@@ -28,6 +28,7 @@ from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 
 from ..deadlines import DeadlineSpec, add_months
+from ..episode_end import EpisodeEnded, episode_ended
 from ..models import Decision, Discharge, Episode, FollowUp, Goal, GoalResult, Plan
 from ..models.decision import Intensity, Outcome
 from ..models.discharge import (
@@ -154,7 +155,9 @@ def episode_discharge(
 ) -> Discharge:
     """DIS-1: end an active episode with its status, date, overall result and the result of
     every goal of the current plan; DIS-2: open the follow-ups for the statuses that have
-    them. A second discharge is refused by the state table (409 ``bad_transition``)."""
+    them. What ends with the episode in the domains above (the client's enrolments, through
+    :mod:`pathway.episode_end`) ends in the same transaction; ``discharge.consequences`` says
+    what. A second discharge is refused by the state table (409 ``bad_transition``)."""
     episode = episode_for_update(episode)
     # Only an active episode is discharged: the state table refuses any other (409).
     check_move(episode.state, EpisodeState.DISCHARGED)
@@ -226,6 +229,16 @@ def episode_discharge(
     for goal, outcome, goal_note in results:
         # One by one, not bulk_create: the change log records every result.
         GoalResult.objects.create(discharge=discharge, goal=goal, outcome=outcome, note=goal_note)
+    # DIS-1, SCH-2: what the treatment held ends with it (the catalogue's enrolments and their
+    # planned sessions), in this transaction, with the discharge as the reason.
+    discharge.consequences = episode_ended(  # type: ignore[attr-defined]
+        EpisodeEnded(
+            episode=episode,
+            actor=actor,
+            on=discharged_on,
+            reason=_("Discharged: %(status)s") % {"status": DischargeStatus(status).label},
+        )
+    )
     follow_ups: list[FollowUp] = []
     if status in FOLLOW_UP_STATUSES:
         # Opened after the move: the move closes the course's deadlines, not these.

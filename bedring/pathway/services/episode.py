@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bedring.accounts.access import may
+from bedring.accounts.access import may, may_have_case
 from bedring.accounts.models import Organisation, Site, User
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
@@ -107,6 +107,24 @@ def _check_received_at(received_at: datetime.datetime) -> None:
         )
 
 
+def _check_counsellor(person: User, organisation_id: int, *, field: str) -> None:
+    """INT-7: only a counsellor of the organisation has a case (``record_staff``): someone
+    who is not staff here is ``assignee_not_staff``, other staff (the authority, a doctor)
+    ``assignee_not_counsellor``."""
+    if may_have_case(person, organisation_id):
+        return
+    if not may(person, Perm.CLIENT_READ, organisation_id):
+        raise ValidationFailed(
+            "assignee_not_staff", _("The counsellor is not staff here."), field=field
+        )
+    raise ValidationFailed(
+        "assignee_not_counsellor",
+        _("%(name)s is not a counsellor here: only a counsellor can be responsible for a case.")
+        % {"name": person.get_full_name() or person.username},
+        field=field,
+    )
+
+
 @transaction.atomic
 def inquiry_register(
     *,
@@ -146,10 +164,8 @@ def inquiry_register(
         )
     if client is not None and client.organisation_id != organisation.pk:
         raise NotFound("not_found", _("No such client."))
-    if assign_to is not None and not may(assign_to, Perm.CLIENT_READ, organisation.pk):
-        raise ValidationFailed(
-            "assignee_not_staff", _("The counsellor is not staff here."), field="assign_to"
-        )
+    if assign_to is not None:
+        _check_counsellor(assign_to, organisation.pk, field="assign_to")
 
     calendar = site_calendar(site)
     hours_kind = CHANNEL_HOURS.get(channel)
@@ -247,10 +263,7 @@ def inquiry_register(
 def episode_assign(*, episode: Episode, actor: User, responsible: User) -> Episode:
     """INT-7: assign the responsible counsellor (on the spot for a walk-in)."""
     episode = episode_for_update(episode)
-    if not may(responsible, Perm.CLIENT_READ, episode.organisation_id):
-        raise ValidationFailed(
-            "assignee_not_staff", _("The counsellor is not staff here."), field="responsible"
-        )
+    _check_counsellor(responsible, episode.organisation_id, field="responsible")
     episode.responsible = responsible
     episode.save(update_fields=["responsible", "updated_at"])
     Deadline.objects.filter(episode=episode, status=DeadlineStatus.OPEN).update(

@@ -202,6 +202,8 @@ def _discharge_confirmation(
         % {"months": f.months, "date": date_format(f.due_on)}
         for f in follow_ups
     ]
+    # DIS-1, SCH-2: what ends with the episode in the domains above (the enrolments).
+    consequences += getattr(discharge, "consequences", [])
     consequences.append(next_text)
     return Confirmation(
         title=_("Discharge the client?"),

@@ -154,7 +154,10 @@ def episode_detail(request: HttpRequest, episode_uuid: str) -> HttpResponse:
             staff,
             episode,
             page=page,
-            staff_choices=record_staff(episode.organisation_id),
+            assign_form=AssignForm(
+                staff=record_staff(episode.organisation_id),
+                initial={"responsible": episode.responsible_id},
+            ),
             what_next=what_next(upcoming),
             actions=step_actions(staff, upcoming, page, discharge["discharge"]),
             **discharge,
@@ -200,7 +203,8 @@ def episode_assign(request: HttpRequest, episode_uuid: str) -> HttpResponse:
     people = record_staff(episode.organisation_id)
     form = AssignForm(request.POST, staff=people)
     if not form.is_valid():
-        messages.error(request, _("Choose a counsellor of this organisation."))
+        for error in form.errors.get("responsible", []):
+            messages.error(request, str(error))
         return redirect(episode_url(episode))
     person = next(u for u in people if str(u.pk) == form.cleaned_data["responsible"])
     try:
