@@ -454,9 +454,10 @@ def _observation_notes(dose: Dispensing) -> list[dict[str, str]]:
 def medication_administration(
     dose: Dispensing, prescription: Prescription, *, patient_uuid: uuid_lib.UUID
 ) -> Resource:
-    """A supervised intake at the desk: the nurse saw the dose taken."""
+    """A supervised intake at the desk: the nurse saw the dose taken. A dose recorded by
+    mistake and corrected stays in the record as ``entered-in-error``, as FHIR asks."""
     resource: Resource = {
-        "status": "completed",
+        "status": "entered-in-error" if dose.corrected else "completed",
         "medication": medication(prescription.medicine),
         "subject": ref(patient_uuid),
         "occurenceDateTime": dose.handed_out_at.isoformat(),
@@ -486,7 +487,7 @@ def medication_dispense(
         days_supply = _days(len(doses))
     recipient = str(Delivery(first.recipient).label)
     resource: Resource = {
-        "status": "completed",
+        "status": "entered-in-error" if all(d.corrected for d in doses) else "completed",
         "type": text(kind),
         "medication": medication(prescription.medicine),
         "subject": ref(patient_uuid),

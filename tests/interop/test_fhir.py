@@ -434,3 +434,15 @@ def test_an_exception_dose_is_a_dispense_with_its_reason(client, record: Record)
     assert "daysSupply" not in replacement
     assert {"text": "Dose lost on the way home."} in replacement["note"]
     assert str(lost.uuid) not in {a["id"] for a in resources(body, "MedicationAdministration")}
+
+
+def test_a_corrected_dose_is_entered_in_error_not_completed(client, record: Record):
+    """A dose recorded by mistake and corrected at the desk stays in the record, but FHIR
+    must not say it was given."""
+    Dispensing.objects.filter(pk=record.supervised.pk).update(corrected=True)
+    body = fetch(client, record.client, record.counsellor)
+    (administration,) = resources(body, "MedicationAdministration")
+    assert administration["id"] == str(record.supervised.uuid)
+    assert administration["status"] == "entered-in-error"
+    (dispense_,) = resources(body, "MedicationDispense")
+    assert dispense_["status"] == "completed"
