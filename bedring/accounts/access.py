@@ -68,14 +68,20 @@ def may(user: User, perm: Perm, organisation_id: int) -> bool:
     """May this user do ``perm`` in this organisation? An active user with an active
     membership there whose role grants it (``Membership.has``, which reads the organisation's
     pack). The one spelling of the question for services, which get a user, not a Staff."""
+    membership = _active_membership(user, organisation_id)
+    return membership is not None and membership.has(perm)
+
+
+def _active_membership(user: User, organisation_id: int) -> Membership | None:
+    """The user's active membership of the organisation, or None (also for an inactive
+    user)."""
     if not user.is_active:
-        return False
-    membership = (
+        return None
+    return (
         Membership.objects.filter(user=user, organisation_id=organisation_id, is_active=True)
         .select_related("organisation")
         .first()
     )
-    return membership is not None and membership.has(perm)
 
 
 def memberships_where(staff: Staff, perm: Perm) -> list[Membership]:
@@ -115,13 +121,7 @@ def record_staff(organisation_id: int) -> list[User]:
 def may_have_case(user: User, organisation_id: int) -> bool:
     """Is this user one of :func:`record_staff`? The services' check, so a form and the API
     refuse the same people."""
-    if not user.is_active:
-        return False
-    membership = (
-        Membership.objects.filter(user=user, organisation_id=organisation_id, is_active=True)
-        .select_related("organisation")
-        .first()
-    )
+    membership = _active_membership(user, organisation_id)
     return membership is not None and _has_a_case(membership)
 
 

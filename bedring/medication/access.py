@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from bedring.accounts.access import Staff
 from bedring.accounts.models import Site
 from bedring.audit.services import access_record
+from bedring.clients.access import record_for
 from bedring.core.roles import Perm
 
 from .models import Dispensing, Prescription
@@ -42,7 +43,7 @@ def prescription_for(
 
 
 def dispensing_for(
-    request: HttpRequest | None,
+    request: HttpRequest,
     staff: Staff,
     dispensing_uuid: uuid_lib.UUID | str,
     *,
@@ -50,21 +51,18 @@ def dispensing_for(
     perm: Perm = Perm.DISPENSE,
     channel: str = "html",
 ) -> Dispensing:
-    """One dose, with its prescription, medicine, client and who handed it out."""
-    try:
-        dose = Dispensing.objects.select_related(
-            "prescription__medicine",
-            "prescription__organisation",
-            "client__organisation",
-            "handed_out_by",
-            "site",
-        ).get(uuid=dispensing_uuid, organisation_id__in=list(staff.memberships))
-    except (Dispensing.DoesNotExist, ValidationError) as exc:
-        raise Http404 from exc
-    if not staff.can(perm, dose.organisation_id):
-        raise PermissionDenied
-    access_record(actor=staff.user, client=dose.client, view=view, channel=channel, request=request)
-    return dose
+    """One dose, with its prescription, medicine, client and who handed it out, by the rules
+    of every client record (``clients.access.record_for``)."""
+    return record_for(
+        Dispensing,
+        request,
+        staff,
+        dispensing_uuid,
+        view=view,
+        perm=perm,
+        channel=channel,
+        related=("prescription__medicine", "prescription__organisation", "handed_out_by", "site"),
+    )
 
 
 def site_for(
