@@ -10,6 +10,7 @@ def open_menu(page) -> None:
     toggle = page.locator("[data-menu-toggle]")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
         toggle.click()
+        page.wait_for_selector("[data-menu-toggle][aria-expanded=true]")
 
 
 def open_more(page) -> None:
@@ -18,6 +19,7 @@ def open_more(page) -> None:
     more = page.locator("details[data-menu-more]")
     if more.get_attribute("open") is None:
         page.click("details[data-menu-more] > summary")
+    page.wait_for_selector("details[data-menu-more][open]")
 
 
 def log_out(page) -> None:
