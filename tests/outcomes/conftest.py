@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils.text import slugify
 
 from bedring.accounts.models import Organisation, User
 from bedring.catalogue.models import Attendance, Enrolment, Offer, Session
@@ -86,8 +87,14 @@ def deadline(
 
 
 def offer(organisation: Organisation, name: str) -> Offer:
+    """An offer named ``name``; its key is the name as a slug of at most 50 characters (the
+    column's length, which PostgreSQL enforces and SQLite does not)."""
     return Offer.objects.create(
-        organisation=organisation, key=name.lower(), name=name, intensity="outpatient", terms={}
+        organisation=organisation,
+        key=slugify(name)[:50],
+        name=name,
+        intensity="outpatient",
+        terms={},
     )
 
 
