@@ -113,6 +113,7 @@ def _register_routers() -> None:
     from bedring.medication.api import router as medication_router
     from bedring.messaging.api import router as messaging_router
     from bedring.outcomes.api import router as outcomes_router
+    from bedring.outreach.api import router as outreach_router
     from bedring.pathway.api import router as pathway_router
     from bedring.referrals.api import router as referrals_router
     from bedring.registers.api import router as registers_router
@@ -131,6 +132,7 @@ def _register_routers() -> None:
     api.add_router("/", interop_router)
     api.add_router("/", documents_router)
     api.add_router("/", referrals_router)
+    api.add_router("/", outreach_router)
 
 
 _register_routers()

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "bedring.referrals",
     "bedring.medication",
     "bedring.health",
+    "bedring.outreach",
     "bedring.outcomes",
     "bedring.registers",
     "bedring.interop",

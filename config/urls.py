@@ -13,6 +13,7 @@ urlpatterns = [
     path("appointments/", include("bedring.appointments.urls")),
     path("journal/", include("bedring.journal.urls")),
     path("messaging/", include("bedring.messaging.urls")),
+    path("outreach/", include("bedring.outreach.urls")),
     path("referrals/", include("bedring.referrals.urls")),
     path("documents/", include("bedring.documents.urls")),
     path("outcomes/", include("bedring.outcomes.urls")),

@@ -33,6 +33,7 @@ from bedring.clients.models import Client
 from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.medication.models import Medicine
+from bedring.outreach.models import ExchangePoint, Place
 from bedring.pathway.models import QuestionSet
 from bedring.referrals.models import Partner
 from bedring.rules.loader import available_packs, load_pack, pack_path, read_pack
@@ -98,7 +99,7 @@ def empty_installation(db: Any) -> None:
     """An installation before any pack is loaded, for the tests of loading one: the shipped
     organisations (with their sites, hours, question sets and offers) and the medicines list are
     deleted inside this test's transaction, which its end rolls back."""
-    for model in (Offer, QuestionSet, Partner, Site, Organisation, Medicine):
+    for model in (Offer, QuestionSet, Partner, Place, ExchangePoint, Site, Organisation, Medicine):
         model.objects.all().delete()  # in this order: the first ones protect the later ones
 
 

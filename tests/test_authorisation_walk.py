@@ -407,6 +407,8 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ),
     ("get", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_read", True),
     ("post", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_write", True),
+    # HRM-8: a street contact names the organisation (the outsider's is 404).
+    ("post", "/api/v1/outreach/contacts"): ("harm_reduction", True),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations

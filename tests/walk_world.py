@@ -632,6 +632,16 @@ def api_body(
         return None
     if "/journal-notes" in path:
         return _journal_body(method, path)
+    if path == "/api/v1/outreach/contacts":
+        return {
+            "organisation": str(world["org"].uuid),
+            "site": world["site"].slug,
+            "at": clock.now().isoformat(),
+            "location_type": "street",
+            "activities": ["conversation"],
+            "items_out": {"syringe": 2},
+            "minutes": 10,
+        }
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
         return {

@@ -14,11 +14,13 @@ from typing import Any, Literal, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
+from bedring.core.errors import ValidationFailed
 from bedring.core.roles import Perm, Role
 
 from .models import Membership, Organisation, User
@@ -92,6 +94,30 @@ def memberships_where(staff: Staff, perm: Perm) -> list[Membership]:
 def organisations_where(staff: Staff, perm: Perm) -> list[Organisation]:
     """The organisations where the staff member may do ``perm``."""
     return [m.organisation for m in memberships_where(staff, perm)]
+
+
+def organisation_for_write(staff: Staff, wanted: Any, perm: Perm) -> Organisation:
+    """The organisation an API write is for: the one named by its public id (``wanted``), or
+    the staff member's only organisation where ``perm`` holds. Another organisation is 404
+    (its existence not revealed), one where the role lacks ``perm`` 403, and several
+    without a name 422 ``organisation_required``."""
+    allowed = organisations_where(staff, perm)
+    if wanted is None:
+        if len(allowed) == 1:
+            return allowed[0]
+        if not allowed:
+            raise PermissionDenied
+        raise ValidationFailed(
+            "organisation_required",
+            _("You belong to several organisations: name the organisation."),
+            field="organisation",
+        )
+    for organisation in allowed:
+        if organisation.uuid == wanted:
+            return organisation
+    if any(m.organisation.uuid == wanted for m in staff.memberships.values()):
+        raise PermissionDenied
+    raise Http404
 
 
 def users_who_may(organisation_id: int, perm: Perm) -> list[User]:

@@ -41,6 +41,9 @@ class Perm(StrEnum):
     # DIS-3, DIS-4: the outcome figures with their drill-down, and the register exports.
     OUTCOMES = "outcomes"
     REGISTER_EXPORT = "register_export"
+    # HRM-1..5, HRM-8, HRM-9: street contacts, the needle exchange and its stock. Anonymous
+    # and pseudonymous work; a contact with a known client also needs client_write.
+    HARM_REDUCTION = "harm_reduction"
 
 
 # Clinical staff who work with named clients. Drop-in and peer workers work with anonymous
@@ -88,6 +91,19 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DROPIN_WORKER.value: frozenset(),
     Role.PEER_WORKER.value: frozenset(),
 }
+# HRM-1..5, HRM-8, HRM-9: street work and the needle exchange. Street nurses and the outreach
+# model's outreach workers (counsellors, seed 001 "udgående behandlere"), nurses, drop-in and
+# peer workers at the exchange and in the shacks, managers who run the network. Drop-in and
+# peer workers still open no record: a contact with a known client needs client_write too.
+for _role in (
+    Role.STREET_NURSE,
+    Role.COUNSELLOR,
+    Role.NURSE,
+    Role.DROPIN_WORKER,
+    Role.PEER_WORKER,
+    Role.MANAGER,
+):
+    ROLE_PERMS[_role.value] = ROLE_PERMS[_role.value] | {Perm.HARM_REDUCTION}
 
 
 def perms_for_roles(roles: list[str] | tuple[str, ...]) -> frozenset[Perm]:

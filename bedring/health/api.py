@@ -33,7 +33,14 @@ router = Router(tags=["health"])
 ScreeningKindIn = Literal["hiv", "hepatitis_b", "hepatitis_c", "tuberculosis"]
 ResultIn = Literal["pending", "negative", "positive", "inconclusive"]
 ScheduleIn = Literal["hepatitis_a", "hepatitis_b", "hepatitis_b_accelerated", "hepatitis_ab"]
-ContactKindIn = Literal["contraception", "nada", "health_conversation", "dental_referral"]
+ContactKindIn = Literal[
+    "contraception",
+    "nada",
+    "health_conversation",
+    "dental_referral",
+    "wound_care",
+    "clinical_assessment",
+]
 OutcomeIn = Literal["birth", "ended"]
 FollowUpKindIn = Literal[
     "conversation",

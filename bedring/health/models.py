@@ -116,6 +116,10 @@ class HealthContactKind(models.TextChoices):
     NADA = "nada", _("NADA ear acupuncture")
     HEALTH_CONVERSATION = "health_conversation", _("Health conversation")
     DENTAL_REFERRAL = "dental_referral", _("Dental care referral")
+    # HRM-3, HRM-5: the street nurse's clinical contacts in the shacks and on the street
+    # (seed 003 line 533, "Klinisk vurdering af borgerens almene tilstand").
+    WOUND_CARE = "wound_care", _("Wound care")
+    CLINICAL_ASSESSMENT = "clinical_assessment", _("Clinical assessment")
 
 
 class HealthContact(ClientOwned):

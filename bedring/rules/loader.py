@@ -28,6 +28,8 @@ from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.medication.medicines import medicines_load
 from bedring.messaging import services as messaging_services
 from bedring.messaging.rules import ReminderRulesIn
+from bedring.outreach.packs import OutreachIn
+from bedring.outreach.services import setup as outreach_setup
 from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
 from bedring.referrals import services as referral_services
@@ -132,6 +134,9 @@ class ServicePack(BaseModel):
     reminders: ReminderRulesIn | None = None
     # REF-1: the partner services the organisation refers to (bedring.rules.packs.PartnerIn).
     partners: list[PartnerIn] = Field(default_factory=list)
+    # HRM-1..5, HRM-8..10: street contacts, the needle-exchange network and the outreach
+    # model's evaluation (bedring.outreach.packs.OutreachIn). Without it: no outreach.
+    outreach: OutreachIn | None = None
 
     @field_validator("partners")
     @classmethod
@@ -263,6 +268,14 @@ def read_pack(path: Path) -> ServicePack:
             f"jurisdiction's rights_assessment_working_days ({pack.organisation.jurisdiction} "
             "has none)"
         )
+    if pack.outreach is not None:
+        slugs = {site.slug for site in pack.sites}
+        named = [p.site for p in pack.outreach.places] + [
+            p.site for p in pack.outreach.exchange_points
+        ]
+        unknown = sorted({s for s in named if s is not None and s not in slugs})
+        if unknown:
+            raise PackError(f"{path.name}: outreach: no site {', '.join(unknown)} in the pack")
     return pack
 
 
@@ -347,6 +360,7 @@ def load_pack(name: str) -> Organisation:
     referral_services.partners_retire(
         organisation=organisation, keep=[p.key for p in pack.partners]
     )
+    outreach_setup.outreach_load(organisation=organisation, spec=pack.outreach)
     # MED-1: the medicines every organisation prescribes from (one shipped list).
     medicines_load()
     return organisation

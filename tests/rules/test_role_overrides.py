@@ -32,7 +32,13 @@ def test_a_sandnes_counsellor_may_dispense_and_nothing_more(org_no, make_staff):
     assert not membership.has(Perm.STOCK)
     assert not membership.has(Perm.PRESCRIBE)
     nurse = Membership.objects.get(user=make_staff(org_no, Role.NURSE), organisation=org_no)
-    assert nurse.perms == {Perm.CLIENT_READ, Perm.CLIENT_WRITE, Perm.DISPENSE, Perm.STOCK}
+    assert nurse.perms == {
+        Perm.CLIENT_READ,
+        Perm.CLIENT_WRITE,
+        Perm.DISPENSE,
+        Perm.STOCK,
+        Perm.HARM_REDUCTION,
+    }
 
 
 def test_a_sonderborg_counsellor_still_may_not_dispense(org_dk, make_staff):

@@ -1,0 +1,10 @@
+"""Outreach in /api/v1/outreach/: one router per topic, composed here."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from . import contacts
+
+router = Router()
+router.add_router("/", contacts.router)

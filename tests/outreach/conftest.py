@@ -1,0 +1,34 @@
+"""Fixtures of the outreach tests: the outreach model's organisation (outreach-dk) with a
+street worker, and an outsider in another organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bedring.accounts.models import Organisation, Site, User
+from bedring.clients.models import Client
+from bedring.core.roles import Role
+from tests.conftest import shipped_organisation
+
+
+@pytest.fixture
+def org_outreach(db: Any) -> Organisation:
+    return shipped_organisation("outreach-dk")
+
+
+@pytest.fixture
+def odense(org_outreach: Organisation) -> Site:
+    return Site.objects.get(organisation=org_outreach, slug="odense")
+
+
+@pytest.fixture
+def street_worker(org_outreach: Organisation, make_staff: Callable[..., User]) -> User:
+    return make_staff(org_outreach, Role.STREET_NURSE)
+
+
+@pytest.fixture
+def outreach_client(org_outreach: Organisation, make_client: Callable[..., Client]) -> Client:
+    return make_client(org_outreach)
