@@ -1,8 +1,10 @@
 """The REST API under /api/v1/ (django-ninja, OpenAPI 3.1 at /api/v1/openapi.json).
 
 Authentication is a staff member's bearer token (created in the UI or with
-``manage.py create_api_token``). Errors are always JSON: ``{"code": ..., "message": ...}`` with
-a stable code, the same codes the HTML forms use.
+``manage.py create_api_token``); the few routes Bedring's own pages call from the browser
+(the phone's offline queue) also take the staff member's verified session with the CSRF
+token (``bedring.accounts.api_auth``). Errors are always JSON: ``{"code": ..., "message":
+...}`` with a stable code, the same codes the HTML forms use.
 """
 
 from __future__ import annotations
@@ -17,24 +19,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import HttpError as NinjaHttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 
-from bedring.accounts.access import Staff, load_staff
+from bedring.accounts.api_auth import StaffToken
 from bedring.core.errors import DomainError
-
-
-class StaffToken(HttpBearer):
-    """The token was resolved by ApiTokenMiddleware (before the audit middleware, so that
-    writes are attributed); here we only require that it was, and load the staff context."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
-        api_token = getattr(request, "api_token", None)
-        if api_token is None:
-            return None
-        staff = load_staff(api_token.user, None)
-        request.staff = staff  # type: ignore[attr-defined]
-        return staff
-
 
 api = NinjaAPI(
     title="Bedring API",

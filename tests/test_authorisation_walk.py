@@ -41,6 +41,10 @@ PUBLIC = {
     "accounts:enrol",
     "accounts:logout",
     "web:set_language",
+    # The outreach pages' service worker and web app manifest: code, like the static files,
+    # with nothing about anyone (tests/outreach/test_offline_views.py).
+    "outreach:service_worker",
+    "outreach:manifest",
 }
 # The staff calendar feed is public by its secret (a calendar program cannot log in): a wrong
 # secret is 404, tested in tests/catalogue/test_calendar.py.

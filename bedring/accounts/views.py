@@ -147,11 +147,24 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The device forgets what this login kept on it (the outreach phone's offline store and the
+# cached outreach pages, docs/architecture.md "Offline on the phone"): the browser clears the
+# site's storage and cache on the logout answer, and the page after it (the login page) runs
+# the same wipe in script when it finds this cookie (for a browser that ignores the header).
+WIPE_COOKIE = "bedring_wipe"
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You are logged out."))
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    response.set_cookie(
+        WIPE_COOKIE, "1", max_age=600, samesite="Strict", secure=settings.SESSION_COOKIE_SECURE
+    )
+    return response
 
 
 @staff_view(scope="self")

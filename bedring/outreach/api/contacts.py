@@ -1,7 +1,8 @@
 """Street contacts in /api/v1/outreach/contacts (HRM-8): the same service and error codes as
 the pages. The phone's offline queue sends its contacts here, each with the ``offline_id``
 it gave the contact when it was recorded: sending one twice answers 200 with the stored
-contact instead of 201, and writes nothing.
+contact instead of 201, and writes nothing. The phone's page sends them with the worker's
+session (verified second factor and the CSRF token, ``token_or_session``), not a token.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from bedring.accounts.access import Staff, organisation_for_write
+from bedring.accounts.api_auth import token_or_session
 from bedring.accounts.models import Site
 from bedring.clients.access import client_for
 from bedring.core.errors import ValidationFailed
@@ -85,6 +87,7 @@ def contact_out(contact: OutreachContact) -> ContactOut:
     "/outreach/contacts",
     response={201: ContactOut, 200: ContactOut},
     summary="Record a street contact (idempotent by offline_id)",
+    auth=token_or_session(),
 )
 def contact_create(request: HttpRequest, payload: ContactIn) -> Status[ContactOut]:
     staff = _staff(request)
