@@ -220,6 +220,33 @@ def build_catalogue(world: dict[str, Any]) -> None:
         course=world["course"],
         starts_on=datetime.date(2026, 11, 1),
     )
+    # Lykken's individual SMART goals (seed 003 line 541) on the enrolment itself. The
+    # visitor is registered without drawing from the world's people, so the clients drawn
+    # after the build stay the ones the other routes were written for.
+    from bedring.catalogue.services.goals import enrolment_goal_add
+    from bedring.pathway.services.plan import GoalInput
+
+    visitor = client_services.client_register(
+        organisation=org, first_name="Lea", last_name="Lykke", birth_date=datetime.date(1980, 5, 1)
+    )
+    world["lykken_enrolment"] = lykken = enrol(
+        client=visitor,
+        actor=counsellor,
+        offer=offer("lykken"),
+        starts_on=datetime.date(2026, 11, 2),
+    )
+    world["enrolment_goal"] = enrolment_goal_add(
+        enrolment=lykken,
+        actor=counsellor,
+        goal=GoalInput(
+            text="Breakfast at Lykken",
+            measure="Mornings a week",
+            target="Three",
+            due_on=datetime.date(2027, 2, 1),
+        ),
+        agreed_on=datetime.date(2026, 11, 2),
+        today=datetime.date(2026, 11, 2),
+    )
 
 
 def build_medication_records(world: dict[str, Any]) -> None:
@@ -527,6 +554,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "offer_uuid": lambda w: w["offer"].uuid,
     "course_uuid": lambda w: w["course"].uuid,
     "enrolment_uuid": lambda w: w["enrolment"].uuid,
+    "goal_uuid": lambda w: w["enrolment_goal"].uuid,
     "session_uuid": lambda w: w["session"].uuid,
     "screening_uuid": lambda w: w["screening"].uuid,
     "pregnancy_uuid": lambda w: w["pregnancy"].uuid,
@@ -554,6 +582,9 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
     # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
     path = path.replace("{screening_id}", str(world["screening"].uuid))
+    path = path.replace("{goal_id}", str(world["enrolment_goal"].uuid))
+    if path.endswith("/enrolments/{enrolment_id}/goals"):  # Lykken's individual goals
+        path = path.replace("{enrolment_id}", str(world["lykken_enrolment"].uuid))
     if "{note_id}" in path:
         path = path.replace("{note_id}", str(_note_in(path, world).uuid))
     if "/pregnancies" in path:
@@ -773,6 +804,10 @@ def api_body(
         return [{"enrolment": str(world["course_enrolment"].uuid), "status": "attended"}]
     if path.endswith("/gift-cards"):
         return {"session": str(world["session"].uuid)}
+    if path.endswith("/enrolments/{enrolment_id}/goals"):
+        return {"text": "Walk", "measure": "Days", "target": "Two", "due_on": "2027-02-01"}
+    if path.endswith("/enrolment-goals/{goal_id}/progress"):
+        return {"progress": "some"}
     if path == "/api/v1/tallies":
         return {
             "site": str(world["site"].uuid),

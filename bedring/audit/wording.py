@@ -155,6 +155,9 @@ VIEWS: dict[str, ViewWords] = {
     "enrolment_detail": _v(_("Opened an enrolment")),
     "enrolment_book": _v(_("Booked sessions")),
     "enrolment_end": _v(_("Ended an enrolment")),
+    "enrolment_goals": _v(_("Opened the goals of an enrolment")),
+    "enrolment_goal_add": _v(_("Set a goal in an offer")),
+    "enrolment_goal_progress": _v(_("Recorded progress on a goal")),
     "gift_cards": _v(_("Opened the gift cards")),
     "gift_card_hand_out": _v(_("Handed out a gift card")),
     # journal
@@ -263,6 +266,7 @@ RECORDS: dict[str, Promise] = {
     "documents.document": _("Document"),
     "messaging.message": _("Message to the client"),
     "catalogue.enrolment": _("Enrolment"),
+    "catalogue.enrolmentgoal": _("Goal"),
     "catalogue.session": _("Session"),
     "catalogue.attendance": _("Attendance"),
     "catalogue.giftcard": _("Gift card"),

@@ -24,6 +24,7 @@ class CatalogueConfig(AppConfig):
             models.Offer,
             models.Course,
             models.Enrolment,
+            models.EnrolmentGoal,
             models.Session,
             models.Attendance,
             models.GiftCard,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from bedring.accounts.models import Site, User
 from bedring.core.errors import DomainError
 from bedring.core.forms import DATE, add_domain_error, set_unit
+from bedring.pathway.models.plan import Progress
 
 from .eligibility import (
     ANONYMOUS_TREATMENT_CRITERIA,
@@ -630,3 +631,30 @@ class BookSessionsForm(forms.Form):
         help_text=_("One date a line (YYYY-MM-DD); needed for offers without a cadence."),
     )
     start_time = forms.TimeField(label=_("Time"), required=False, widget=TIME)
+
+
+class EnrolmentGoalForm(forms.Form):
+    """An individual SMART goal agreed with the client in the offer (Lykken): what, how it is
+    measured, the target and by when. The SMART rule is the service's, as for a plan."""
+
+    fieldsets = [(_("The goal"), ("text", "measure", "target", "due_on", "client_words"))]
+
+    text = forms.CharField(label=_("Goal"), max_length=300)
+    measure = forms.CharField(label=_("How it is measured"), max_length=300)
+    target = forms.CharField(label=_("Target"), max_length=200)
+    due_on = forms.DateField(label=_("By"), widget=DATE)
+    client_words = forms.CharField(
+        label=_("In the client's words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    agreed_on = forms.DateField(
+        label=_("Agreed on"), required=False, widget=DATE, help_text=_("Empty: today.")
+    )
+
+
+class EnrolmentGoalProgressForm(forms.Form):
+    """The progress on an individual goal, followed up with the client."""
+
+    progress = forms.ChoiceField(
+        label=_("Progress"), choices=Progress.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(label=_("Date"), required=False, widget=DATE, help_text=_("Empty: today."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation
 from bedring.core.models import BaseModel
+from bedring.pathway.models.plan import Progress
 
 from .terms import OfferTerms
 
@@ -132,6 +133,41 @@ class Enrolment(BaseModel):
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"client_id": str(self.client_id)}
+
+
+class EnrolmentGoal(BaseModel):
+    """A SMART goal a named client works on in the offer itself (``individual_goals`` in the
+    terms: Lykken, seed 003 line 541), with or without a treatment plan: what, how it is
+    measured, the target and by when, in the client's words, as a plan's goal (PLN-1). A goal
+    is never deleted: its progress says whether it is reached or no longer a goal."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="goals")
+    text = models.CharField(_("goal"), max_length=300)
+    measure = models.CharField(_("how it is measured"), max_length=300)
+    target = models.CharField(_("target"), max_length=200)
+    due_on = models.DateField(_("by"))
+    client_words = models.TextField(_("in the client's words"), blank=True)
+    agreed_on = models.DateField(_("agreed on"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # As a plan's goal at an evaluation (PLN-2), and the day it was last recorded.
+    progress = models.CharField(
+        _("progress"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    progress_on = models.DateField(_("progress recorded on"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["agreed_on", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(due_on__gt=models.F("agreed_on")), name="enrolment_goal_due_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"client_id": str(self.enrolment.client_id)}
 
 
 class SessionStatus(models.TextChoices):

@@ -32,6 +32,7 @@ from .models import (
     Attendance,
     Course,
     Enrolment,
+    EnrolmentGoal,
     EnrolmentStatus,
     Offer,
     Session,
@@ -95,6 +96,42 @@ def enrolment_for(
         actor=staff.user, client=enrolment.client, view=view, channel=channel, request=request
     )
     return enrolment
+
+
+def enrolment_goal_for(
+    request: HttpRequest,
+    staff: Staff,
+    goal_uuid: uuid_lib.UUID | str,
+    *,
+    view: str,
+    perm: Perm = Perm.CLIENT_READ,
+    channel: str = "html",
+) -> EnrolmentGoal:
+    """A goal of an enrolment (Lykken's individual goals), by the enrolment's rules."""
+    try:
+        goal = EnrolmentGoal.objects.select_related(
+            "enrolment__client__organisation",
+            "enrolment__offer",
+            "enrolment__course",
+            "enrolment__episode",
+            "enrolment__organisation",
+        ).get(uuid=goal_uuid, enrolment__organisation_id__in=list(staff.memberships))
+    except (EnrolmentGoal.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    _check(staff, perm, goal.enrolment.organisation_id)
+    access_record(
+        actor=staff.user,
+        client=goal.enrolment.client,
+        view=view,
+        channel=channel,
+        request=request,
+    )
+    return goal
+
+
+def enrolment_goals(enrolment: Enrolment) -> list[EnrolmentGoal]:
+    """The enrolment's individual goals, in the order they were agreed. One query."""
+    return list(EnrolmentGoal.objects.filter(enrolment=enrolment).order_by("agreed_on", "id"))
 
 
 # --- the catalogue --------------------------------------------------------------------

@@ -146,6 +146,10 @@ class OfferTerms(BaseModel):
     # Takes anonymous tallies as well as named clients with a plan (Lykken: individual SMART
     # goals, seed 003). Staff tally only visitors who have no enrolment in the offer.
     tallied: bool = False
+    # Named clients set individual SMART goals in the offer itself, on their enrolment,
+    # without a treatment plan: Lykken ("Udarbejdelse af individuelle SMARTE mål", seed 003
+    # line 541) is open to former users too (line 545), who have no episode to plan in.
+    individual_goals: bool = False
     gift_card: GiftCard | None = None
     open_to_non_clients: bool = False  # CAT-5: KIDO, needle exchange
     capacity: int | None = Field(default=None, ge=1, le=500)
@@ -187,6 +191,10 @@ class OfferTerms(BaseModel):
             raise _finding(
                 "tally_twice",
                 "tally_only already takes tallies; tallied is for offers that also enrol",
+            )
+        if self.individual_goals and self.tally_only:
+            raise _finding(
+                "goals_tally_only", "individual goals need named clients; tally_only enrols none"
             )
         if self.key in self.prerequisites:
             raise _finding("own_prerequisite", "an offer cannot be its own prerequisite")

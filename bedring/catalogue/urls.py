@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from .views import attendance, courses, offers
+from .views import attendance, courses, goals, offers
 
 app_name = "catalogue"
 urlpatterns: list[URLPattern] = [
     *offers.urlpatterns,
     *attendance.urlpatterns,
     *courses.urlpatterns,
+    *goals.urlpatterns,
 ]

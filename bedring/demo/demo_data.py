@@ -19,6 +19,7 @@ from bedring.demo.appointments import demo_appointments
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
+from bedring.demo.outreach import demo_outreach
 from bedring.demo.referrals import demo_referrals
 from bedring.rules.loader import available_packs, load_pack
 from bedring.synthetic.people import synthetic_person
@@ -116,6 +117,8 @@ def load_demo(
             demo_referrals(organisation, today=today)
             # After the reminder preferences: the future appointments queue their reminders.
             demo_appointments(organisation, rng, today=today)
+            # After the health demo, which adds nothing where screenings exist already.
+            demo_outreach(organisation, rng)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

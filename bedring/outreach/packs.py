@@ -7,6 +7,10 @@ loaded (``outreach:`` in ``bedring/rules/service_packs/*.yaml``)::
           name: {en: Wound care, da: Sårpleje, nb: Sårstell, nl: Wondzorg}
           health_kind: wound_care       # a known client's contact also goes to Health (HLT)
           source: seed 003 line 533 "Klinisk vurdering af borgerens almene tilstand"
+        - key: screening-offered
+          name: {en: Screening offered, ...}
+          screenings: [hiv, hepatitis_c] # the answers become screenings (HLT-1)
+          source: ...
       items:                            # what is handed out and taken back (HRM-2, HRM-9)
         - key: syringe-1ml
           name: {en: Syringe 1 ml, ...}
@@ -47,8 +51,15 @@ LocationTypeKey = Literal["street", "shelter", "shack", "partner_venue", "home",
 PointKindKey = Literal[
     "own_site", "pharmacy", "partner_venue", "street_work", "city_service", "dedicated", "machine"
 ]
-# HLT-3: the health contact a clinical outreach activity writes for a known client.
-HealthKindKey = Literal["wound_care", "clinical_assessment", "health_conversation"]
+# HLT-3: the health contact a clinical outreach activity writes for a known client: the
+# street nurse's wound care and clinical assessment (seed 003 line 533), a health
+# conversation, and "Sundhed fx tandpleje og prævention" (seed 003 line 521): a referral to
+# dental care and contraception counselling. NADA is given at the centre, not on the street.
+HealthKindKey = Literal[
+    "wound_care", "clinical_assessment", "health_conversation", "dental_referral", "contraception"
+]
+# HLT-1: the screenings an outreach activity may offer (the values of ScreeningKind).
+ScreeningKindKey = Literal["hiv", "hepatitis_b", "hepatitis_c", "tuberculosis"]
 
 
 def label(names: Mapping[str, str], language: str | None) -> str:
@@ -80,9 +91,19 @@ class ActivityIn(BaseModel):
     name: Names
     # HLT-3: for a known client, the contact also becomes a health contact of this kind.
     health_kind: HealthKindKey | None = None
+    # HLT-1: the screenings this activity offers. For a known client, each answer recorded
+    # with the contact (declined, or a sample taken) becomes a screening on the Health tab.
+    screenings: tuple[ScreeningKindKey, ...] = ()
     # HRM-10: a referral or an escort to treatment, counted in the model's evaluation.
     referral: bool = False
     source: str = Field(min_length=1)
+
+    @field_validator("screenings")
+    @classmethod
+    def _screenings_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a screening is named twice")
+        return value
 
 
 class ItemIn(BaseModel):

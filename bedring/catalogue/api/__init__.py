@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import attendance, courses
+from . import attendance, courses, goals
 
 router = Router()
 router.add_router("/", attendance.router)
 router.add_router("/", courses.router)
+router.add_router("/", goals.router)

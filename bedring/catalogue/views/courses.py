@@ -361,6 +361,7 @@ def client_enrol(request: HttpRequest, client_uuid: str) -> HttpResponse:
 def _enrolment_page(
     request: HttpRequest, enrolment: Enrolment, template: str, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    terms = enrolment.offer.parsed
     return render(
         request,
         template,
@@ -369,8 +370,9 @@ def _enrolment_page(
             enrolment.client,
             "overview",
             enrolment=enrolment,
-            t=enrolment.offer.parsed,
+            t=terms,
             sessions=selectors.enrolment_sessions(enrolment),
+            goals=selectors.enrolment_goals(enrolment) if terms.individual_goals else [],
             is_active=enrolment.status == EnrolmentStatus.ACTIVE,
             **extra,
         ),

@@ -47,6 +47,14 @@ class ContactIn(Schema):
     staff: list[str] = Field(default_factory=list, max_length=10)
     note: str = Field("", max_length=2000)
     offline_id: UUID | None = None
+    screenings: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=10,
+        description=(
+            "The person's answer to each screening offered (HLT-1): "
+            '{"hiv": "declined", "hepatitis_c": "sampled"}. Written to Health for a known client.'
+        ),
+    )
 
 
 class ContactOut(Schema):
@@ -122,5 +130,6 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[ContactOu
         staff=payload.staff,
         note=payload.note,
         offline_id=payload.offline_id,
+        screenings=payload.screenings,
     )
     return Status(201 if created else 200, contact_out(contact))

@@ -17,6 +17,18 @@ Rules decided here where the sources are silent:
   as they are now and ``conflict`` says what changed, for the worker to look at.
 * **Health (HLT-3).** An activity whose pack entry names a ``health_kind`` (wound care, a
   clinical assessment) also writes that health contact for a known client.
+* **Screening offered (HLT-1).** An activity whose pack entry names ``screenings`` (the street
+  nurse offers HIV and hepatitis tests) takes the person's answer per screening:
+  ``declined`` or ``sampled`` (a sample taken there, result pending). For a known client each
+  answer becomes a :class:`~bedring.health.models.Screening` offered that day, declined or
+  with its sample, so the Health tab shows it, the result is entered there when it comes,
+  and a mandatory-screening deadline closes as if the offer were made at the centre. An
+  offer the person has not answered yet ("maybe next week") writes no screening: a
+  screening is either declined or sampled, and recording it as declined would not be true.
+  With nobody identified, or a code that is not a client, nothing is written to Health:
+  the contact's activities still say that screening was offered.
+* **The health record's day** is the contact's day in the organisation's time zone, never
+  after the organisation's today (a phone's clock a few minutes fast at midnight).
 """
 
 from __future__ import annotations
@@ -45,6 +57,10 @@ MAX_AGE = datetime.timedelta(days=60)
 MAX_MINUTES = 600
 MAX_ITEM_COUNT = 1000
 NOTE_MAX = 2000
+# HLT-1: the answers to a screening offered in a contact.
+SCREENING_DECLINED = "declined"
+SCREENING_SAMPLED = "sampled"
+SCREENING_ANSWERS = (SCREENING_DECLINED, SCREENING_SAMPLED)
 
 
 class Conflicts:
@@ -141,6 +157,30 @@ def _pseudonym(
     return found, conflict
 
 
+def check_screenings(
+    spec: OutreachIn, chosen: Sequence[str], answers: Mapping[str, object]
+) -> dict[str, str]:
+    """HLT-1: ``{screening kind: "declined" | "sampled"}`` for screenings that a chosen
+    activity offers; anything else is a ValidationFailed on ``screenings``."""
+    offered = {kind for a in spec.activities if a.key in chosen for kind in a.screenings}
+    cleaned: dict[str, str] = {}
+    for kind, answer in answers.items():
+        if kind not in offered:
+            raise ValidationFailed(
+                "screening_not_offered",
+                _("Choose the activity that offers this screening."),
+                field="screenings",
+            )
+        if answer not in SCREENING_ANSWERS:
+            raise ValidationFailed(
+                "screening_answer_invalid",
+                _("Record whether the person declined or a sample was taken."),
+                field="screenings",
+            )
+        cleaned[kind] = str(answer)
+    return cleaned
+
+
 def _staff(organisation: Organisation, usernames: Iterable[str]) -> list[User]:
     names = sorted({n for n in usernames if n})
     users = list(User.objects.filter(username__in=names, is_active=True))
@@ -176,9 +216,11 @@ def contact_record(
     staff: Iterable[str] = (),
     note: str = "",
     offline_id: uuid.UUID | None = None,
+    screenings: Mapping[str, object] | None = None,
 ) -> tuple[OutreachContact, bool]:
     """HRM-8: record one contact; answers the contact and whether it was new (False: the
-    same ``offline_id`` was stored before, nothing was written)."""
+    same ``offline_id`` was stored before, nothing was written). ``screenings``: the
+    person's answer to each screening offered (HLT-1), ``{"hiv": "declined", ...}``."""
     if offline_id is not None:
         stored = OutreachContact.objects.filter(offline_id=offline_id).first()
         if stored is not None:
@@ -232,6 +274,7 @@ def contact_record(
         )
     out = check_items(spec, items_out or {}, field="items_out")
     back = check_items(spec, items_back or {}, field="items_back", returned=True)
+    answers = check_screenings(spec, chosen, screenings or {})
     if len(note) > NOTE_MAX:
         raise ValidationFailed(
             "note_too_long", _("A note has at most 2000 characters."), field="note"
@@ -263,13 +306,24 @@ def contact_record(
     )
     contact.staff.set({actor, *present})
     if client is not None:
-        day = at.astimezone(clock.zone(organisation)).date()
+        day = min(at.astimezone(clock.zone(organisation)).date(), clock.today(organisation))
         for key in chosen:
             kind = known[key].health_kind
             if kind:
                 health_services.health_contact_record(
                     client=client, actor=actor, kind=kind, on=day, note=note.strip()[:500]
                 )
+        for screening, answer in answers.items():
+            sampled = answer == SCREENING_SAMPLED
+            health_services.screening_record(
+                client=client,
+                actor=actor,
+                kind=screening,
+                offered_on=day,
+                declined=not sampled,
+                tested_on=day if sampled else None,
+                note=note.strip()[:500],
+            )
     return contact, True
 
 

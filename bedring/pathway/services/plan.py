@@ -187,6 +187,10 @@ def _clean_goals(goals: Sequence[GoalInput], *, agreed_on: datetime.date) -> lis
     return cleaned
 
 
+# PLN-1's SMART rule, shared with goals set outside a plan (the catalogue's enrolment goals).
+clean_goals = _clean_goals
+
+
 def _clean_collaborators(
     collaborators: Sequence[CollaboratorInput], *, episode: Episode, on: datetime.date
 ) -> list[dict[str, str | None]]:

@@ -39,6 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "     for example:   sonderborg.counsellor, msoc-oostende.nurse, sandnes.authority"
         )
+        self.stdout.write(
+            "     street work:   udgaaende-behandling.street_nurse, sonderborg.street_nurse"
+        )
         self.stdout.write("")
         self.stdout.write(
             "The first login asks you to set up an authenticator app (scan the QR code).\n"
