@@ -50,8 +50,8 @@ def test_the_demo_has_weeks_of_street_contacts_for_the_outreach_organisations(db
     # Sønderborg: the shacks, and a screening offered on the street and answered.
     sonderborg = OutreachContact.objects.filter(organisation__slug="sonderborg")
     assert sonderborg.filter(location_type="shack", place__key="skurvogne").exists()
-    known = sonderborg.filter(client__isnull=False)
-    assert any("screening-offered" in c.activities for c in known)
+    named = sonderborg.filter(client__isnull=False)
+    assert any("screening-offered" in c.activities for c in named)
     assert Screening.objects.filter(client__organisation__slug="sonderborg", declined=True).exists()
 
     # The same load again adds nothing.

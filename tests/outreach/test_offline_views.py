@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -40,7 +41,7 @@ def test_the_worker_is_served_under_outreach_without_login_and_never_cached_stal
     config = _worker_config(body)
     assert config["page"] == reverse("outreach:contact_new") == PAGE
     assert config["shell"] == f"{PAGE}?shell=1"
-    assert set(config["assets"]) == {  # type: ignore[arg-type]
+    assert set(cast(list[str], config["assets"])) == {
         "/static/bedring/bedring.css",
         "/static/bedring/bedring.js",
         "/static/vendor/htmx.min.js",

@@ -67,8 +67,10 @@ def test_the_pack_lists_the_shacks_lykken_and_street_places_each_with_a_source(o
     assert {p.location_type for p in spec.places} <= {"shack", "partner_venue", "street"}
     # A home visit is a location type, never a place on the list (an address is no place).
     assert "home" not in {p.location_type for p in spec.places}
-    for entry in (*spec.activities, *spec.items, *spec.places):
-        assert "seed 003" in entry.source or "assumption" in entry.source, entry.key
+    sources = [(e.key, e.source) for e in spec.activities]
+    sources += [(e.key, e.source) for e in spec.items] + [(e.key, e.source) for e in spec.places]
+    for key, source in sources:
+        assert "seed 003" in source or "assumption" in source, key
     # Loaded: the places are the organisation's rows, the shacks at their site.
     shack = Place.objects.get(organisation=org_dk, key="skurvogne")
     assert shack.location_type == "shack" and shack.site is not None
