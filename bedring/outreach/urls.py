@@ -5,5 +5,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
+from .views import evaluation
+
 app_name = "outreach"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    *evaluation.urlpatterns,
+]
