@@ -416,6 +416,11 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_write", True),
     # HRM-8: a street contact names the organisation (the outsider's is 404).
     ("post", "/api/v1/outreach/contacts"): ("harm_reduction", True),
+    # HRM-10: the outreach model's evaluation; the walk names the organisation (the outsider's
+    # is 404).
+    ("get", "/api/v1/outreach/evaluation"): ("outcomes", True),
+    ("get", "/api/v1/outreach/evaluation/fidelity"): ("outcomes", True),
+    ("put", "/api/v1/outreach/evaluation/fidelity"): ("outcomes", True),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations
@@ -423,8 +428,12 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
 # walk's organisation is Danish: every write answers 422 no_charges
 # (tests/medication/test_copayment.py). The patient rights assessment of a referral is
 # Norwegian (pasient- og brukerrettighetsloven § 2-2): in Denmark every call answers 422
-# rights_not_applicable (tests/referrals/test_rights_assessment.py).
+# rights_not_applicable (tests/referrals/test_rights_assessment.py). Sønderborg runs outreach
+# without the national outreach model's evaluation (its pack has no evaluation: section), so
+# it has no fidelity checklist: every write answers 422 no_fidelity_elements (the checklist
+# of the model's organisation, outreach-dk, in tests/outreach/test_evaluation_api.py).
 NO_SUCCESS_IN_WALK = {
+    ("put", "/api/v1/outreach/evaluation/fidelity"),
     ("post", "/api/v1/clients/{client_id}/referrals/{referral_id}/rights-assessment"),
     ("post", "/api/v1/enrolments/{enrolment_id}/gift-cards"),
     ("post", "/api/v1/clients/{client_id}/co-payments/charges"),

@@ -11,6 +11,7 @@ import datetime
 import random
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from bedring.clients import services as client_services
 from bedring.core import clock
@@ -523,6 +524,25 @@ def build_appointments(world: dict[str, Any]) -> None:
     world["fresh_appointment"] = fresh_appointment
 
 
+def build_outreach_evaluation(world: dict[str, Any]) -> None:
+    """HRM-10: two street contacts an hour before the walk (one with the walk's client, one
+    with nobody identified), so the evaluation's figures have something to count."""
+    from bedring.outreach.services.contacts import contact_record
+
+    nurse, at = world["staff"]["street_nurse"], clock.now() - datetime.timedelta(hours=1)
+    for client in (world["client"], None):
+        contact_record(
+            organisation=world["org"],
+            actor=nurse,
+            site=world["site"],
+            at=at,
+            activities=["conversation", "escort"] if client else ["supplies"],
+            minutes=20,
+            location_type="street",
+            client=client,
+        )
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
@@ -537,6 +557,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_journal,
     build_messaging,
     build_referrals,
+    build_outreach_evaluation,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -579,6 +600,12 @@ def fill_converter(key: str, name: str, world: dict[str, Any]) -> Any:
 
 
 def api_path(path: str, world: dict[str, Any]) -> str:
+    if path.startswith("/api/v1/outreach/evaluation"):
+        # HRM-10: the evaluation's reads name the organisation (and the checklist its site).
+        query = {"organisation": str(world["org"].uuid)}
+        if path.endswith("/fidelity"):
+            query["site"] = world["site"].slug
+        return f"{path}?{urlencode(query)}"
     # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
     # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
     path = path.replace("{screening_id}", str(world["screening"].uuid))
@@ -672,6 +699,14 @@ def api_body(
             "activities": ["conversation"],
             "items_out": {"syringe": 2},
             "minutes": 10,
+        }
+    if path == "/api/v1/outreach/evaluation/fidelity":
+        today = clock.today(world["org"])
+        return {
+            "organisation": str(world["org"].uuid),
+            "site": world["site"].slug,
+            "quarter": datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat(),
+            "elements": [{"element": "documented", "held": True, "note": "Walk."}],
         }
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))

@@ -96,10 +96,12 @@ def open_requests(client: Client) -> list[AppointmentRequest]:
     )
 
 
-def repeated_no_shows(client: Client, threshold: int) -> bool:
+def repeated_no_shows(client: Client, threshold: int | None) -> bool:
     """The client's latest ``threshold`` appointments with an outcome were all no-shows
     (cancellations neither count nor break the run): one query of at most ``threshold``
-    rows."""
+    rows. ``threshold`` None (``bedring.clients.no_show``): never flagged, no query."""
+    if threshold is None:
+        return False
     latest = list(
         Appointment.objects.filter(
             client=client,
@@ -117,11 +119,11 @@ class ClientAppointments:
 
     upcoming: list[Appointment]
     no_show_flag: bool
-    threshold: int
+    threshold: int | None
 
 
 def client_summary(
-    client: Client, *, at: datetime.datetime, threshold: int, limit: int = UPCOMING
+    client: Client, *, at: datetime.datetime, threshold: int | None, limit: int = UPCOMING
 ) -> ClientAppointments:
     """Two queries: the upcoming appointments and the no-show run."""
     return ClientAppointments(

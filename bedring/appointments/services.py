@@ -46,8 +46,10 @@ Rules decided here where the sources are silent:
   what is queued about it.
 * **No-shows (SCH-2 for appointments).** The client is flagged when their latest
   ``no_show_flag_after`` appointments with an outcome (rule pack, default 3) were all
-  no-shows; cancellations neither count nor break the run. Raising and clearing the flag are
-  written on the open episode's timeline (``appointment_no_show_flag`` /
+  no-shows; cancellations neither count nor break the run. An outreach client of an
+  organisation whose pack sets ``outreach_no_show_flag_after`` is flagged after that many
+  instead, or never (``bedring.clients.no_show``, seed 001 "fleksible rammer"). Raising and
+  clearing the flag are written on the open episode's timeline (``appointment_no_show_flag`` /
   ``appointment_no_show_cleared``).
 """
 
@@ -63,6 +65,7 @@ from django.utils.translation import gettext_lazy as _
 from bedring.accounts.models import Membership, Organisation, Site, User
 from bedring.accounts.selectors import rules_for, site_calendar
 from bedring.clients.models import Client
+from bedring.clients.no_show import no_show_threshold
 from bedring.core import clock
 from bedring.core.errors import Conflict, ValidationFailed
 from bedring.core.hours import format_intervals
@@ -705,7 +708,7 @@ def appointment_record_outcome(
     if locked.status == outcome:
         return locked
     Client.objects.select_for_update().filter(pk=locked.client_id).first()
-    threshold = rules_for(locked.organisation).no_show_flag_after
+    threshold = no_show_threshold(locked.client, at=at)
     flagged_before = repeated_no_shows(locked.client, threshold)
     locked.status = outcome
     locked.outcome_recorded_at = at

@@ -29,11 +29,11 @@ from django.views.decorators.http import require_POST
 
 from bedring.accounts.access import Staff, staff_for_request, staff_view
 from bedring.accounts.models import Organisation, User
-from bedring.accounts.selectors import rules_for
 from bedring.audit.services import access_search_results
 from bedring.clients import selectors as client_selectors
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
+from bedring.clients.no_show import no_show_threshold
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.errors import DomainError
@@ -116,7 +116,7 @@ def _client_page(
     request_form: RequestForm | None = None,
 ) -> HttpResponse:
     at = clock.now()
-    threshold = rules_for(client.organisation).no_show_flag_after
+    threshold = no_show_threshold(client, at=at)
     summary = selectors.client_summary(
         client, at=at, threshold=threshold, limit=selectors.UPCOMING_TAB
     )

@@ -16,6 +16,7 @@ from bedring.clients import services as client_services
 from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.appointments import demo_appointments
+from bedring.demo.evaluation import demo_evaluation
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
@@ -119,6 +120,8 @@ def load_demo(
             demo_appointments(organisation, rng, today=today)
             # After the health demo, which adds nothing where screenings exist already.
             demo_outreach(organisation, rng)
+            # HRM-10: the outreach model's fidelity checklists (outreach-dk's sites only).
+            demo_evaluation(organisation, today=today)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from .views import contacts, offline
+from .views import contacts, evaluation, offline
 
 app_name = "outreach"
-urlpatterns: list[URLPattern] = [*contacts.urlpatterns, *offline.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    *contacts.urlpatterns,
+    *offline.urlpatterns,
+    *evaluation.urlpatterns,
+]

@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -23,6 +23,7 @@ PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
 
 
 ScreeningKey = Literal["hiv", "hepatitis_b", "hepatitis_c", "tuberculosis"]
+NoShowThreshold = Annotated[int, Field(ge=1, strict=True)]
 
 
 class RulePackError(ValueError):
@@ -190,6 +191,11 @@ class RulePack(BaseModel):
     follow_up_months: tuple[int, ...] = (1, 6)
     missed_dose_hold_days: int = Field(default=3, ge=1)
     no_show_flag_after: int = Field(default=3, ge=1)
+    # SCH-2, APT-1 for outreach clients (``bedring.clients.no_show``): the outreach model's
+    # flexible frame (seed 001 line 5, "fleksible rammer"). A number: outreach clients are
+    # flagged after that many no-shows in a row instead of ``no_show_flag_after``; "never":
+    # they are not flagged. None (not set): they are flagged as every other client.
+    outreach_no_show_flag_after: NoShowThreshold | Literal["never"] | None = None
     parental_consent_under_age: int = Field(default=15, ge=0, le=18)
     adult_age: int = Field(default=18, ge=15, le=21)
     substitution_min_age: int = Field(default=18, ge=15, le=21)
@@ -295,6 +301,7 @@ ORGANISATION_ONLY = frozenset(
         "role_revokes",
         "outcome_targets",
         "appointment_offer",
+        "outreach_no_show_flag_after",
     }
 )
 

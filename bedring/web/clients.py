@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bedring.accounts.access import staff_for_request, staff_view
-from bedring.accounts.selectors import rules_for
 from bedring.appointments.selectors import client_summary
 from bedring.audit import selectors as audit_selectors
 from bedring.audit import wording
@@ -18,6 +17,7 @@ from bedring.catalogue.selectors import client_enrolments
 from bedring.clients import selectors as client_selectors
 from bedring.clients.access import client_for
 from bedring.clients.models import Client
+from bedring.clients.no_show import no_show_threshold
 from bedring.clients.views import client_context
 from bedring.core import clock
 from bedring.core.paging import Paginator
@@ -39,9 +39,8 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
     episode = current_episode(client)
     enrolments = client_enrolments(client)
     # APT-1: the next appointments and the repeated no-show flag (two queries).
-    appointments = client_summary(
-        client, at=clock.now(), threshold=rules_for(client.organisation).no_show_flag_after
-    )
+    at = clock.now()
+    appointments = client_summary(client, at=at, threshold=no_show_threshold(client, at=at))
     return render(
         request,
         "clients/detail.html",

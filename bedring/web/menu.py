@@ -15,7 +15,7 @@ A route none of these reach (the login pages) marks nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,9 @@ from django.urls import ResolverMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from bedring.accounts.models import Organisation
 from bedring.core.roles import Perm
+from bedring.outreach.models import OutreachSettings
 
 HOME = "home"
 CLIENTS = "clients"
@@ -38,6 +40,15 @@ class MenuEntry:
     sections: tuple[str, ...]
     perm: Perm | None = None  # None: every staff member
     secondary: bool = False  # under "More" rather than in the bar
+    # A key of FEATURES the active organisation must have (asked only of those with perm).
+    feature: str | None = None
+
+
+# What an organisation runs, for items that only some organisations need: one query each,
+# asked only when the item's permission holds.
+FEATURES: dict[str, Callable[[Organisation], bool]] = {
+    "outreach": lambda o: OutreachSettings.objects.filter(organisation=o).exists(),
+}
 
 
 MENU: tuple[MenuEntry, ...] = (
@@ -146,6 +157,15 @@ MENU: tuple[MenuEntry, ...] = (
         secondary=True,
         sections=("registers",),
     ),
+    MenuEntry(
+        key="outreach_evaluation",
+        label=_("Outreach evaluation"),
+        url_name="outreach:evaluation",
+        perm=Perm.OUTCOMES,
+        feature="outreach",
+        secondary=True,
+        sections=("outreach:evaluation", "outreach:evaluation_fidelity"),
+    ),
 )
 
 _BY_ROUTE = {s: e.key for e in MENU for s in e.sections if ":" in s}
@@ -192,14 +212,22 @@ def _current(section: str | None, key: str, url: str, path: str) -> str:
     return "page" if path == url else "true"
 
 
-def menu_for(match: ResolverMatch | None, path: str, may: Mapping[str, bool]) -> Menu:
+def menu_for(
+    match: ResolverMatch | None,
+    path: str,
+    may: Mapping[str, bool],
+    has: Callable[[str], bool] | None = None,
+) -> Menu:
     """The menu for a page at ``path`` resolved as ``match``, for someone whose permissions
-    are ``may`` (``{"client_read": True, ...}``: the ``can`` of every template)."""
+    are ``may`` (``{"client_read": True, ...}``: the ``can`` of every template) in an
+    organisation that ``has`` the features it is asked for (none when not given)."""
     section = None if match is None else section_of(match.namespace, match.url_name, match.kwargs)
     primary: list[ShownItem] = []
     secondary: list[ShownItem] = []
     for entry in MENU:
         if entry.perm is not None and not may.get(entry.perm.value):
+            continue
+        if entry.feature is not None and (has is None or not has(entry.feature)):
             continue
         url = reverse(entry.url_name)
         item = ShownItem(entry.key, str(entry.label), url, _current(section, entry.key, url, path))

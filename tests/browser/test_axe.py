@@ -127,6 +127,8 @@ MAIN_PAGES = [
     MainPage("access-log", Role.MANAGER, client_url("web:client_log")),
     MainPage("login", ANONYMOUS, url("accounts:login")),
     MainPage("organisation", Role.MANAGER, url("accounts:organisation")),
+    # HRM-10: the outreach evaluation (Sønderborg: figures without the model's window).
+    MainPage("outreach-evaluation", Role.MANAGER, url("outreach:evaluation")),
 ]
 
 

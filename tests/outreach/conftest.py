@@ -32,3 +32,9 @@ def street_worker(org_outreach: Organisation, make_staff: Callable[..., User]) -
 @pytest.fixture
 def outreach_client(org_outreach: Organisation, make_client: Callable[..., Client]) -> Client:
     return make_client(org_outreach)
+
+
+@pytest.fixture
+def manager_outreach(org_outreach: Organisation, make_staff: Callable[..., User]) -> User:
+    """HRM-10: a manager of the outreach model's organisation (OUTCOMES: the evaluation)."""
+    return make_staff(org_outreach, Role.MANAGER)

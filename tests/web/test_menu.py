@@ -15,7 +15,7 @@ ALL = {entry.perm.value: True for entry in MENU if entry.perm is not None}
 
 
 def current_of(path: str) -> dict[str, str]:
-    menu = menu_for(resolve(path), path, ALL)
+    menu = menu_for(resolve(path), path, ALL, lambda _feature: True)
     marked = {i.key: i.current for i in [*menu.primary, *menu.secondary] if i.current}
     if menu.home_current:
         marked["home"] = menu.home_current

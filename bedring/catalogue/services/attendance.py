@@ -10,15 +10,17 @@ Rules decided here where the sources are silent:
   individual session), not cancelled, on or before today in the organisation's time zone,
   not before the enrolment started, for an active enrolment. Recording the first attendance
   marks a planned session as held.
-* **No-shows (SCH-2).** The flag is raised when the client's most recent recorded sessions,
-  in session order, are ``no_show_flag_after`` absences in a row (the rule pack, default 3,
-  overridable per organisation). *Cancelled with notice neither counts nor breaks the run*:
-  a client who rings to say they cannot come is not a no-show, but the call does not wipe
-  out the absences before it either. A session without a record is treated the same way (it
-  is not known yet). An attended session ends the run and clears the flag. The flag always
-  follows the record, so correcting an absence to "attended" or "cancelled" clears a flag it
-  had raised. Raising and clearing are written on the client's open episode's timeline
-  (``no_show_flag`` / ``no_show_cleared``); without an open episode only the flag is set.
+* **No-shows (SCH-2).** The flag is raised when the client's most recent recorded sessions, in
+  session order, are ``no_show_flag_after`` absences in a row (the rule pack, default 3,
+  overridable per organisation; an outreach client's own number, or never, where the pack sets
+  ``outreach_no_show_flag_after``: ``bedring.clients.no_show``). *Cancelled with notice neither
+  counts nor breaks the run*: a client who rings to say they cannot come is not a no-show, but
+  the call does not wipe out the absences before it either. A session without a record is
+  treated the same way (it is not known yet). An attended session ends the run and clears the
+  flag. The flag always follows the record, so correcting an absence to "attended" or
+  "cancelled" clears a flag it had raised. Raising and clearing are written on the client's open
+  episode's timeline (``no_show_flag`` / ``no_show_cleared``); without an open episode only the
+  flag is set.
 * **Short notes (SCH-1).** An attendance may carry a short note (at most 300 characters:
   "took part actively", "left early"), set with the status and corrected like it; a note
   without a status is refused (``note_without_status``). It is a remark on the attendance,
@@ -50,8 +52,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.access import Staff
 from bedring.accounts.models import User
-from bedring.accounts.selectors import rules_for
 from bedring.clients.models import Client
+from bedring.clients.no_show import no_show_thresholds
 from bedring.core import clock
 from bedring.core.ages import age_on
 from bedring.core.errors import Conflict, ValidationFailed
@@ -311,11 +313,13 @@ def _check_enrolment(session: Session, enrolment: Enrolment) -> None:
         )
 
 
-def _no_show_update(*, enrolment: Enrolment, actor: User, threshold: int) -> None:
-    """SCH-2: set or clear the flag from the record; write the change on the timeline."""
+def _no_show_update(*, enrolment: Enrolment, actor: User, threshold: int | None) -> None:
+    """SCH-2: set or clear the flag from the record; write the change on the timeline.
+    ``threshold`` None: the client is not flagged (an outreach client, see
+    ``bedring.clients.no_show``); a flag raised before is cleared."""
     statuses = Attendance.objects.filter(enrolment=enrolment).order_by(*SESSION_ORDER)
     run = absences_in_a_row(statuses.values_list("status", flat=True))
-    flagged = run >= threshold
+    flagged = threshold is not None and run >= threshold
     if flagged == enrolment.no_show_flag:
         return
     enrolment.no_show_flag = flagged
@@ -342,7 +346,7 @@ def _record_one(
     enrolment: Enrolment,
     status: str,
     actor: User,
-    threshold: int,
+    threshold: int | None,
     note: str | None = None,
 ) -> Attendance:
     """``note`` None keeps the record's short note; a string replaces it."""
@@ -432,14 +436,14 @@ def attendance_record_grid(
     if not marks:
         return []
     enrolments = _locked_enrolments(e.pk for e, _status in marks)
-    threshold = rules_for(locked.organisation).no_show_flag_after
+    thresholds = no_show_thresholds(locked.organisation, [e.client_id for e in enrolments.values()])
     records = [
         _record_one(
             session=locked,
             enrolment=enrolments[enrolment.pk],
             status=status,
             actor=actor,
-            threshold=threshold,
+            threshold=thresholds[enrolments[enrolment.pk].client_id],
             note=notes.get(enrolment.pk),
         )
         for enrolment, status in marks
