@@ -496,6 +496,43 @@ def build_appointments(world: dict[str, Any]) -> None:
     world["fresh_appointment"] = fresh_appointment
 
 
+def build_outreach(world: dict[str, Any]) -> None:
+    """HRM-8, PRV-4: a street contact with the walk's client at Sønderborg's shacks, a code
+    with a contact of its own, a code to merge into, and fresh codes where an action uses one
+    up (becoming a client, being merged)."""
+    import uuid
+
+    from bedring.outreach.services.contacts import contact_record
+    from bedring.outreach.services.people import pseudonym_create
+
+    org, nurse = world["org"], world["staff"]["street_nurse"]
+    site = org.sites.get(slug="lykken")
+
+    def contact(**kw: Any) -> Any:
+        return contact_record(
+            organisation=org,
+            actor=nurse,
+            site=site,
+            at=clock.now() - datetime.timedelta(minutes=5),
+            activities=["conversation", "supplies"],
+            minutes=10,
+            location_type="shack",
+            items_out={"syringe": 2},
+            **kw,
+        )[0]
+
+    def fresh_pseudonym() -> Any:
+        return pseudonym_create(
+            organisation=org, actor=nurse, code=f"W-{uuid.uuid4().hex[:8]}", consent=True
+        )
+
+    world["outreach_contact"] = contact(client=world["client"], note="Walk contact.")
+    world["pseudonym"] = fresh_pseudonym()
+    contact(pseudonym_code=world["pseudonym"].code)
+    world["merge_into"] = fresh_pseudonym()
+    world["fresh_pseudonym"] = fresh_pseudonym
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
@@ -510,6 +547,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_journal,
     build_messaging,
     build_referrals,
+    build_outreach,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -539,6 +577,8 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "message_uuid": lambda w: w["failed_message"].uuid,
     "referral_uuid": lambda w: w["referral"].uuid,
     "document_uuid": lambda w: w["document"].uuid,
+    "contact_uuid": lambda w: w["outreach_contact"].uuid,
+    "pseudonym_uuid": lambda w: w["pseudonym"].uuid,
 }
 
 
@@ -554,6 +594,12 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
     # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
     path = path.replace("{screening_id}", str(world["screening"].uuid))
+    # HRM-8, PRV-4: becoming a client or being merged uses a code up.
+    path = path.replace("{contact_id}", str(world["outreach_contact"].uuid))
+    if "{pseudonym_id}" in path:
+        uses_up = path.endswith(("/client", "/merge"))
+        code = world["fresh_pseudonym"]() if uses_up else world["pseudonym"]
+        path = path.replace("{pseudonym_id}", str(code.uuid))
     if "{note_id}" in path:
         path = path.replace("{note_id}", str(_note_in(path, world).uuid))
     if "/pregnancies" in path:
@@ -642,6 +688,18 @@ def api_body(
             "items_out": {"syringe": 2},
             "minutes": 10,
         }
+    if path == "/api/v1/outreach/pseudonyms":
+        return {
+            "organisation": str(world["org"].uuid),
+            "code": f"WALK-{rng.randint(0, 10**9)}",
+            "consent": True,
+        }
+    if path.endswith("/pseudonyms/{pseudonym_id}/client"):
+        return {"consent": True, "first_name": "Walk", "last_name": "Street"}
+    if path.endswith("/pseudonyms/{pseudonym_id}/merge"):
+        return {"into": world["merge_into"].code}
+    if path.endswith("/contacts/{contact_id}/checked"):
+        return None
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
         return {

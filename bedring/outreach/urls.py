@@ -5,5 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
+from .views import contacts, people
+
 app_name = "outreach"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*contacts.urlpatterns, *people.urlpatterns]

@@ -89,6 +89,14 @@ MENU: tuple[MenuEntry, ...] = (
             "medication:reconciliation",
         ),
     ),
+    # HRM-8: street work: record a contact, my contacts today, the codes.
+    MenuEntry(
+        key="outreach",
+        label=_("Outreach"),
+        url_name="outreach:index",
+        perm=Perm.HARM_REDUCTION,
+        sections=("outreach",),
+    ),
     MenuEntry(
         key="calendar",
         label=_("My calendar"),

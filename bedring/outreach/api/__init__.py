@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import contacts
+from . import contacts, people
 
 router = Router()
 router.add_router("/", contacts.router)
+router.add_router("/", people.router)
