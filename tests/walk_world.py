@@ -543,6 +543,43 @@ def build_outreach_evaluation(world: dict[str, Any]) -> None:
         )
 
 
+def build_outreach(world: dict[str, Any]) -> None:
+    """HRM-8, PRV-4: a street contact with the walk's client at Sønderborg's shacks, a code
+    with a contact of its own, a code to merge into, and fresh codes where an action uses one
+    up (becoming a client, being merged)."""
+    import uuid
+
+    from bedring.outreach.services.contacts import contact_record
+    from bedring.outreach.services.people import pseudonym_create
+
+    org, nurse = world["org"], world["staff"]["street_nurse"]
+    site = org.sites.get(slug="lykken")
+
+    def contact(**kw: Any) -> Any:
+        return contact_record(
+            organisation=org,
+            actor=nurse,
+            site=site,
+            at=clock.now() - datetime.timedelta(minutes=5),
+            activities=["conversation", "supplies"],
+            minutes=10,
+            location_type="shack",
+            items_out={"syringe": 2},
+            **kw,
+        )[0]
+
+    def fresh_pseudonym() -> Any:
+        return pseudonym_create(
+            organisation=org, actor=nurse, code=f"W-{uuid.uuid4().hex[:8]}", consent=True
+        )
+
+    world["outreach_contact"] = contact(client=world["client"], note="Walk contact.")
+    world["pseudonym"] = fresh_pseudonym()
+    contact(pseudonym_code=world["pseudonym"].code)
+    world["merge_into"] = fresh_pseudonym()
+    world["fresh_pseudonym"] = fresh_pseudonym
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
@@ -558,6 +595,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_messaging,
     build_referrals,
     build_outreach_evaluation,
+    build_outreach,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -588,6 +626,8 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "message_uuid": lambda w: w["failed_message"].uuid,
     "referral_uuid": lambda w: w["referral"].uuid,
     "document_uuid": lambda w: w["document"].uuid,
+    "contact_uuid": lambda w: w["outreach_contact"].uuid,
+    "pseudonym_uuid": lambda w: w["pseudonym"].uuid,
 }
 
 
@@ -612,6 +652,12 @@ def api_path(path: str, world: dict[str, Any]) -> str:
     path = path.replace("{goal_id}", str(world["enrolment_goal"].uuid))
     if path.endswith("/enrolments/{enrolment_id}/goals"):  # Lykken's individual goals
         path = path.replace("{enrolment_id}", str(world["lykken_enrolment"].uuid))
+    # HRM-8, PRV-4: becoming a client or being merged uses a code up.
+    path = path.replace("{contact_id}", str(world["outreach_contact"].uuid))
+    if "{pseudonym_id}" in path:
+        uses_up = path.endswith(("/client", "/merge"))
+        code = world["fresh_pseudonym"]() if uses_up else world["pseudonym"]
+        path = path.replace("{pseudonym_id}", str(code.uuid))
     if "{note_id}" in path:
         path = path.replace("{note_id}", str(_note_in(path, world).uuid))
     if "/pregnancies" in path:
@@ -708,6 +754,18 @@ def api_body(
             "quarter": datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat(),
             "elements": [{"element": "documented", "held": True, "note": "Walk."}],
         }
+    if path == "/api/v1/outreach/pseudonyms":
+        return {
+            "organisation": str(world["org"].uuid),
+            "code": f"WALK-{rng.randint(0, 10**9)}",
+            "consent": True,
+        }
+    if path.endswith("/pseudonyms/{pseudonym_id}/client"):
+        return {"consent": True, "first_name": "Walk", "last_name": "Street"}
+    if path.endswith("/pseudonyms/{pseudonym_id}/merge"):
+        return {"into": world["merge_into"].code}
+    if path.endswith("/contacts/{contact_id}/checked"):
+        return None
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
         return {

@@ -104,6 +104,10 @@ VIEWS: dict[str, ViewWords] = {
     "messaging_outbox": _v(_("Saw a message to the client in the outbox"), listed=True),
     "outbox": _v(_("Saw a message to the client in the outbox"), listed=True),
     "outcomes_drill": _v(_("Saw the client in the outcome figures"), listed=True),
+    "outreach_contacts": _v(_("Saw the client in a list of street contacts"), listed=True),
+    "outreach_recent": _v(_("Saw the client among the people met recently"), listed=True),
+    "outreach_codes": _v(_("Saw the client in the list of codes"), listed=True),
+    "outreach_code": _v(_("Saw the client on a code's page"), listed=True),
     # pathway
     "client_episodes": _v(_("Opened the pathway")),
     "episode": _v(_("Opened an episode")),
@@ -210,6 +214,11 @@ VIEWS: dict[str, ViewWords] = {
     "health_pregnancies": _v(_("Opened the pregnancy records")),
     "health_pregnancy_add": _v(_("Recorded a pregnancy")),
     "health_pregnancy_end": _v(_("Recorded the end of a pregnancy")),
+    # street work (outreach)
+    "outreach_contact": _v(_("Recorded or opened a street contact")),
+    "outreach_contact_checked": _v(_("Checked a street contact")),
+    "outreach_client": _v(_("Opened the street contacts")),
+    "pseudonym_client": _v(_("Joined a code's street contacts to the record")),
     # medication
     "client_medication": _v(_("Opened the medication")),
     "prescriptions": _v(_("Opened the prescriptions")),
@@ -286,6 +295,8 @@ RECORDS: dict[str, Promise] = {
     "health.healthcontact": _("Health contact"),
     "health.pregnancy": _("Pregnancy"),
     "health.pregnancyfollowup": _("Pregnancy follow-up"),
+    "outreach.outreachcontact": _("Street contact"),
+    "outreach.pseudonym": _("Code (pseudonym)"),
 }
 OTHER_RECORD = _("A record of the client")
 

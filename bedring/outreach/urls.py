@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from .views import contacts, evaluation, offline
+from .views import contacts, evaluation, offline, people
 
 app_name = "outreach"
 urlpatterns: list[URLPattern] = [
     *contacts.urlpatterns,
+    *people.urlpatterns,
     *offline.urlpatterns,
     *evaluation.urlpatterns,
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from bedring.accounts.access import staff_for_request, staff_view
 from bedring.appointments.selectors import client_summary
@@ -24,6 +25,7 @@ from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
 from bedring.journal.selectors import access_report_notes
 from bedring.messaging.selectors import client_failed_count
+from bedring.outreach.selectors import has_outreach
 from bedring.pathway.handover import what_next
 from bedring.pathway.models import Episode
 from bedring.pathway.selectors import episode_next
@@ -54,6 +56,10 @@ def client_detail(request: HttpRequest, client_uuid: str) -> HttpResponse:
             reminders_failed=client_failed_count(client),
             current_episode=episode,
             case_with=what_next(episode_next(episode)) if episode is not None else "",
+            # HRM-8: the client's street contacts, where the organisation does street work.
+            outreach_url=reverse("outreach:client", args=[client.uuid])
+            if has_outreach(client.organisation_id)
+            else "",
         ),
     )
 

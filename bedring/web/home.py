@@ -33,6 +33,8 @@ from bedring.medication.selectors import Desk, desk
 from bedring.outcomes import kpis
 from bedring.outcomes.exports import LABELS
 from bedring.outcomes.selectors import kpi_report
+from bedring.outreach import selectors as outreach_selectors
+from bedring.outreach.models import OutreachContact
 from bedring.pathway.handover import holder
 from bedring.pathway.models import Assessment, Complaint, Deadline, Episode, Plan
 from bedring.pathway.models.episode import DeadlineKind, DeadlineStatus
@@ -62,6 +64,7 @@ HOLDS = "holds"
 ENDING = "ending"
 DOCTOR_ASSESSMENTS = "doctor_assessments"
 SEARCH = "search"
+OUTREACH = "outreach"
 OFF_TARGET = "off_target"
 OVERDUE_BY_TEAM = "overdue_by_team"
 
@@ -70,9 +73,9 @@ ROLE_PANELS: dict[str, tuple[str, ...]] = {
     Role.AUTHORITY: (DECISIONS, COMPLAINTS, MY_DEADLINES),
     Role.NURSE: (DESKS, HOLDS, TODAY, MY_DEADLINES),
     Role.DOCTOR: (HOLDS, ENDING, DOCTOR_ASSESSMENTS, TODAY, MY_DEADLINES),
-    # Phone-first (HRM-3, HRM-8): find a person, today's work, my deadlines. The outreach
-    # work itself arrives with a later issue.
-    Role.STREET_NURSE: (SEARCH, TODAY, MY_DEADLINES),
+    # Phone-first (HRM-3, HRM-8): record a street contact, find a person, today's work, my
+    # deadlines.
+    Role.STREET_NURSE: (OUTREACH, SEARCH, TODAY, MY_DEADLINES),
     Role.MANAGER: (OFF_TARGET, OVERDUE_BY_TEAM),
     # Clinical roles without a home of their own work like counsellors.
     Role.PSYCHOLOGIST: (TODAY, CASELOAD, MY_DEADLINES),
@@ -91,6 +94,7 @@ PANEL_PERMS: dict[str, Perm | None] = {
     ENDING: Perm.PRESCRIBE,
     DOCTOR_ASSESSMENTS: Perm.CLIENT_READ,
     SEARCH: Perm.CLIENT_READ,
+    OUTREACH: Perm.HARM_REDUCTION,
     OFF_TARGET: Perm.OUTCOMES,
     OVERDUE_BY_TEAM: Perm.CLIENT_READ,
 }
@@ -469,6 +473,31 @@ def overdue_by_team(organisation: Organisation, today: datetime.date) -> list[Te
         if person and overdue:
             load.people[person] += overdue
     return sorted(loads.values(), key=lambda t: (-t.overdue, -t.due_soon, t.name))
+
+
+# --- street nurse ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutreachToday:
+    """HRM-8: the street nurse's way to record a contact, with my contacts today and the
+    organisation's contacts to check (three queries)."""
+
+    contacts_today: int
+    to_check: int
+
+
+def outreach_today(staff: Staff) -> OutreachToday | None:
+    """None where the organisation records no street work (no ``outreach:`` in its pack)."""
+    organisation = staff.organisation
+    if not outreach_selectors.has_outreach(organisation.pk):
+        return None
+    start, end = outreach_selectors.day_bounds(organisation)
+    mine = OutreachContact.objects.filter(
+        organisation=organisation, staff=staff.user, at__gte=start, at__lt=end
+    )
+    to_check = OutreachContact.objects.filter(organisation=organisation).exclude(conflict="")
+    return OutreachToday(contacts_today=mine.count(), to_check=to_check.count())
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -100,6 +100,17 @@ MENU: tuple[MenuEntry, ...] = (
             "medication:reconciliation",
         ),
     ),
+    # HRM-8: street work: record a contact, my contacts today, the codes.
+    MenuEntry(
+        key="outreach",
+        label=_("Outreach"),
+        url_name="outreach:index",
+        perm=Perm.HARM_REDUCTION,
+        # Only where the organisation's pack has an outreach: section (not Sandnes' or
+        # Assens' counsellors, who hold the permission but do no street work here).
+        feature="outreach",
+        sections=("outreach",),
+    ),
     MenuEntry(
         key="calendar",
         label=_("My calendar"),

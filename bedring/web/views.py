@@ -43,6 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context[home.APPOINTMENTS] = appointments_for_staff(
             staff.user, today, today, organisation_ids=[organisation.pk]
         )
+    if home.OUTREACH in panels:
+        context[home.OUTREACH] = home.outreach_today(staff)
     if home.CASELOAD in panels:
         context[home.CASELOAD] = home.caseload(staff)
     if home.MY_DEADLINES in panels:

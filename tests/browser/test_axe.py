@@ -93,6 +93,21 @@ def submit_empty(page) -> None:
     page.wait_for_load_state("load")
 
 
+def contact_steps_to_the_end(page) -> None:
+    """The contact form's screens one after the other (contact-steps.js), to the last."""
+    for step in (1, 2):
+        page.click(f"[data-testid=next-{step}]")
+    page.wait_for_selector("[data-testid=save-contact]", state="visible")
+
+
+def save_empty_contact(page) -> None:
+    """The contact form saved as it opens: the page comes back with its errors."""
+    contact_steps_to_the_end(page)
+    page.click("[data-testid=save-contact]")
+    page.wait_for_selector(".error-summary")
+    page.wait_for_load_state("load")
+
+
 def open_the_menu(page) -> None:
     """The folded menu and "More" open, so that their content is checked at 390 px too."""
     if page.viewport_size["width"] < 600:
@@ -129,6 +144,28 @@ MAIN_PAGES = [
     MainPage("organisation", Role.MANAGER, url("accounts:organisation")),
     # HRM-10: the outreach evaluation (Sønderborg: figures without the model's window).
     MainPage("outreach-evaluation", Role.MANAGER, url("outreach:evaluation")),
+    # HRM-8, PRV-4: street work on a phone
+    MainPage("outreach", Role.STREET_NURSE, url("outreach:index")),
+    MainPage("outreach-contact-form", Role.STREET_NURSE, url("outreach:contact_new")),
+    MainPage(
+        "outreach-contact-form-last-step",
+        Role.STREET_NURSE,
+        url("outreach:contact_new"),
+        contact_steps_to_the_end,
+    ),
+    MainPage(
+        "outreach-contact-form-errors",
+        Role.STREET_NURSE,
+        url("outreach:contact_new"),
+        save_empty_contact,
+    ),
+    MainPage("outreach-contact", Role.STREET_NURSE, url("outreach:contact", "outreach_contact")),
+    MainPage("outreach-client", Role.STREET_NURSE, client_url("outreach:client")),
+    MainPage("outreach-codes", Role.STREET_NURSE, url("outreach:pseudonyms")),
+    MainPage("outreach-code", Role.STREET_NURSE, url("outreach:pseudonym", "pseudonym")),
+    MainPage(
+        "outreach-code-client", Role.STREET_NURSE, url("outreach:pseudonym_client", "pseudonym")
+    ),
 ]
 
 

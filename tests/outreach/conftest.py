@@ -38,3 +38,37 @@ def outreach_client(org_outreach: Organisation, make_client: Callable[..., Clien
 def manager_outreach(org_outreach: Organisation, make_staff: Callable[..., User]) -> User:
     """HRM-10: a manager of the outreach model's organisation (OUTCOMES: the evaluation)."""
     return make_staff(org_outreach, Role.MANAGER)
+
+
+def record(org: Organisation, site: Site, user: User, **kw: Any) -> Any:
+    """A contact recorded through the service (five minutes ago, a conversation, 10 minutes
+    on the street unless told otherwise)."""
+    import datetime
+
+    from bedring.core import clock
+    from bedring.outreach.services.contacts import contact_record
+
+    data: dict[str, Any] = {
+        "organisation": org,
+        "actor": user,
+        "site": site,
+        "at": clock.now() - datetime.timedelta(minutes=5),
+        "activities": ["conversation"],
+        "minutes": 10,
+        "location_type": "street",
+    }
+    data.update(kw)
+    contact, _created = contact_record(**data)
+    return contact
+
+
+@pytest.fixture
+def dropin_worker(org_outreach: Organisation, make_staff: Callable[..., User]) -> User:
+    """Outreach work without records (bedring.core.roles)."""
+    return make_staff(org_outreach, Role.DROPIN_WORKER)
+
+
+@pytest.fixture
+def outreach_doctor(org_outreach: Organisation, make_staff: Callable[..., User]) -> User:
+    """A role without harm_reduction."""
+    return make_staff(org_outreach, Role.DOCTOR)

@@ -47,6 +47,8 @@ def test_the_worker_is_served_under_outreach_without_login_and_never_cached_stal
         "/static/vendor/htmx.min.js",
         "/static/outreach/offline.js",
         "/static/outreach/icon.svg",
+        "/static/outreach/outreach.css",
+        "/static/outreach/contact-steps.js",
     }
     for asset in config["assets"]:  # type: ignore[attr-defined]
         assert finders.find(asset.removeprefix("/static/")), asset

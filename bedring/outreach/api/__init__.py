@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import contacts, evaluation
+from . import contacts, evaluation, people
 
 router = Router()
 router.add_router("/", contacts.router)
+router.add_router("/", people.router)
 router.add_router("/", evaluation.router)

@@ -45,6 +45,8 @@ SHELL_STATIC = (
     "vendor/htmx.min.js",
     "outreach/offline.js",
     "outreach/icon.svg",
+    "outreach/outreach.css",
+    "outreach/contact-steps.js",
 )
 
 
