@@ -50,6 +50,18 @@
       event.preventDefault();
       show(current + 1, true);
     });
+    // A form emptied for the next contact (the offline script keeps one on the phone and
+    // resets the form) starts again on the first screen.
+    form.addEventListener("reset", () => show(0, true));
+    // A refusal the offline script shows on a field opens the screen that field is on.
+    form.addEventListener("outreach:show-field", (event) => {
+      const name = event instanceof CustomEvent && event.detail ? event.detail.name : "";
+      const field = name ? form.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+      const index = field ? stepOf(field) : -1;
+      if (index >= 0) {
+        show(index, true);
+      }
+    });
     // A link of the error summary to a field on another screen shows that screen first.
     document.addEventListener(
       "click",

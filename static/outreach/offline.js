@@ -767,6 +767,11 @@
         el.dataset.offlineInvalid = "";
       }
     }
+    const first = fieldsNamed(String(names.find(Boolean) || "").split(".")[0])[0];
+    if (first) {
+      // The steps script (contact-steps.js) opens the screen the field is on.
+      form.dispatchEvent(new CustomEvent("outreach:show-field", { detail: { name: first.name } }));
+    }
   }
 
   let busy = false;
@@ -797,6 +802,13 @@
           // waits on the phone to be checked.
           const body = await response.json().catch(() => ({}));
           await withDb((db) => stored(db, { offline_id: payload.offline_id, kid: cfg.kid }, body));
+          if (body.id && cfg.contactUrl) {
+            // The same confirmation as the form without the script: what was recorded, for
+            // whom, and "Record another" as the next step.
+            const seen = response.status === 201 ? "1" : "again";
+            location.assign(`${cfg.contactUrl.replace("{id}", body.id)}?recorded=${seen}`);
+            return;
+          }
           freshForm();
           result(msg("sent"), "success");
           return;

@@ -84,19 +84,22 @@ def _wall(minutes_ago: int) -> str:
 def _record(
     page: Any, *, note: str, at: str, who: str = "nobody", code: str = "", consent: bool = False
 ) -> None:
+    """The three screens of the contact form (templates/outreach/contact_form.html)."""
     page.check(f"[name=who][value={who}]")
     if code:
         page.fill("[name=pseudonym]", code)
     if consent:
         page.check("[name=pseudonym_consent]")
     page.select_option("[name=site]", "odense")
-    page.select_option("[name=location_type]", "street")
-    page.fill("[name=at]", at)
+    page.check("[name=location_type][value=street]")
+    page.click("[data-testid=next-1]")
     page.check("[name=activities][value=conversation]")
     page.fill('[name="items_out-syringe-1ml"]', "2")
+    page.click("[data-testid=next-2]")
     page.fill("[name=minutes]", "10")
     page.fill("[name=note]", note)
-    page.click("form[data-outreach-form] [type=submit]")
+    page.fill("[name=at]", at)
+    page.click("[data-testid=save-contact]")
 
 
 def _waiting(page: Any, n: int) -> None:
@@ -260,12 +263,17 @@ def test_a_refused_contact_is_kept_shown_and_the_logout_warns_then_wipes(page_fo
     assert "agrees" in page.inner_text("#offline-form-error")
     assert page.input_value("[name=pseudonym]") == "NEW9"
     assert page.input_value("[name=note]") == "New face at the station"
-    page.check("[name=pseudonym_consent]")
-    page.click("form[data-outreach-form] [type=submit]")
-    _waiting(page, 0)
-    assert "The contact is recorded." in page.inner_text("#offline-result")
+    page.check("[name=pseudonym_consent]")  # the refusal opened the screen it is on
+    page.click("[data-testid=next-1]")
+    page.click("[data-testid=next-2]")
+    page.click("[data-testid=save-contact]")
+    # Sent with the network: the same confirmation as the form without the script.
+    page.wait_for_selector("[data-testid=contact-summary]")
+    assert "Contact recorded: Code NEW9" in page.inner_text(".messages")
     (sent,) = OutreachContact.objects.all()
     assert sent.pseudonym is not None and sent.pseudonym.code == "NEW9"
+    page.click("[data-testid=record-another]")
+    _waiting(page, 0)
 
     # Another refused contact waits when she logs out anyway: the phone forgets everything
     context.set_offline(True)

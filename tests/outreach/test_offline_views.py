@@ -161,7 +161,7 @@ def test_the_contact_page_carries_the_offline_hooks_and_its_shell_no_person_data
     assert f'href="{reverse("outreach:manifest")}"' in page
     assert 'id="offline-status"' in page and "data-offline-send" in page
     assert "data-outreach-form" in page
-    assert f'data-api-url="{reverse("api:contact_create")}"' in page
+    assert f'data-api-url="{reverse("api:outreach_contacts")}"' in page
     assert f'data-organisation="{org_outreach.uuid}"' in page
     assert 'data-time-zone="Europe/Copenhagen"' in page
     assert 'name="offline_id"' in page

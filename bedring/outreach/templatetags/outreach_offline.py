@@ -18,6 +18,9 @@ from ..offline import key_id
 register = template.Library()
 
 
+CONTACT_ID = "00000000-0000-0000-0000-000000000000"
+
+
 @register.inclusion_tag("outreach/_offline_base.html", takes_context=True)
 def offline_base(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
@@ -29,7 +32,9 @@ def offline_base(context: template.Context) -> dict[str, Any]:
     return {
         # The login this page belongs to: what it stores is filed under it.
         "kid": key_id(user) if verified and user is not None else "",
-        "api_url": reverse("api:contact_create"),
+        "api_url": reverse("api:outreach_contacts"),
+        # Where a contact sent with the network is confirmed ({id}: the stored contact's id).
+        "contact_url": reverse("outreach:contact", args=[CONTACT_ID]).replace(CONTACT_ID, "{id}"),
         "worker_url": worker,
         "worker_scope": worker.rsplit("/", 1)[0] + "/",
         "csrf_cookie": settings.CSRF_COOKIE_NAME,

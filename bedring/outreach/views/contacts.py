@@ -406,6 +406,15 @@ def contact_detail(request: HttpRequest, contact_uuid: str) -> HttpResponse:
     row = shown([seen.contact], staff=staff, organisation=organisation, names=_names(organisation))[
         0
     ]
+    # The phone's script sends the form to the API and then comes here: the same words as
+    # after the plain form's post.
+    recorded = request.GET.get("recorded")
+    if recorded in ("1", "again"):
+        whom = {"who": who_words(seen.contact, seen.shows_client)}
+        if recorded == "1":
+            messages.success(request, _("Contact recorded: %(who)s.") % whom)
+        else:
+            messages.info(request, _("This contact was already recorded: %(who)s.") % whom)
     return render(request, "outreach/contact.html", {"row": row})
 
 
