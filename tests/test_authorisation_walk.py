@@ -409,6 +409,18 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("post", "/api/v1/clients/{client_id}/incoming-referrals"): ("client_write", True),
     # HRM-8: a street contact names the organisation (the outsider's is 404).
     ("post", "/api/v1/outreach/contacts"): ("harm_reduction", True),
+    # HRM-1, HRM-9: the needle exchange (a point names the organisation's objects); the
+    # lists answer the caller's own organisations, the figures need outcomes.
+    ("get", "/api/v1/outreach/exchange/points"): ("harm_reduction", False),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}"): ("harm_reduction", True),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}/transactions"): ("harm_reduction", True),
+    ("post", "/api/v1/outreach/exchange/points/{point_id}/transactions"): (
+        "harm_reduction",
+        True,
+    ),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}/stock"): ("harm_reduction", True),
+    ("post", "/api/v1/outreach/exchange/points/{point_id}/stock"): ("harm_reduction", True),
+    ("get", "/api/v1/outreach/exchange/figures"): ("outcomes", False),
 }
 # Operations no role can complete in the walk's world, with why (their success paths are
 # tested elsewhere): a gift card is due only after two attended MOVE conversations

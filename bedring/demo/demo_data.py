@@ -16,6 +16,7 @@ from bedring.clients import services as client_services
 from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.appointments import demo_appointments
+from bedring.demo.exchange import demo_exchange
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
@@ -116,6 +117,8 @@ def load_demo(
             demo_referrals(organisation, today=today)
             # After the reminder preferences: the future appointments queue their reminders.
             demo_appointments(organisation, rng, today=today)
+            # Its own seeded generator: the other demo data stay as they were.
+            demo_exchange(organisation)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

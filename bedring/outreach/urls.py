@@ -5,5 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
+from .views import exchange
+
 app_name = "outreach"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*exchange.urlpatterns]

@@ -118,6 +118,21 @@ MENU: tuple[MenuEntry, ...] = (
         sections=("messaging:outbox", "messaging:retry"),
     ),
     MenuEntry(
+        key="exchange",
+        label=_("Needle exchange"),
+        url_name="outreach:exchange",
+        perm=Perm.HARM_REDUCTION,
+        secondary=True,
+        sections=(
+            "outreach:exchange",
+            "outreach:exchange_point",
+            "outreach:exchange_new",
+            "outreach:exchange_stock",
+            "outreach:exchange_figures",
+            "outreach:exchange_figures_csv",
+        ),
+    ),
+    MenuEntry(
         key="tallies",
         label=_("Tallies"),
         url_name="catalogue:tallies",

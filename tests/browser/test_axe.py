@@ -127,6 +127,18 @@ MAIN_PAGES = [
     MainPage("access-log", Role.MANAGER, client_url("web:client_log")),
     MainPage("login", ANONYMOUS, url("accounts:login")),
     MainPage("organisation", Role.MANAGER, url("accounts:organisation")),
+    # HRM-1, HRM-9: the needle exchange, as the street nurse works it and the manager reads it.
+    MainPage("exchange-network", Role.STREET_NURSE, url("outreach:exchange")),
+    MainPage("exchange-point", Role.STREET_NURSE, url("outreach:exchange_point", "exchange_point")),
+    MainPage("exchange-form", Role.STREET_NURSE, url("outreach:exchange_new", "exchange_point")),
+    MainPage(
+        "exchange-form-errors",
+        Role.STREET_NURSE,
+        url("outreach:exchange_new", "exchange_point"),
+        submit_empty,
+    ),
+    MainPage("exchange-stock", Role.STREET_NURSE, url("outreach:exchange_stock", "exchange_point")),
+    MainPage("exchange-figures", Role.MANAGER, url("outreach:exchange_figures")),
 ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import contacts
+from . import contacts, exchange
 
 router = Router()
 router.add_router("/", contacts.router)
+router.add_router("/", exchange.router)
