@@ -433,6 +433,18 @@ API_ROUTES: dict[tuple[str, str], tuple[str | None, bool]] = {
     ("get", "/api/v1/outreach/pseudonyms/{pseudonym_id}"): ("harm_reduction", True),
     ("post", "/api/v1/outreach/pseudonyms/{pseudonym_id}/client"): ("harm_reduction", True),
     ("post", "/api/v1/outreach/pseudonyms/{pseudonym_id}/merge"): ("harm_reduction", True),
+    # HRM-1, HRM-9: the needle exchange (a point names the organisation's objects); the
+    # lists answer the caller's own organisations, the figures need outcomes.
+    ("get", "/api/v1/outreach/exchange/points"): ("harm_reduction", False),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}"): ("harm_reduction", True),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}/transactions"): ("harm_reduction", True),
+    ("post", "/api/v1/outreach/exchange/points/{point_id}/transactions"): (
+        "harm_reduction",
+        True,
+    ),
+    ("get", "/api/v1/outreach/exchange/points/{point_id}/stock"): ("harm_reduction", True),
+    ("post", "/api/v1/outreach/exchange/points/{point_id}/stock"): ("harm_reduction", True),
+    ("get", "/api/v1/outreach/exchange/figures"): ("outcomes", False),
 }
 # Routes that need a second permission besides their own (HTML: the view's @staff_view rule;
 # API: API_ROUTES): a code becomes a client only for outreach staff who also write records

@@ -580,6 +580,29 @@ def build_outreach(world: dict[str, Any]) -> None:
     world["fresh_pseudonym"] = fresh_pseudonym
 
 
+def build_exchange(world: dict[str, Any]) -> None:
+    """HRM-9: the Sønderborg pack's exchange point at Kongevej, with a delivery of syringes
+    and one exchange recorded by the street nurse."""
+    from bedring.outreach.models import ExchangePoint
+    from bedring.outreach.services.exchange import exchange_record, exchange_stock_record
+
+    org, nurse = world["org"], world["staff"]["street_nurse"]
+    point = ExchangePoint.objects.get(organisation=org, key="kongevej-exchange")
+    exchange_stock_record(
+        organisation=org, point=point, actor=nurse, item="syringe", kind="delivered", quantity=500
+    )
+    exchange_record(
+        organisation=org,
+        point=point,
+        actor=nurse,
+        at=clock.now() - datetime.timedelta(minutes=5),
+        items_out={"syringe": 10, "needle": 10},
+        items_back={"syringe": 8},
+        participant_code="WALK-1",
+    )
+    world["exchange_point"] = point
+
+
 WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_pathway,
     build_decisions,
@@ -596,6 +619,7 @@ WORLD_BUILDERS: list[Callable[[dict[str, Any]], None]] = [
     build_referrals,
     build_outreach_evaluation,
     build_outreach,
+    build_exchange,
 ]
 
 # URL converter -> how to fill it (from the world).
@@ -628,6 +652,7 @@ CONVERTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "document_uuid": lambda w: w["document"].uuid,
     "contact_uuid": lambda w: w["outreach_contact"].uuid,
     "pseudonym_uuid": lambda w: w["pseudonym"].uuid,
+    "point_uuid": lambda w: w["exchange_point"].uuid,
 }
 
 
@@ -646,6 +671,9 @@ def api_path(path: str, world: dict[str, Any]) -> str:
         if path.endswith("/fidelity"):
             query["site"] = world["site"].slug
         return f"{path}?{urlencode(query)}"
+    # HRM-9: the walk's exchange point.
+    if "{point_id}" in path:
+        return path.replace("{point_id}", str(world["exchange_point"].uuid))
     # Health (HLT-1, HLT-4): the walk's pending screening; a pregnancy needs a client who may
     # be pregnant, fresh per request (a second one, or ending it twice, would be refused).
     path = path.replace("{screening_id}", str(world["screening"].uuid))
@@ -766,6 +794,10 @@ def api_body(
         return {"into": world["merge_into"].code}
     if path.endswith("/contacts/{contact_id}/checked"):
         return None
+    if path == "/api/v1/outreach/exchange/points/{point_id}/transactions":
+        return {"items_out": {"syringe": 2}, "items_back": {"needle": 1}, "advice": True}
+    if path == "/api/v1/outreach/exchange/points/{point_id}/stock":
+        return {"item": "syringe", "kind": "delivered", "quantity": 20}
     if path == "/api/v1/clients":
         birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000))
         return {

@@ -17,6 +17,7 @@ from bedring.core import clock
 from bedring.core.roles import Role
 from bedring.demo.appointments import demo_appointments
 from bedring.demo.evaluation import demo_evaluation
+from bedring.demo.exchange import demo_exchange
 from bedring.demo.health import demo_health
 from bedring.demo.journal import demo_journal
 from bedring.demo.messaging import demo_reminder_preferences
@@ -122,6 +123,8 @@ def load_demo(
             demo_outreach(organisation, rng)
             # HRM-10: the outreach model's fidelity checklists (outreach-dk's sites only).
             demo_evaluation(organisation, today=today)
+            # Its own seeded generator: the other demo data stay as they were.
+            demo_exchange(organisation)
 
 
 DEMO_EPISODES_PER_ORGANISATION = 12

@@ -216,7 +216,11 @@ class ExchangeTransaction(BaseModel):
 
     class Meta:
         ordering: ClassVar = ["-at", "-id"]
-        indexes: ClassVar = [models.Index(fields=["point", "at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["point", "at"]),
+            # The network's figures read an organisation's transactions of some months.
+            models.Index(fields=["organisation", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"exchange {self.at:%Y-%m-%d %H:%M}"
@@ -247,12 +251,22 @@ class ExchangeStockMovement(BaseModel):
 
     class Meta:
         ordering: ClassVar = ["-at", "-id"]
-        indexes: ClassVar = [models.Index(fields=["point", "item", "at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["point", "item", "at"]),
+            # The last count of each item: read without the handouts in between.
+            models.Index(fields=["point", "kind", "item", "at"]),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0) | Q(kind="counted"),
                 name="exchange_stock_quantity_positive",
-            )
+            ),
+            # Stock is handed out by a transaction only, and a transaction only hands out.
+            models.CheckConstraint(
+                condition=Q(kind="handed_out", transaction__isnull=False)
+                | (~Q(kind="handed_out") & Q(transaction__isnull=True)),
+                name="exchange_stock_handed_out_by_transaction",
+            ),
         ]
 
     def __str__(self) -> str:

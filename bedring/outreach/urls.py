@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from .views import contacts, evaluation, offline, people
+from .views import contacts, evaluation, exchange, offline, people
 
 app_name = "outreach"
 urlpatterns: list[URLPattern] = [
     *contacts.urlpatterns,
     *people.urlpatterns,
     *offline.urlpatterns,
+    *exchange.urlpatterns,
     *evaluation.urlpatterns,
 ]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bedring.accounts.models import Organisation
 from bedring.core.roles import Perm
-from bedring.outreach.models import OutreachSettings
+from bedring.outreach.models import ExchangePoint, OutreachSettings
 
 HOME = "home"
 CLIENTS = "clients"
@@ -48,6 +48,7 @@ class MenuEntry:
 # asked only when the item's permission holds.
 FEATURES: dict[str, Callable[[Organisation], bool]] = {
     "outreach": lambda o: OutreachSettings.objects.filter(organisation=o).exists(),
+    "exchange": lambda o: ExchangePoint.objects.filter(organisation=o, is_active=True).exists(),
 }
 
 
@@ -138,6 +139,22 @@ MENU: tuple[MenuEntry, ...] = (
         perm=Perm.CLIENT_READ,
         secondary=True,
         sections=("messaging:outbox", "messaging:retry"),
+    ),
+    MenuEntry(
+        key="exchange",
+        label=_("Needle exchange"),
+        url_name="outreach:exchange",
+        perm=Perm.HARM_REDUCTION,
+        feature="exchange",
+        secondary=True,
+        sections=(
+            "outreach:exchange",
+            "outreach:exchange_point",
+            "outreach:exchange_new",
+            "outreach:exchange_stock",
+            "outreach:exchange_figures",
+            "outreach:exchange_figures_csv",
+        ),
     ),
     MenuEntry(
         key="tallies",

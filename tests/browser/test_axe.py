@@ -166,6 +166,18 @@ MAIN_PAGES = [
     MainPage(
         "outreach-code-client", Role.STREET_NURSE, url("outreach:pseudonym_client", "pseudonym")
     ),
+    # HRM-1, HRM-9: the needle exchange, as the street nurse works it and the manager reads it.
+    MainPage("exchange-network", Role.STREET_NURSE, url("outreach:exchange")),
+    MainPage("exchange-point", Role.STREET_NURSE, url("outreach:exchange_point", "exchange_point")),
+    MainPage("exchange-form", Role.STREET_NURSE, url("outreach:exchange_new", "exchange_point")),
+    MainPage(
+        "exchange-form-errors",
+        Role.STREET_NURSE,
+        url("outreach:exchange_new", "exchange_point"),
+        submit_empty,
+    ),
+    MainPage("exchange-stock", Role.STREET_NURSE, url("outreach:exchange_stock", "exchange_point")),
+    MainPage("exchange-figures", Role.MANAGER, url("outreach:exchange_figures")),
 ]
 
 

@@ -13,6 +13,9 @@ from bedring.clients.models import Client
 from bedring.core.roles import Role
 from tests.conftest import shipped_organisation
 
+# The needle exchange's fixtures (MSOC's network, a drop-in worker, the coordinator).
+from tests.outreach.exchange_fixtures import coordinator, counter, msoc, pharmacy, worker  # noqa: F401
+
 
 @pytest.fixture
 def org_outreach(db: Any) -> Organisation:
