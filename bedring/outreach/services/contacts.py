@@ -197,6 +197,14 @@ def _staff(organisation: Organisation, usernames: Iterable[str]) -> list[User]:
     return users
 
 
+def hold_uploads(organisation: Organisation) -> None:
+    """A phone may send the same record twice at once (a retry while the first is still on
+    its way). Uploads for one organisation wait for each other here, inside the caller's
+    transaction, so the second finds what the first stored instead of failing on the unique
+    ``offline_id`` (a row lock on PostgreSQL; SQLite writes one transaction at a time)."""
+    list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
+
+
 @transaction.atomic
 def contact_record(
     *,
@@ -222,6 +230,7 @@ def contact_record(
     same ``offline_id`` was stored before, nothing was written). ``screenings``: the
     person's answer to each screening offered (HLT-1), ``{"hiv": "declined", ...}``."""
     if offline_id is not None:
+        hold_uploads(organisation)
         stored = OutreachContact.objects.filter(offline_id=offline_id).first()
         if stored is not None:
             if stored.organisation_id != organisation.pk:

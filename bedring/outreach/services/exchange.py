@@ -50,7 +50,7 @@ from ..models import (
     ExchangeTransaction,
 )
 from ..selectors_exchange import stock_levels
-from .contacts import check_items, check_moment, spec_for
+from .contacts import check_items, check_moment, hold_uploads, spec_for
 
 CODE = re.compile(r"^[A-Z0-9-]{1,32}$")
 REFERRAL_MAX = 200
@@ -146,6 +146,7 @@ def exchange_record(
     the same ``offline_id`` was stored before and nothing was written) and the items handed
     out beyond the book's level (a warning: see the module)."""
     if offline_id is not None:
+        hold_uploads(organisation)
         stored = _stored(offline_id, organisation)
         if stored is not None:
             return ExchangeResult(stored, created=False)
