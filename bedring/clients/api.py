@@ -11,14 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, field_validator
 
-from bedring.accounts.access import Staff, organisations_where
-from bedring.accounts.models import Organisation
+from bedring.accounts.access import Staff, organisation_for_write
 from bedring.audit.services import access_search_results
-from bedring.core.errors import ValidationFailed
 from bedring.core.paging import api_page
 from bedring.core.roles import Perm
 
@@ -180,26 +177,6 @@ def client_out(client: Client) -> ClientOut:
     )
 
 
-def _organisation_for_write(staff: Staff, wanted: UUID | None) -> Organisation:
-    writable = organisations_where(staff, Perm.CLIENT_WRITE)
-    if wanted is None:
-        if len(writable) == 1:
-            return writable[0]
-        if not writable:
-            raise PermissionDenied
-        raise ValidationFailed(
-            "organisation_required",
-            _("You belong to several organisations: name the organisation."),
-            field="organisation",
-        )
-    for org in writable:
-        if org.uuid == wanted:
-            return org
-    if any(m.organisation.uuid == wanted for m in staff.memberships.values()):
-        raise PermissionDenied
-    raise Http404
-
-
 @router.get("", response=ClientPage)
 def client_list(
     request: HttpRequest,
@@ -232,7 +209,7 @@ def client_list(
 def client_create(request: HttpRequest, payload: ClientIn) -> Status[ClientOut]:
     """PRV-1: register a client; a second registration of the same identifier is 409."""
     staff = _staff(request)
-    organisation = _organisation_for_write(staff, payload.organisation)
+    organisation = organisation_for_write(staff, payload.organisation, Perm.CLIENT_WRITE)
     data = payload.model_dump(exclude={"organisation"})
     client = services.client_register(organisation=organisation, **data)
     return Status(201, client_out(client))

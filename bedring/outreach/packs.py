@@ -36,10 +36,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bedring.core.hours import HoursError, parse_intervals
+from bedring.rules.packs import WeekIn
 
 LANGUAGES = ("en", "da", "nb", "nl")
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEY = r"^[a-z0-9-]+$"
 
 # Where a contact happened (HRM-8). Fixed: the evaluation and the figures compare them
@@ -131,29 +130,6 @@ class PlaceIn(BaseModel):
     source: str = Field(min_length=1)
 
 
-class PointHoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    mon: str = ""
-    tue: str = ""
-    wed: str = ""
-    thu: str = ""
-    fri: str = ""
-    sat: str = ""
-    sun: str = ""
-
-    @field_validator("*")
-    @classmethod
-    def _readable(cls, value: str) -> str:
-        try:
-            parse_intervals(value)
-        except HoursError as exc:
-            raise ValueError(exc.message) from exc
-        return value
-
-    def as_dict(self) -> dict[str, str]:
-        return {day: getattr(self, day) for day in WEEKDAY_KEYS}
-
-
 class ExchangePointIn(BaseModel):
     """HRM-1, HRM-9: a point of the needle-exchange network."""
 
@@ -164,7 +140,7 @@ class ExchangePointIn(BaseModel):
     # One of the organisation's own sites, where the point is one.
     site: str | None = Field(default=None, pattern=KEY)
     address: str = Field(default="", max_length=200)
-    hours: PointHoursIn = Field(default_factory=PointHoursIn)
+    hours: WeekIn = Field(default_factory=WeekIn)
     # The item keys the point stocks and hands out.
     items: tuple[str, ...] = Field(min_length=1)
     source: str = Field(min_length=1)

@@ -41,6 +41,7 @@ from bedring.core.hours import (
     parse_intervals,
 )
 from bedring.core.roles import Perm
+from bedring.rules.packs import WEEKDAY_KEYS
 
 from .models import (
     ExchangeMovementKind,
@@ -49,7 +50,7 @@ from .models import (
     ExchangeTransaction,
     PointKind,
 )
-from .packs import WEEKDAY_KEYS, ItemIn, OutreachIn, label
+from .packs import ItemIn, OutreachIn, label
 
 # --- access ----------------------------------------------------------------------------------
 

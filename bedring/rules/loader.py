@@ -24,7 +24,6 @@ from bedring.accounts.models import Organisation, Site
 from bedring.appointments import services as appointment_services
 from bedring.catalogue.services import offers as catalogue_services
 from bedring.catalogue.terms import OfferTerms
-from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.medication.medicines import medicines_load
 from bedring.messaging import services as messaging_services
 from bedring.messaging.rules import ReminderRulesIn
@@ -34,38 +33,14 @@ from bedring.pathway.questionnaires import QuestionSetIn, label_for
 from bedring.pathway.services import assessment as assessment_services
 from bedring.referrals import services as referral_services
 
-from .packs import PartnerIn, RulePackError, check_time_zone, merged_pack
+from .packs import PartnerIn, RulePackError, WeekIn, check_time_zone, merged_pack
 
 PACK_DIR = Path(__file__).resolve().parent / "service_packs"
 QUESTION_SET_DIR = Path(__file__).resolve().parent / "question_sets"
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class PackError(ValueError):
     pass
-
-
-class WeekIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    mon: str = ""
-    tue: str = ""
-    wed: str = ""
-    thu: str = ""
-    fri: str = ""
-    sat: str = ""
-    sun: str = ""
-
-    @field_validator("*")
-    @classmethod
-    def _readable(cls, value: str) -> str:
-        try:
-            parse_intervals(value)
-        except HoursError as exc:
-            raise ValueError(exc.message) from exc
-        return value
-
-    def intervals(self) -> dict[int, tuple[Interval, ...]]:
-        return {i: parse_intervals(getattr(self, key)) for i, key in enumerate(WEEKDAY_KEYS)}
 
 
 class HoursIn(BaseModel):

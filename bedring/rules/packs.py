@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bedring.core.hours import HoursError, Interval, parse_intervals
 from bedring.core.roles import ROLE_PERMS, Perm, Role
 
 PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
@@ -24,6 +25,39 @@ PACK_DIR = Path(__file__).resolve().parent / "jurisdictions"
 
 ScreeningKey = Literal["hiv", "hepatitis_b", "hepatitis_c", "tuberculosis"]
 NoShowThreshold = Annotated[int, Field(ge=1, strict=True)]
+
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WeekIn(BaseModel):
+    """Hours per weekday as a pack writes them (``mon: 08:00-16:00``; blank: closed), each day
+    readable by :func:`bedring.core.hours.parse_intervals`: a site's opening, phone and
+    medication hours, an exchange point's hours."""
+
+    model_config = ConfigDict(extra="forbid")
+    mon: str = ""
+    tue: str = ""
+    wed: str = ""
+    thu: str = ""
+    fri: str = ""
+    sat: str = ""
+    sun: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        try:
+            parse_intervals(value)
+        except HoursError as exc:
+            raise ValueError(exc.message) from exc
+        return value
+
+    def as_dict(self) -> dict[str, str]:
+        return {day: getattr(self, day) for day in WEEKDAY_KEYS}
+
+    def intervals(self) -> dict[int, tuple[Interval, ...]]:
+        return {i: parse_intervals(getattr(self, key)) for i, key in enumerate(WEEKDAY_KEYS)}
 
 
 class RulePackError(ValueError):

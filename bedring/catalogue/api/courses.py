@@ -8,13 +8,12 @@ import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from bedring.accounts.access import Staff, organisations_where
-from bedring.accounts.models import Organisation, User
+from bedring.accounts.access import Staff, organisation_for_write
+from bedring.accounts.models import User
 from bedring.clients.access import client_for
 from bedring.core import clock
 from bedring.core.errors import ValidationFailed
@@ -103,26 +102,6 @@ def offer_detail(request: HttpRequest, offer_id: UUID) -> OfferOut:
     return offer_out(selectors.offer_for(_staff(request), offer_id))
 
 
-def _organisation_for(staff: Staff, wanted: UUID | None, perm: Perm) -> Organisation:
-    allowed = organisations_where(staff, perm)
-    if wanted is None:
-        if len(allowed) == 1:
-            return allowed[0]
-        if not allowed:
-            raise PermissionDenied
-        raise ValidationFailed(
-            "organisation_required",
-            _("You belong to several organisations: name the organisation."),
-            field="organisation",
-        )
-    for organisation in allowed:
-        if organisation.uuid == wanted:
-            return organisation
-    if any(m.organisation.uuid == wanted for m in staff.memberships.values()):
-        raise PermissionDenied
-    raise Http404
-
-
 @router.post(
     "/offers",
     response={200: OfferOut, 201: OfferOut},
@@ -132,7 +111,7 @@ def offer_publish(request: HttpRequest, payload: OfferIn) -> Status[OfferOut]:
     """CAT-1: a manager adds an offer, or a new version of the offer with the key given
     (201); the same terms again change nothing (200). Enrolments keep their version."""
     staff = _staff(request)
-    organisation = _organisation_for(staff, payload.organisation, Perm.ORG_SETTINGS)
+    organisation = organisation_for_write(staff, payload.organisation, Perm.ORG_SETTINGS)
     offer, created = offers.offer_publish(
         organisation=organisation, terms=payload.terms, actor=staff.user
     )
