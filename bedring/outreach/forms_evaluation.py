@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .services.fidelity import NOTE_MAX, FidelityTick
 
@@ -33,7 +34,10 @@ class FidelityForm(forms.Form):
         for key, name in self.elements:
             self.fields[held_field(key)] = forms.ChoiceField(
                 label=_("In this quarter"),
-                choices=[(HELD, _("Held")), (NOT_HELD, _("Not held"))],
+                choices=[
+                    (HELD, pgettext_lazy("fidelity", "Held")),
+                    (NOT_HELD, pgettext_lazy("fidelity", "Not held")),
+                ],
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Choose held or not held.")},
             )

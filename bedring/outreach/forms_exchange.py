@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bedring.accounts.models import Organisation
 
@@ -136,7 +137,7 @@ class TransactionForm(forms.Form):
 class StockForm(forms.Form):
     """HRM-9, as MED-2: a delivery, waste or a count of one item at a point."""
 
-    item = forms.ChoiceField(label=_("Item"))
+    item = forms.ChoiceField(label=pgettext_lazy("exchange stock", "Item"))
     kind = forms.ChoiceField(
         label=_("Movement"),
         choices=[

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bedring.accounts.models import Organisation, Site
 from bedring.clients.models import Client
@@ -33,7 +34,7 @@ class LocationType(models.TextChoices):
     SHELTER = "shelter", _("Shelter")
     SHACK = "shack", _("Shack")
     PARTNER_VENUE = "partner_venue", _("Partner venue")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("where a contact took place", "Home")
     PHARMACY = "pharmacy", _("Pharmacy")
 
 

@@ -86,7 +86,10 @@ def who_words(contact: OutreachContact, shows_client: bool) -> str:
             if shows_client
             else _("A client")
         )
-        return f"{person} · {_('code %(code)s') % {'code': code}}" if code else person
+        if not code:
+            return person
+        also = _("code %(code)s") % {"code": code}
+        return f"{person} · {also}"
     if code:
         return _("Code %(code)s") % {"code": code}
     return _("Nobody identified")

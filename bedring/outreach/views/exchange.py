@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format, number_format, time_format
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from bedring.accounts.access import staff_for_request, staff_view
@@ -41,7 +41,7 @@ def state_text(state: selectors.OpenState) -> str:
     if state.is_open and state.closes_at is not None:
         return _("Open until %(time)s") % {"time": time_format(state.closes_at, "H:i")}
     if state.opens_at is None:
-        return _("Closed")
+        return pgettext("opening hours", "Closed")
     if state.opens_at.date() == state.now.date():
         return _("Closed, opens at %(time)s") % {"time": time_format(state.opens_at, "H:i")}
     return _("Closed, opens %(day)s at %(time)s") % {
