@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from bedring.accounts.access import Staff, organisations_where, staff_for_request, staff_view
 from bedring.accounts.models import Site
 from bedring.audit.services import access_search_results
+from bedring.core.downloads import attachment
 from bedring.core.errors import DomainError, NotFound
 from bedring.core.paging import Paginator
 from bedring.core.roles import Perm
@@ -177,21 +178,13 @@ def _filename(scope: OutcomeScope, ext: str) -> str:
     return f"outcomes-{scope.start.isoformat()}-{scope.end.isoformat()}.{ext}"
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_view(Perm.OUTCOMES)
 def export_csv(request: HttpRequest) -> HttpResponse:
     try:
         scope, report = _download(request)
     except DomainError as error:
         return _refused(request, staff_for_request(request), error)
-    return _attachment(
-        exports.csv_bytes(report), "text/csv; charset=utf-8", _filename(scope, "csv")
-    )
+    return attachment(exports.csv_bytes(report), "text/csv; charset=utf-8", _filename(scope, "csv"))
 
 
 @staff_view(Perm.OUTCOMES)
@@ -200,7 +193,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         scope, report = _download(request)
     except DomainError as error:
         return _refused(request, staff_for_request(request), error)
-    return _attachment(
+    return attachment(
         exports.xlsx_bytes(report),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(scope, "xlsx"),
@@ -215,4 +208,4 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         return _refused(request, staff_for_request(request), error)
     pdf = exports.pdf_bytes(report, {"scope": scope})
-    return _attachment(pdf, "application/pdf", _filename(scope, "pdf"))
+    return attachment(pdf, "application/pdf", _filename(scope, "pdf"))

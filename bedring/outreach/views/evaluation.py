@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from bedring.accounts.access import Staff, organisations_where, staff_for_request, staff_view
 from bedring.accounts.models import Organisation, Site
 from bedring.core import clock
+from bedring.core.downloads import attachment
 from bedring.core.errors import DomainError
 from bedring.core.forms import add_domain_error
 from bedring.core.roles import Perm
@@ -150,21 +151,13 @@ def _filename(scope: EvaluationScope, ext: str) -> str:
     return f"outreach-evaluation-{scope.start.isoformat()}-{scope.end.isoformat()}.{ext}"
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_view(Perm.OUTCOMES)
 def report_csv(request: HttpRequest) -> HttpResponse:
     found = _download(request)
     if isinstance(found, HttpResponse):
         return found
     scope, result = found
-    return _attachment(
-        exports.csv_bytes(result), "text/csv; charset=utf-8", _filename(scope, "csv")
-    )
+    return attachment(exports.csv_bytes(result), "text/csv; charset=utf-8", _filename(scope, "csv"))
 
 
 @staff_view(Perm.OUTCOMES)
@@ -173,7 +166,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     scope, result = found
-    return _attachment(exports.pdf_bytes(result), "application/pdf", _filename(scope, "pdf"))
+    return attachment(exports.pdf_bytes(result), "application/pdf", _filename(scope, "pdf"))
 
 
 # --- the fidelity checklist ----------------------------------------------------------------
